@@ -1,0 +1,105 @@
+"""Compare a submission's output with the reference: shape and dtype kind first, then values.
+
+The headline figure is the relative error ``max|got - expected| / max(1, max|expected|)``: an output is judged
+against its own scale, so a correct float32 computation (error about 1e-7 to 1e-5) passes a tolerance of 1e-4
+and every classic mistake (a wrong factor, a transpose, a missing term) fails it by orders of magnitude.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.report import OutputCheck, WorstElement
+
+PREVIEW = 16
+
+
+def relative_error(expected: np.ndarray, got: np.ndarray) -> float:
+    """``max|got - expected| / max(1, max|expected|)`` over finite arrays of one shape."""
+    if expected.size == 0:
+        return 0.0
+    exp = expected.astype(np.float64)
+    diff = np.abs(got.astype(np.float64) - exp)
+    scale = max(1.0, float(np.max(np.abs(exp))))
+    return float(np.max(diff)) / scale
+
+
+def _kind_name(kind: str) -> str:
+    return {"f": "floating point", "i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(
+        kind, f"kind {kind!r}"
+    )
+
+
+def _preview(a: np.ndarray) -> list[list[float]]:
+    grid = a.reshape(1, -1) if a.ndim <= 1 else a.reshape(-1, a.shape[-1])
+    grid = grid[:PREVIEW, :PREVIEW].astype(np.float64)
+    return [[float(v) for v in row] for row in grid]
+
+
+def _first_index(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: float) -> OutputCheck:
+    """Judge one output. ``expected`` is the reference (float64 or int); ``got`` the decoded submission value."""
+    check = OutputCheck(name=name, ok=False, expected_shape=tuple(expected.shape))
+    if got is None:
+        check.message = f"{name}: no value returned (got None)"
+        return check
+    check.got_shape = tuple(got.shape)
+    if got.shape != expected.shape:
+        check.message = f"{name}: shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+        return check
+    want_kind = "f" if expected.dtype.kind in "fc" else expected.dtype.kind
+    got_kind = got.dtype.kind
+    kind_ok = got_kind == want_kind or (want_kind in "iu" and got_kind in "iu")
+    if not kind_ok:
+        check.message = f"{name}: dtype {got.dtype} ({_kind_name(got_kind)}), expected {_kind_name(want_kind)}"
+        return check
+    if want_kind == "b" or want_kind in "iu":
+        equal = np.array_equal(got, expected)
+        check.ok = bool(equal)
+        check.rel_error = 0.0 if equal else 1.0
+        if not equal:
+            wrong = got != expected
+            idx = _first_index(wrong)
+            check.message = f"{name}: {int(wrong.sum())} of {expected.size} elements differ, first at {idx}"
+        return check
+    exp_finite = np.isfinite(expected)
+    bad = ~np.isfinite(got) & exp_finite
+    check.expected_preview = _preview(expected)
+    check.got_preview = _preview(np.where(np.isfinite(got), got, np.nan))
+    if bad.any():
+        kinds = []
+        if np.isnan(got[bad]).any():
+            kinds.append("NaN")
+        if np.isinf(got[bad]).any():
+            kinds.append("inf")
+        check.message = (
+            f"{name}: {' and '.join(kinds)} at {int(bad.sum())} of {expected.size} elements "
+            f"(first at {_first_index(bad)}) where the expected value is finite"
+        )
+        check.rel_error = float("inf")
+        return check
+    err = relative_error(np.where(exp_finite, expected, 0.0), np.where(exp_finite, got, 0.0))
+    check.rel_error = err
+    diff = np.abs(got.astype(np.float64) - expected.astype(np.float64))
+    diff = np.where(exp_finite, diff, 0.0)
+    order = np.argsort(diff, axis=None)[::-1][:3]
+    check.worst = [
+        WorstElement(
+            index=tuple(int(i) for i in np.unravel_index(int(flat), expected.shape)),
+            expected=float(expected.flat[int(flat)]),
+            got=float(got.flat[int(flat)]),
+        )
+        for flat in order
+        if diff.flat[int(flat)] > 0
+    ]
+    check.ok = err <= tolerance
+    if not check.ok:
+        w = check.worst[0]
+        check.message = (
+            f"{name}: relative error {err:.3g} > tolerance {tolerance:g}; worst at {w.index}: "
+            f"expected {w.expected:.6g}, got {w.got:.6g}"
+        )
+    return check

@@ -1,0 +1,150 @@
+"""Detectors shared by many tasks: each recognises one classic mistake in a failing output and names it.
+
+A detector receives a :class:`~engine.task.DiagnosisContext` and returns a sentence or None. They are built by the
+factories below for one output name, so a task lists, per function, the mistakes worth recognising.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.task import DiagnosisContext, Detector
+
+MATCH_TOL = 1e-4
+
+
+def close(a: np.ndarray | None, b: np.ndarray | None, tol: float = MATCH_TOL) -> bool:
+    """True if ``a`` and ``b`` have one shape and agree to ``tol`` relative to ``b``'s scale."""
+    if a is None or b is None or a.shape != b.shape:
+        return False
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return False
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    scale = max(1.0, float(np.max(np.abs(b64)))) if b64.size else 1.0
+    return float(np.max(np.abs(a64 - b64), initial=0.0)) <= tol * scale
+
+
+def scale_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
+    """The least-squares c with got ≈ c * expected, if that fit is exact (else None)."""
+    if got.shape != expected.shape or not np.all(np.isfinite(got)):
+        return None
+    e = expected.astype(np.float64).ravel()
+    g = got.astype(np.float64).ravel()
+    denom = float(e @ e)
+    if denom < 1e-12:
+        return None
+    c = float(g @ e) / denom
+    if not close(g, c * e, tol=1e-5 * max(1.0, abs(c))):
+        return None
+    return c
+
+
+def transposed(output: str) -> Detector:
+    """``output`` equals the transpose of the expected matrix."""
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None or got.ndim != 2 or exp.ndim != 2:
+            return None
+        if close(got.T, exp):
+            return f"{output} is the transpose of the expected gradient: check the order of the matmul"
+        return None
+
+    return detect
+
+
+def not_summed(output: str, over: str = "the batch") -> Detector:
+    """``output`` keeps the leading (batch) axes instead of summing over them, or averages over them."""
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None or got.ndim <= exp.ndim or got.shape[got.ndim - exp.ndim :] != exp.shape:
+            if got is not None and got.shape != exp.shape and got.size == exp.size and close(
+                got.reshape(exp.shape), exp
+            ):
+                return f"{output} has shape {tuple(got.shape)}; return shape {tuple(exp.shape)} (e.g. no keepdims)"
+            if got is not None and got.shape == exp.shape:
+                lead = _leading_count(ctx, output)
+                if lead and lead > 1 and close(got * lead, exp):
+                    return f"{output} is averaged over {over}; it should be summed"
+            return None
+        lead_axes = tuple(range(got.ndim - exp.ndim))
+        summed = got.sum(axis=lead_axes)
+        if close(summed, exp):
+            return f"{output} is not summed over {over}: sum the per-example gradients"
+        if close(got.mean(axis=lead_axes), exp):
+            return f"{output} is not reduced over {over}"
+        if got.shape[0] == 1 and close(got.reshape(exp.shape), exp):
+            return f"{output} has shape {tuple(got.shape)}; return shape {tuple(exp.shape)} (drop keepdims)"
+        return None
+
+    return detect
+
+
+def _leading_count(ctx: DiagnosisContext, output: str) -> int | None:
+    for value in ctx.call.args.values():
+        if isinstance(value, np.ndarray) and value.ndim >= 2:
+            return int(np.prod(value.shape[:-1]))
+    return None
+
+
+def scaled(output: str, batch_arg: str | None = None) -> Detector:
+    """``output`` is the expected value times a constant: a sign flip, or a missing or extra 1/N or factor 2."""
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None:
+            return None
+        c = scale_factor(got, exp)
+        if c is None or abs(c - 1.0) < 1e-3:
+            return None
+        if abs(c + 1.0) < 1e-3:
+            return f"{output} has the wrong sign"
+        n = None
+        if batch_arg is not None:
+            arr = ctx.call.args.get(batch_arg)
+            if isinstance(arr, np.ndarray) and arr.ndim >= 1:
+                n = arr.shape[0]
+        for factor, what in ((n, "the batch size N"), (2.0, "2")):
+            if factor is None or factor == 1:
+                continue
+            if abs(c - factor) < 1e-3 * factor:
+                return f"{output} is {what} times too large" + (
+                    ": average over the batch once" if what.startswith("the batch") else ""
+                )
+            if abs(c * factor - 1.0) < 1e-3:
+                return f"{output} is {what} times too small" + (
+                    ": it is divided by N once too often" if what.startswith("the batch") else ""
+                )
+        return f"{output} is {c:.4g} times the expected value"
+
+    return detect
+
+
+def upstream_ignored(output: str, upstream_arg: str = "dy") -> Detector:
+    """``output`` is what the reference gives when the upstream gradient is all ones."""
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got = ctx.got.get(output)
+        dy = ctx.call.args.get(upstream_arg)
+        if got is None or not isinstance(dy, np.ndarray):
+            return None
+        if close(got, ctx.reference(**{upstream_arg: np.ones_like(dy)})[output]):
+            return f"{output} ignores the upstream gradient {upstream_arg}: multiply the local gradient by it"
+        return None
+
+    return detect
+
+
+def non_finite(output: str, advice: str) -> Detector:
+    """``output`` has NaN or inf where the reference is finite; ``advice`` says how to stay stable."""
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None or got.shape != exp.shape or got.dtype.kind != "f":
+            return None
+        if np.any(~np.isfinite(got) & np.isfinite(exp)):
+            return f"{output} overflows to NaN or inf on large inputs: {advice}"
+        return None
+
+    return detect

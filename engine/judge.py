@@ -1,0 +1,117 @@
+"""Judging: turn what a submission returned for a case into a verdict with named mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.compare import compare
+from engine.report import CaseResult, OutputCheck, Verdict
+from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Task
+
+
+def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarray | None], str | None]:
+    """Name the parts of a return value after ``spec.outputs``; an error message if its structure is wrong."""
+    n = len(spec.outputs)
+    if n == 1:
+        values: Sequence[object] = (value,)
+    else:
+        if not isinstance(value, tuple | list) or len(value) != n:
+            what = f"a {len(value)}-tuple" if isinstance(value, tuple | list) else type(value).__name__
+            return {}, f"{spec.name} must return a tuple ({', '.join(spec.outputs)}); got {what}"
+        values = value
+    named: dict[str, np.ndarray | None] = {}
+    for name, v in zip(spec.outputs, values, strict=True):
+        if v is None:
+            named[name] = None
+        elif isinstance(v, np.ndarray):
+            named[name] = v
+        elif isinstance(v, bool | int | float):
+            named[name] = np.asarray(v)
+        else:
+            return {}, f"{spec.name}: {name} is a {type(v).__name__}, expected an array or a number"
+    return named, None
+
+
+def describe_inputs(call: Call) -> dict[str, str]:
+    """A short readable summary of a call's arguments: shapes for arrays, values for scalars."""
+    out: dict[str, str] = {}
+    for name, v in call.args.items():
+        if isinstance(v, np.ndarray):
+            out[name] = f"{v.dtype} array of shape {tuple(v.shape)}"
+        else:
+            out[name] = repr(v)
+    return out
+
+
+def judge_call(task: Task, result: CallResult) -> Judgement:
+    """Compare one call's outputs with the reference and run the task's detectors on failures."""
+    spec = task.function(result.call.function)
+    got, problem = split_outputs(spec, result.value)
+    if problem:
+        return Judgement(ok=False, message=problem, invalid=True)
+    expected = task.expected_outputs(result.call)
+    checks: list[OutputCheck] = [compare(name, expected[name], got[name], task.tolerance) for name in spec.outputs]
+    diagnoses: list[str] = []
+    if result.mutated:
+        diagnoses.append(
+            f"{spec.name} modified its input {', '.join(result.mutated)} in place; functions must not change"
+            " their inputs (work on a copy)"
+        )
+    if not all(c.ok for c in checks):
+        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result)
+        for detector in task.detectors.get(spec.name, ()):
+            try:
+                found = detector(ctx)
+            except Exception:  # a detector must never break grading; a failing one simply says nothing
+                found = None
+            if found and found not in diagnoses:
+                diagnoses.append(found)
+    ok = all(c.ok for c in checks) and not result.mutated
+    message = "; ".join(c.message for c in checks if not c.ok)
+    return Judgement(ok=ok, checks=checks, diagnoses=diagnoses, message=message)
+
+
+def judge_case(task: Task, case: Case, results: Sequence[CallResult], points: float) -> CaseResult:
+    """The verdict of one case from its calls' results; ``points`` is what the case is worth."""
+    seconds = sum(r.seconds for r in results)
+    base = CaseResult(
+        name=case.name,
+        visible=case.visible,
+        verdict=Verdict.PASSED,
+        score=0.0,
+        max_score=points,
+        seconds=seconds,
+        description=case.description,
+        inputs=describe_inputs(case.calls[0]) if case.visible else None,
+    )
+    for r in results:
+        if r.error_verdict is not None:
+            base.verdict = Verdict(r.error_verdict)
+            base.message = f"{r.call.function}: {r.error}" if r.error else r.call.function
+            return base
+    judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, results)
+    base.outputs = list(judgement.checks)
+    base.diagnoses = list(judgement.diagnoses)
+    errors = [c.rel_error for c in base.outputs if c.rel_error is not None]
+    base.rel_error = max(errors) if errors else None
+    if judgement.ok:
+        base.score = points
+        return base
+    base.verdict = Verdict.INVALID_OUTPUT if judgement.invalid else Verdict.WRONG_ANSWER
+    base.message = judgement.message
+    return base
+
+
+def _judge_calls(task: Task, results: Sequence[CallResult]) -> Judgement:
+    total = Judgement(ok=True)
+    for r in results:
+        j = judge_call(task, r)
+        total.ok = total.ok and j.ok
+        total.invalid = total.invalid or j.invalid
+        total.checks.extend(j.checks)
+        total.diagnoses.extend(d for d in j.diagnoses if d not in total.diagnoses)
+        if j.message:
+            total.message = f"{total.message}; {j.message}" if total.message else j.message
+    return total

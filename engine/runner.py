@@ -1,0 +1,37 @@
+"""The boundary between the grader and whatever runs candidate code (the sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from engine.limits import Limits
+from engine.report import Isolation, Verdict
+from engine.task import Call, CallResult
+
+
+@dataclass
+class RunResult:
+    """What running a submission produced.
+
+    ``calls`` has one entry per requested call, in order; a call that could not run carries ``error_verdict``
+    (e.g. ``time_limit_exceeded`` for the call that hung and ``runtime_error`` for calls after a crash).
+    ``fatal_verdict`` is set when the file itself failed (syntax error, exception or time-out at import): then no
+    call ran.
+    """
+
+    calls: list[CallResult]
+    stdout: str = ""
+    fatal_verdict: Verdict | None = None
+    fatal_message: str = ""
+    isolation: Isolation = field(default_factory=Isolation)
+    seconds: float = 0.0
+
+
+class Runner(Protocol):
+    """Runs a submission's source and the given calls somewhere the grading process is safe from it."""
+
+    def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
+        """Execute ``source`` as a module, check it defines ``functions``, then make ``calls`` in order."""
+        ...

@@ -1,0 +1,190 @@
+"""The task model: what a coding task is to the engine.
+
+A task names the functions a submission must define, generates its cases deterministically, holds the
+reference implementations, and knows how to judge what a submission returned and what went wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# A value that crosses the sandbox boundary: arrays, Python scalars, None, RNG seeds, tuples of these.
+Value = Any
+
+
+@dataclass(frozen=True)
+class RngSeed:
+    """Stands for ``numpy.random.default_rng(seed)``: the child builds the generator from the seed."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a required function: its name and, if it has one, its default (repr text)."""
+
+    name: str
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A function a submission must define: ``name(params...) -> outputs``.
+
+    ``outputs`` names the returned values in order; one name means a single return value, several mean a tuple.
+    """
+
+    name: str
+    params: tuple[Param, ...]
+    outputs: tuple[str, ...]
+    doc: str = ""
+
+    @property
+    def signature(self) -> str:
+        """The signature as a submission writes it, e.g. ``linear_forward(x, W, b)``."""
+        parts = [p.name if p.default is None else f"{p.name}={p.default}" for p in self.params]
+        return f"{self.name}({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call into the submission: a function name and its keyword arguments."""
+
+    function: str
+    args: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A test case: one or more calls judged together.
+
+    ``visible`` cases are the examples a candidate may run and see in full; hidden cases show only their verdict
+    and diagnosis. ``description`` says what the case exercises ("stride 2, padding 1").
+    """
+
+    name: str
+    calls: tuple[Call, ...]
+    visible: bool = False
+    weight: float = 1.0
+    description: str = ""
+
+
+@dataclass
+class CallResult:
+    """What one call of the submission returned, as the judge sees it.
+
+    ``value`` is the decoded return value (arrays are plain float/int/bool ndarrays); ``error`` is set when the
+    call raised or could not be run; ``mutated`` names the inputs the call modified in place.
+    """
+
+    call: Call
+    value: Value = None
+    error: str | None = None
+    error_verdict: str | None = None
+    mutated: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass
+class Judgement:
+    """A task's verdict on one case's calls: which outputs matched, and diagnoses of what went wrong."""
+
+    ok: bool
+    checks: list[Any] = field(default_factory=list)  # list[engine.report.OutputCheck]
+    invalid: bool = False  # the return value had the wrong structure or type (not just wrong values)
+    diagnoses: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class GradientLink:
+    """Ties a backward function to the forward it differentiates, for the numerical cross-check.
+
+    ``forward_output`` selects the forward's output the upstream gradient flows into (None: the forward returns one
+    value). ``upstream_arg`` names the backward's argument holding that gradient (None when the forward output is a
+    scalar loss and the function returns its own gradient). ``wrt`` maps forward argument names to the index of the
+    matching gradient in the backward's outputs (None: the backward returns a single array). Backward arguments
+    with the same names as forward arguments receive the same values.
+    """
+
+    forward: str
+    backward: str
+    wrt: Mapping[str, int | None]
+    forward_output: int | None = None
+    upstream_arg: str | None = "dy"
+    forward_fixed_args: Mapping[str, Value] = field(default_factory=dict)
+
+
+# A detector looks at a failing call and returns a sentence naming the mistake, or None.
+Detector = Callable[["DiagnosisContext"], str | None]
+
+
+@dataclass
+class DiagnosisContext:
+    """Everything a detector may look at for one failing call."""
+
+    task: Task
+    call: Call
+    got: dict[str, np.ndarray | None]
+    expected: dict[str, np.ndarray]
+    result: CallResult
+
+    def reference(self, **override: Value) -> dict[str, np.ndarray]:
+        """The reference outputs of this call with some arguments replaced."""
+        args = dict(self.call.args)
+        args.update(override)
+        return self.task.expected_outputs(Call(self.call.function, args))
+
+
+@dataclass
+class Task:
+    """A coding task: the executable side of one task id (its prose lives in questions/)."""
+
+    id: str
+    title: str
+    functions: tuple[FunctionSpec, ...]
+    reference: Mapping[str, Callable[..., Any]]
+    make_cases: Callable[[np.random.Generator], Sequence[Case]]
+    detectors: Mapping[str, Sequence[Detector]] = field(default_factory=dict)
+    links: tuple[GradientLink, ...] = ()
+    tolerance: float = 1e-4
+    seed: int = 0
+    # Optional custom judge for calls whose outputs are not deterministic (dropout masks): returns a Judgement.
+    custom_judge: Callable[[Case, Sequence[CallResult]], Judgement] | None = None
+    _cases: list[Case] | None = field(default=None, repr=False)
+    _expected: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def function(self, name: str) -> FunctionSpec:
+        for spec in self.functions:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"task {self.id!r} has no function {name!r}")
+
+    def cases(self) -> list[Case]:
+        """All cases, visible first; deterministic for the task's seed."""
+        if self._cases is None:
+            seed = self.seed or sum(ord(c) * 131**i for i, c in enumerate(self.id)) % 2**32
+            made = list(self.make_cases(np.random.default_rng(seed)))
+            names = [c.name for c in made]
+            if len(set(names)) != len(names):
+                raise ValueError(f"task {self.id!r} has duplicate case names")
+            self._cases = sorted(made, key=lambda c: not c.visible)
+        return self._cases
+
+    def expected_outputs(self, call: Call) -> dict[str, np.ndarray]:
+        """The reference outputs of one call, by output name, as float64/int arrays (cached per call object)."""
+        key = id(call)
+        cached = self._expected.get(key)
+        if cached is not None:
+            return cached
+        spec = self.function(call.function)
+        raw = self.reference[call.function](**dict(call.args))
+        values = (raw,) if len(spec.outputs) == 1 else tuple(raw)
+        out = {name: np.asarray(v) for name, v in zip(spec.outputs, values, strict=True)}
+        if any(call is c for case in self.cases() for c in case.calls):
+            self._expected[key] = out
+        return out

@@ -1,0 +1,33 @@
+"""The task catalogue: every coding task's executable side, by id."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from engine.task import Task
+
+# Task ids in catalogue order; each is a module engine/tasks/<id>.py defining TASK.
+TASK_IDS: tuple[str, ...] = ("linear",)
+
+_loaded: dict[str, Task] = {}
+
+
+class UnknownTaskError(KeyError):
+    """No task has this id."""
+
+
+def get_task(task_id: str) -> Task:
+    """The task with this id (imported on first use)."""
+    if task_id not in TASK_IDS:
+        raise UnknownTaskError(task_id)
+    task = _loaded.get(task_id)
+    if task is None:
+        task = import_module(f"engine.tasks.{task_id}").TASK
+        assert isinstance(task, Task) and task.id == task_id
+        _loaded[task_id] = task
+    return task
+
+
+def all_tasks() -> list[Task]:
+    """Every task, in catalogue order."""
+    return [get_task(t) for t in TASK_IDS]

@@ -1,0 +1,28 @@
+"""Small helpers the task modules share to build cases."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.task import Param
+
+
+def normal(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
+    """Float64 normal values of the given shape."""
+    return rng.standard_normal(shape) * scale
+
+
+def upstream(rng: np.random.Generator, *shape: int) -> np.ndarray:
+    """A random upstream gradient (never all ones, which would hide transposes and missing factors)."""
+    return rng.standard_normal(shape)
+
+
+def away_from_zero(rng: np.random.Generator, *shape: int, margin: float = 0.05) -> np.ndarray:
+    """Normal values whose magnitude is at least ``margin`` (keeps inputs off the kink of ReLU-like functions)."""
+    x = rng.standard_normal(shape)
+    return np.where(np.abs(x) < margin, np.sign(x + 1e-12) * margin + x, x)
+
+
+def params(*names: str, **defaults: str) -> tuple[Param, ...]:
+    """Parameters in order: positional names, then keyword ones with their default written as source text."""
+    return tuple(Param(n) for n in names) + tuple(Param(n, d) for n, d in defaults.items())

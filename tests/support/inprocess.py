@@ -1,0 +1,57 @@
+"""A trusted in-process runner for the test-suite only: runs OUR OWN test submissions without a sandbox.
+
+It lets the diagnostics tests run hundreds of known submissions quickly. Candidate code never goes through this;
+the product always uses engine.sandbox.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.limits import Limits
+from engine.report import Isolation, Verdict
+from engine.runner import RunResult
+from engine.task import Call, CallResult, RngSeed
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, np.ndarray | np.generic):
+        return np.array(value)
+    return value
+
+
+def _materialise(args: dict[str, object]) -> dict[str, object]:
+    return {k: (np.random.default_rng(v.seed) if isinstance(v, RngSeed) else copy.deepcopy(v)) for k, v in args.items()}
+
+
+class InProcessRunner:
+    """Runs trusted test submissions in this process (tests only)."""
+
+    def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
+        namespace: dict[str, object] = {"__name__": "submission"}
+        try:
+            exec(compile(source, "submission.py", "exec"), namespace)
+        except SyntaxError as e:
+            return RunResult(calls=[], fatal_verdict=Verdict.SYNTAX_ERROR, fatal_message=str(e))
+        results: list[CallResult] = []
+        for call in calls:
+            fn = namespace.get(call.function)
+            if not callable(fn):
+                results.append(CallResult(call, error=f"{call.function} is not defined",
+                                          error_verdict=Verdict.MISSING_FUNCTION))
+                continue
+            args = _materialise(dict(call.args))
+            before = {k: v.copy() for k, v in args.items() if isinstance(v, np.ndarray)}
+            try:
+                value = fn(**args)
+            except Exception as e:
+                results.append(CallResult(call, error=f"{type(e).__name__}: {e}", error_verdict=Verdict.RUNTIME_ERROR))
+                continue
+            mutated = tuple(k for k, v in before.items() if not np.array_equal(v, args[k], equal_nan=True))
+            results.append(CallResult(call, value=_plain(value), mutated=mutated))
+        return RunResult(calls=results, isolation=Isolation(separate_process=False, notes=["test-only runner"]))
