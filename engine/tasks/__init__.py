@@ -7,7 +7,23 @@ from importlib import import_module
 from engine.task import Task
 
 # Task ids in catalogue order; each is a module engine/tasks/<id>.py defining TASK.
-TASK_IDS: tuple[str, ...] = ("linear",)
+TASK_IDS: tuple[str, ...] = (
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "softmax",
+    "log_softmax",
+    "softmax_cross_entropy",
+    "mse_loss",
+    "dropout",
+    "batchnorm",
+    "layernorm",
+    "conv2d",
+    "maxpool2d",
+    "embedding",
+    "attention",
+)
 
 _loaded: dict[str, Task] = {}
 

@@ -1,0 +1,69 @@
+"""The ``nnprep`` command line. Without a command it opens the TUI.
+
+Exit status: 0 success (or passed), 1 graded and not passed / problems found, 2 bad usage or unreadable input,
+3 internal error. Errors are one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+# Each module defines register(subparsers); keep their top-level imports light (start-up time matters).
+COMMAND_MODULES: tuple[str, ...] = (
+    "quiz.commands.grading",
+    "quiz.commands.catalogue",
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class CliError(Exception):
+    """A problem to report as one line, with an exit status (2: usage or input, 3: internal)."""
+
+    def __init__(self, message: str, status: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nnprep",
+        description="Practise neural-network fundamentals for ML interviews. Without a command, opens the app.",
+        epilog="Exit status: 0 ok, 1 not passed or problems found, 2 bad usage or input, 3 internal error.",
+    )
+    parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB)")
+    parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from quiz.app import run_app
+
+            return run_app(args)
+        status: int = args.handler(args)
+        return status
+    except CliError as e:
+        print(f"nnprep: {e}", file=sys.stderr)
+        return e.status
+    except KeyboardInterrupt:
+        print("nnprep: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as e:  # the last line of defence: one line, not a traceback
+        print(f"nnprep: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
