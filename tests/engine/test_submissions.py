@@ -1,0 +1,62 @@
+"""Every known submission in tests/submissions/<task>/ gets the verdict and diagnoses its header promises.
+
+File names: ``correct_<style>.py`` must pass with no diagnosis; ``wrong_<mistake>.py`` must fail. Wrong files start
+with header lines::
+
+    # expect-verdict: wrong_answer
+    # expect-diagnosis: dW is the transpose
+
+(one or more ``expect-diagnosis`` lines, each a substring of one of the report's diagnoses).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import TASK_IDS, Verdict, grade
+from tests.support.inprocess import InProcessRunner
+
+ROOT = Path(__file__).resolve().parents[1] / "submissions"
+
+
+def _files() -> list[Path]:
+    return sorted(ROOT.glob("*/*.py"))
+
+
+def _expectations(path: Path) -> tuple[str | None, list[str]]:
+    verdict, diagnoses = None, []
+    for line in path.read_text().splitlines():
+        if not line.startswith("#"):
+            break
+        key, _, value = line.lstrip("# ").partition(":")
+        if key.strip() == "expect-verdict":
+            verdict = value.strip()
+        elif key.strip() == "expect-diagnosis":
+            diagnoses.append(value.strip())
+    return verdict, diagnoses
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_known_submission(path: Path, inprocess: InProcessRunner) -> None:
+    task = path.parent.name
+    report = grade(path.read_text(), task, runner=inprocess)
+    if path.stem.startswith("correct"):
+        assert report.verdict is Verdict.PASSED, report.model_dump_json(indent=1)
+        assert report.diagnoses == []
+        return
+    verdict, diagnoses = _expectations(path)
+    assert path.stem.startswith("wrong"), "submission files are correct_*.py or wrong_*.py"
+    assert verdict is not None, "a wrong submission states its expect-verdict"
+    assert report.verdict == Verdict(verdict), report.model_dump_json(indent=1)
+    for expected in diagnoses:
+        assert any(expected in d for d in report.diagnoses), (expected, report.diagnoses)
+
+
+def test_every_task_has_known_submissions() -> None:
+    for task in TASK_IDS:
+        folder = ROOT / task
+        correct = list(folder.glob("correct_*.py"))
+        wrong = list(folder.glob("wrong_*.py"))
+        assert len(correct) >= 2 and len(wrong) >= 3, f"{task}: {len(correct)} correct, {len(wrong)} wrong"
