@@ -1,13 +1,37 @@
 """nnprep's grading engine: tasks, comparison, diagnostics, gradient checking and the sandbox.
 
-Depends on NumPy and pydantic only; nothing here knows about the UI or storage.
+Depends on NumPy and pydantic only; nothing here knows about the UI or storage. Attributes load on first use,
+so importing a submodule (the sandbox, say) does not pay for the rest.
 """
 
-from engine.gradcheck import GradcheckError, GradcheckResult, gradcheck, numerical_gradient
-from engine.grader import grade
-from engine.limits import Limits
-from engine.report import CaseResult, GradeReport, Isolation, Verdict
-from engine.tasks import TASK_IDS, UnknownTaskError, all_tasks, get_task
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.gradcheck import GradcheckError, GradcheckResult, gradcheck, numerical_gradient
+    from engine.grader import grade
+    from engine.limits import Limits
+    from engine.report import CaseResult, GradeReport, Isolation, Verdict
+    from engine.tasks import TASK_IDS, UnknownTaskError, all_tasks, get_task
+
+_WHERE = {
+    "GradcheckError": "engine.gradcheck",
+    "GradcheckResult": "engine.gradcheck",
+    "gradcheck": "engine.gradcheck",
+    "numerical_gradient": "engine.gradcheck",
+    "grade": "engine.grader",
+    "Limits": "engine.limits",
+    "CaseResult": "engine.report",
+    "GradeReport": "engine.report",
+    "Isolation": "engine.report",
+    "Verdict": "engine.report",
+    "TASK_IDS": "engine.tasks",
+    "UnknownTaskError": "engine.tasks",
+    "all_tasks": "engine.tasks",
+    "get_task": "engine.tasks",
+}
 
 __all__ = [
     "TASK_IDS",
@@ -21,7 +45,16 @@ __all__ = [
     "Verdict",
     "all_tasks",
     "get_task",
-    "grade",
     "gradcheck",
+    "grade",
     "numerical_gradient",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -62,8 +62,8 @@ def plan(
             probes.append(Probe(wrt=wrt, direction=None, analytic=float("nan")))
             continue
         for _ in range(DIRECTIONS):
-            u = rng.standard_normal(x.shape)
-            u /= np.linalg.norm(u) or 1.0
+            u: np.ndarray = rng.standard_normal(x.shape)
+            u = u / max(float(np.linalg.norm(u)), 1e-12)
             for sign in (1.0, -1.0):
                 args = dict(base)
                 args[wrt] = x + sign * EPS * u

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.task import DiagnosisContext, Detector
+from engine.task import Detector, DiagnosisContext
 
 MATCH_TOL = 1e-4
 
@@ -59,8 +59,11 @@ def not_summed(output: str, over: str = "the batch") -> Detector:
     def detect(ctx: DiagnosisContext) -> str | None:
         got, exp = ctx.got.get(output), ctx.expected[output]
         if got is None or got.ndim <= exp.ndim or got.shape[got.ndim - exp.ndim :] != exp.shape:
-            if got is not None and got.shape != exp.shape and got.size == exp.size and close(
-                got.reshape(exp.shape), exp
+            if (
+                got is not None
+                and got.shape != exp.shape
+                and got.size == exp.size
+                and close(got.reshape(exp.shape), exp)
             ):
                 return f"{output} has shape {tuple(got.shape)}; return shape {tuple(exp.shape)} (e.g. no keepdims)"
             if got is not None and got.shape == exp.shape:

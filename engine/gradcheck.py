@@ -127,7 +127,9 @@ def gradcheck(
         g = np.asarray(g, dtype=np.float64)
         name = labels[index]
         if g.shape != np.shape(xs[index]):
-            checks.append(InputCheck(name, np.inf, np.inf, False, [f"gradient shape {g.shape}, input {np.shape(xs[index])}"]))
+            checks.append(
+                InputCheck(name, np.inf, np.inf, False, [f"gradient shape {g.shape}, input {np.shape(xs[index])}"])
+            )
             continue
         if fast:
             checks.append(_fast_check(f, xs, index, g, up, eps, atol, rtol, directions, rng, name))
@@ -150,8 +152,17 @@ def gradcheck(
 
 
 def _fast_check(
-    f: Callable[..., Any], xs: list[Any], index: int, g: np.ndarray, up: np.ndarray | None, eps: float,
-    atol: float, rtol: float, directions: int, rng: np.random.Generator, name: str,
+    f: Callable[..., Any],
+    xs: list[Any],
+    index: int,
+    g: np.ndarray,
+    up: np.ndarray | None,
+    eps: float,
+    atol: float,
+    rtol: float,
+    directions: int,
+    rng: np.random.Generator,
+    name: str,
 ) -> InputCheck:
     errors, worst, scale = [], [], 0.0
     for k in range(directions):

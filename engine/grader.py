@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import crosscheck
-from engine.judge import judge_case, judge_call
+from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
 from engine.runner import Runner, RunResult
@@ -50,7 +50,11 @@ def _assemble(
     task: Task, cases: Sequence[Case], run: RunResult, runner: Runner, limits: Limits, source: str
 ) -> GradeReport:
     report = GradeReport(
-        task=task.id, verdict=Verdict.PASSED, score=0.0, max_score=MAX_SCORE, stdout=run.stdout,
+        task=task.id,
+        verdict=Verdict.PASSED,
+        score=0.0,
+        max_score=MAX_SCORE,
+        stdout=run.stdout,
         isolation=run.isolation,
     )
     total_weight = sum(c.weight for c in cases) or 1.0
@@ -59,8 +63,12 @@ def _assemble(
         report.message = run.fatal_message
         report.cases = [
             CaseResult(
-                name=c.name, visible=c.visible, verdict=run.fatal_verdict, score=0.0,
-                max_score=MAX_SCORE * c.weight / total_weight, message=run.fatal_message,
+                name=c.name,
+                visible=c.visible,
+                verdict=run.fatal_verdict,
+                score=0.0,
+                max_score=MAX_SCORE * c.weight / total_weight,
+                message=run.fatal_message,
                 description=c.description,
             )
             for c in cases
@@ -91,8 +99,12 @@ def _assemble(
 
 
 def _cross_check(
-    task: Task, by_case: Sequence[tuple[Case, list[CallResult]]], report: GradeReport, runner: Runner,
-    limits: Limits, source: str,
+    task: Task,
+    by_case: Sequence[tuple[Case, list[CallResult]]],
+    report: GradeReport,
+    runner: Runner,
+    limits: Limits,
+    source: str,
 ) -> None:
     """Add the forward/backward consistency diagnosis for each gradient link with a failing call."""
     rng = np.random.default_rng(12345)

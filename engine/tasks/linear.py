@@ -32,11 +32,23 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     cases: list[Case] = []
     for name, n, d_in, d_out, visible, what in shapes:
         x, W, b = normal(rng, n, d_in), normal(rng, d_out, d_in), normal(rng, d_out)
-        cases.append(Case(f"forward_{name}", (Call("linear_forward", {"x": x, "W": W, "b": b}),), visible,
-                          description=f"forward: {what}"))
+        cases.append(
+            Case(
+                f"forward_{name}",
+                (Call("linear_forward", {"x": x, "W": W, "b": b}),),
+                visible,
+                description=f"forward: {what}",
+            )
+        )
         dy = upstream(rng, n, d_out)
-        cases.append(Case(f"backward_{name}", (Call("linear_backward", {"dy": dy, "x": x, "W": W, "b": b}),),
-                          visible, description=f"backward: {what}"))
+        cases.append(
+            Case(
+                f"backward_{name}",
+                (Call("linear_backward", {"dy": dy, "x": x, "W": W, "b": b}),),
+                visible,
+                description=f"backward: {what}",
+            )
+        )
     return cases
 
 

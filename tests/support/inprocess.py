@@ -42,8 +42,9 @@ class InProcessRunner:
         for call in calls:
             fn = namespace.get(call.function)
             if not callable(fn):
-                results.append(CallResult(call, error=f"{call.function} is not defined",
-                                          error_verdict=Verdict.MISSING_FUNCTION))
+                results.append(
+                    CallResult(call, error=f"{call.function} is not defined", error_verdict=Verdict.MISSING_FUNCTION)
+                )
                 continue
             args = _materialise(dict(call.args))
             before = {k: v.copy() for k, v in args.items() if isinstance(v, np.ndarray)}

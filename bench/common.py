@@ -1,0 +1,53 @@
+"""Timing helpers for the benchmarks: medians of repeated runs, printed as a table with ratios."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def median_seconds(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeat`` runs after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_command(argv: Sequence[str], cwd: Path | None = None, ok_codes: Sequence[int] = (0,)) -> None:
+    """Run a command, raising if it fails (a benchmark of a failing command measures nothing)."""
+    done = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True)
+    if done.returncode not in ok_codes:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-2000:]}")
+
+
+def interleaved_medians(commands: dict[str, Callable[[], object]], repeat: int, warmup: int = 1) -> dict[str, float]:
+    """Medians of several commands timed in alternation, so drift in machine load hits each alike."""
+    for fn in commands.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, fn in commands.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in samples.items()}
+
+
+def table(title: str, rows: Sequence[tuple[str, str]]) -> str:
+    width = max(len(k) for k, _ in rows)
+    lines = [title, "-" * len(title)]
+    lines.extend(f"{k:<{width}}  {v}" for k, v in rows)
+    return "\n".join(lines)

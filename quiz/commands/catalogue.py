@@ -1,0 +1,93 @@
+"""`nnprep tasks` and `nnprep task starter|solution ID`: the coding-task catalogue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    tasks = sub.add_parser("tasks", help="list the coding tasks", description="List the coding tasks.")
+    tasks.add_argument("--format", choices=("text", "json"), default="text")
+    tasks.set_defaults(handler=list_tasks)
+
+    task = sub.add_parser(
+        "task",
+        help="print a task's starter file or reference solution",
+        description="Print a coding task's starter file or its reference solution.",
+    )
+    task_sub = task.add_subparsers(dest="task_command", metavar="ACTION", required=True)
+    starter = task_sub.add_parser("starter", help="print the starter file (signatures, docstrings with shapes)")
+    starter.add_argument("task_id", metavar="ID")
+    starter.set_defaults(handler=print_starter)
+    solution = task_sub.add_parser("solution", help="print the reference solution, for study")
+    solution.add_argument("task_id", metavar="ID")
+    solution.set_defaults(handler=print_solution)
+
+
+def _texts() -> dict[str, Any]:
+    from questions import load_task_texts
+
+    texts: dict[str, Any] = load_task_texts()
+    return texts
+
+
+def _require(task_id: str) -> None:
+    from engine import TASK_IDS
+    from quiz.cli import CliError
+
+    if task_id not in TASK_IDS:
+        raise CliError(f"unknown task {task_id!r}; `nnprep tasks` lists them")
+
+
+def list_tasks(args: argparse.Namespace) -> int:
+    from engine import all_tasks
+
+    texts = _texts()
+    rows = []
+    for task in all_tasks():
+        text = texts.get(task.id)
+        rows.append(
+            {
+                "id": task.id,
+                "title": text.title if text else task.title,
+                "topic": text.topic if text else None,
+                "difficulty": text.difficulty if text else None,
+                "minutes": text.minutes if text else None,
+                "functions": [f.signature for f in task.functions],
+                "cases": len(task.cases()),
+                "visible_cases": sum(c.visible for c in task.cases()),
+            }
+        )
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        meta = f"{r['difficulty'] or '':<6} {r['topic'] or ''}"
+        print(f"{r['id']:<{width}}  {r['title']:<44} {meta}")
+    print(f"{len(rows)} tasks")
+    return 0
+
+
+def print_starter(args: argparse.Namespace) -> int:
+    from quiz.cli import CliError
+
+    _require(args.task_id)
+    text = _texts().get(args.task_id)
+    if text is None:
+        raise CliError(f"task {args.task_id!r} has no starter text", status=3)
+    print(text.starter.rstrip())
+    return 0
+
+
+def print_solution(args: argparse.Namespace) -> int:
+    from engine.solutions import reference_source
+
+    _require(args.task_id)
+    text = _texts().get(args.task_id)
+    if text is not None:
+        print('"""' + text.solution_notes.strip() + '\n"""\n')
+    print(reference_source(args.task_id).rstrip())
+    return 0

@@ -1,0 +1,174 @@
+"""The TUI's view of the rest of nnprep: the bank, the task texts, grading and the progress store.
+
+Everything is imported lazily (the home screen must paint before NumPy, pydantic models or SQLite are touched),
+and each dependency is wrapped in a thin adapter so the screens depend on one small interface. Tests inject a
+fixed bank, a clock and a runner through :class:`Services`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from quiz.tui.progress import MemoryProgress, Progress, StoreProgress
+
+if TYPE_CHECKING:
+    from engine.report import GradeReport
+    from questions.schema import TaskText
+
+
+class Unavailable(RuntimeError):
+    """A part of nnprep this screen needs is not installed or not built yet."""
+
+
+@dataclass
+class Drawn:
+    """One presentation of an item: the prompt to show and the parameters it was drawn with."""
+
+    prompt: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Checked:
+    """The outcome of checking an answer, as the screens show it."""
+
+    correct: bool
+    feedback: str = ""
+    expected: str = ""
+    working: str = ""
+
+
+@dataclass
+class BankView:
+    """The loaded bank: its items and the problems found in broken user decks."""
+
+    items: list[Any]
+    problems: list[str]
+
+
+def _optional(module: str, name: str) -> Any:
+    try:
+        return getattr(import_module(module), name)
+    except (ImportError, AttributeError) as e:
+        raise Unavailable(f"{module}.{name} is not available ({e})") from e
+
+
+def now_local() -> datetime:
+    return datetime.now().astimezone()
+
+
+class Services:
+    """Lazy access to the bank, task texts, the grader and the store.
+
+    ``bank`` / ``task_texts`` / ``runner`` override the real ones (tests). ``now`` is the clock every screen uses.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: str | Path | None = None,
+        decks: Sequence[str | Path] = (),
+        now: Callable[[], datetime] = now_local,
+        bank: BankView | None = None,
+        task_texts: dict[str, TaskText] | None = None,
+        runner: Any = None,
+        progress: Progress | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.db = db
+        self.decks = [Path(d) for d in decks]
+        self.now = now
+        self.seed = seed
+        self._bank = bank
+        self._task_texts = task_texts
+        self._runner = runner
+        self._progress = progress
+        self._lock = threading.Lock()
+
+    # -- progress -----------------------------------------------------------------------------------------------
+    @property
+    def progress(self) -> Progress:
+        """The progress store (opened on first use, on the calling thread)."""
+        if self._progress is None:
+            try:
+                self._progress = StoreProgress.open(self.db, self.now)
+            except Unavailable:
+                self._progress = MemoryProgress(self.now)
+        return self._progress
+
+    # -- bank ---------------------------------------------------------------------------------------------------
+    def bank(self) -> BankView:
+        """The question bank with the user's decks (thread-safe; loaded once)."""
+        with self._lock:
+            if self._bank is None:
+                load_bank = _optional("questions", "load_bank")
+                loaded = load_bank(self.decks)
+                problems = [str(p) for p in getattr(loaded, "problems", [])]
+                self._bank = BankView(items=list(loaded.items), problems=problems)
+            return self._bank
+
+    def draw(self, item: Any, seed: int) -> Drawn:
+        """The prompt and parameters of one presentation of ``item`` (parameterised items draw their numbers)."""
+        if getattr(item, "type", "") != "parameterised":
+            return Drawn(prompt=item.prompt)
+        draw = _optional("questions", "draw")
+        drawn = draw(item, seed)
+        params = dict(getattr(drawn, "params", None) or {})
+        prompt = getattr(drawn, "prompt", None) or item.prompt.format(**params, **item.fixed)
+        return Drawn(prompt=prompt, params=params)
+
+    def check(self, item: Any, raw: str, params: dict[str, Any]) -> Checked:
+        check_answer = _optional("questions", "check_answer")
+        result = check_answer(item, raw, params)
+        return Checked(
+            correct=bool(result.correct),
+            feedback=str(getattr(result, "feedback", "") or ""),
+            expected=str(getattr(result, "expected", "") or ""),
+            working=str(getattr(result, "working", "") or ""),
+        )
+
+    # -- coding tasks -------------------------------------------------------------------------------------------
+    def task_texts(self) -> dict[str, TaskText]:
+        """Every coding task's prose, in catalogue order, restricted to tasks the engine knows."""
+        with self._lock:
+            if self._task_texts is None:
+                load = _optional("questions", "load_task_texts")
+                texts: dict[str, TaskText] = load()
+                order = _optional("engine.tasks", "TASK_IDS")
+                self._task_texts = {t: texts[t] for t in order if t in texts}
+            return self._task_texts
+
+    def grade(self, source: str, task_id: str, *, visible_only: bool) -> GradeReport:
+        """Grade in the sandbox (or the injected runner); blocking — call from a worker thread."""
+        from engine import grade
+
+        runner = self._runner
+        if runner is None:
+            runner = _optional("engine.sandbox", "default_sandbox")()
+        report: GradeReport = grade(source, task_id, runner=runner, visible_only=visible_only)
+        return report
+
+    def sandbox_available(self) -> bool:
+        if self._runner is not None:
+            return True
+        try:
+            _optional("engine.sandbox", "default_sandbox")
+        except Unavailable:
+            return False
+        return True
+
+    def reference_solution(self, task_id: str) -> str:
+        reference_source = _optional("engine.solutions", "reference_source")
+        text: str = reference_source(task_id)
+        return text
+
+    # -- stats ----------------------------------------------------------------------------------------------------
+    def stats(self) -> Any:
+        """``quiz.progress_stats.compute_stats`` for the store (None without one)."""
+        return self.progress.stats()

@@ -1,0 +1,59 @@
+"""`nnprep grade`, `nnprep tasks`, `nnprep task starter|solution` through the CLI entry point."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from quiz.cli import main
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+
+
+def test_tasks_json_lists_every_task(capsys: pytest.CaptureFixture[str]) -> None:
+    from engine import TASK_IDS
+
+    assert main(["tasks", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == list(TASK_IDS)
+    assert all(r["functions"] for r in rows)
+
+
+def test_unknown_task_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["task", "starter", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("nnprep: unknown task 'nope'") and "Traceback" not in err
+
+
+def test_solution_prints_reference_source(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["task", "solution", "linear"]) == 0
+    out = capsys.readouterr().out
+    assert "def linear_forward(x" in out and "def linear_backward(dy, x, W, b)" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"\x00\x01binary", "binary file"),
+        (b"\xff\xfe not utf8", "not UTF-8"),
+    ],
+)
+def test_unreadable_input_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
+    path = tmp_path / "sub.py"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["grade", str(path), "--task", "linear"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_file_defining_no_task_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "sub.py"
+    path.write_text("def unrelated():\n    return 1\n")
+    assert main(["grade", str(path)]) == 2
+    assert "defines no task's functions" in capsys.readouterr().err
