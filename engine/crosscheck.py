@@ -62,8 +62,8 @@ def plan(
             probes.append(Probe(wrt=wrt, direction=None, analytic=float("nan")))
             continue
         for _ in range(DIRECTIONS):
-            u: np.ndarray = rng.standard_normal(x.shape)
-            u = u / max(float(np.linalg.norm(u)), 1e-12)
+            raw = np.asarray(rng.standard_normal(x.shape), dtype=np.float64)
+            u: np.ndarray = raw / max(float(np.linalg.norm(raw)), 1e-12)
             for sign in (1.0, -1.0):
                 args = dict(base)
                 args[wrt] = x + sign * EPS * u
