@@ -25,11 +25,13 @@ def grade(
     *,
     runner: Runner | None = None,
     visible_only: bool = False,
+    reveal_hidden: bool = False,
 ) -> GradeReport:
     """Grade ``source`` (a Python file's text) against task ``task_id``.
 
     The candidate code runs in ``runner`` (by default the shared sandbox); the reference answers are computed here
-    and never leave this process. ``visible_only`` runs just the visible examples, as "Run examples" does.
+    and never leave this process. ``visible_only`` runs just the visible examples, as "Run examples" does;
+    ``reveal_hidden`` puts hidden cases' input summaries in the report too (a grading policy's choice).
     """
     started = time.perf_counter()
     task = get_task(task_id)
@@ -41,13 +43,19 @@ def grade(
     cases = [c for c in task.cases() if c.visible or not visible_only]
     calls = [call for case in cases for call in case.calls]
     run = runner.run(source, calls, [f.name for f in task.functions], limits)
-    report = _assemble(task, cases, run, runner, limits, source)
+    report = _assemble(task, cases, run, runner, limits, source, reveal_hidden)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _assemble(
-    task: Task, cases: Sequence[Case], run: RunResult, runner: Runner, limits: Limits, source: str
+    task: Task,
+    cases: Sequence[Case],
+    run: RunResult,
+    runner: Runner,
+    limits: Limits,
+    source: str,
+    reveal_hidden: bool = False,
 ) -> GradeReport:
     report = GradeReport(
         task=task.id,
@@ -81,7 +89,7 @@ def _assemble(
         by_case.append((case, run.calls[index : index + n]))
         index += n
     for case, results in by_case:
-        report.cases.append(judge_case(task, case, results, MAX_SCORE * case.weight / total_weight))
+        report.cases.append(judge_case(task, case, results, MAX_SCORE * case.weight / total_weight, reveal_hidden))
     report.score = round(sum(c.score for c in report.cases), 6)
     failing = [c for c in report.cases if c.verdict is not Verdict.PASSED]
     if not failing:

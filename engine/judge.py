@@ -73,7 +73,9 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
     return Judgement(ok=ok, checks=checks, diagnoses=diagnoses, message=message)
 
 
-def judge_case(task: Task, case: Case, results: Sequence[CallResult], points: float) -> CaseResult:
+def judge_case(
+    task: Task, case: Case, results: Sequence[CallResult], points: float, reveal_inputs: bool = False
+) -> CaseResult:
     """The verdict of one case from its calls' results; ``points`` is what the case is worth."""
     seconds = sum(r.seconds for r in results)
     base = CaseResult(
@@ -84,7 +86,7 @@ def judge_case(task: Task, case: Case, results: Sequence[CallResult], points: fl
         max_score=points,
         seconds=seconds,
         description=case.description,
-        inputs=describe_inputs(case.calls[0]) if case.visible else None,
+        inputs=describe_inputs(case.calls[0]) if case.visible or reveal_inputs else None,
     )
     for r in results:
         if r.error_verdict is not None:

@@ -1,91 +1,84 @@
-"""`nnprep grade FILE`: grade a submission file in the sandbox and print the report."""
+"""`nnprep grade PATH...` (one submission or folders of candidates) and `nnprep policy init`."""
 
 from __future__ import annotations
 
 import argparse
-import ast
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from engine import GradeReport
-
-MAX_SOURCE_BYTES = 1_000_000
+    from quiz.batch.candidates import Candidate
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "grade",
-        help="grade a submission file against one or more tasks",
+        help="grade a submission, or folders of candidates' submissions",
         description=(
-            "Grade a .py file in the sandbox. Without --task, grades every task whose functions the file defines. "
-            "Exit status: 0 passed, 1 graded and not passed, 2 bad usage or unreadable input, 3 internal error."
+            "Grade .py submissions in the sandbox. PATH is a candidate's .py file or a folder of candidates (each "
+            "a .py file, or a sub-folder holding one; the id is the file or folder name). Without --task or a "
+            "policy, each file is graded on the tasks whose functions it defines. With --out, results are written "
+            "as each candidate finishes and a re-run skips candidates already graded (unless --force). "
+            "Exit status: 0 all passed, 1 graded and not all passed, 2 bad usage or unreadable input, "
+            "3 internal error."
         ),
     )
-    p.add_argument("file", metavar="FILE", help="the submission (.py)")
+    p.add_argument("paths", metavar="PATH", nargs="+", help="a .py file or a folder of candidates")
     p.add_argument("--task", dest="tasks", metavar="ID", action="append", default=[], help="task id (repeatable)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "jsonl", "csv", "junit", "gradescope"), default="text")
+    p.add_argument(
+        "--out", metavar="FILE", type=Path, help="write results here (gradescope, many candidates: a folder)"
+    )
+    p.add_argument("--workers", type=int, metavar="N", help="parallel graders (default: number of CPUs)")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="grading policy TOML (`nnprep policy init`)")
+    p.add_argument("--reports", type=Path, metavar="DIR", help="also write a Markdown summary per candidate")
+    p.add_argument("--force", action="store_true", help="regrade candidates already in --out")
+    p.add_argument("--dask", metavar="ADDRESS", help="grade on a dask.distributed scheduler (nnprep[dask])")
     p.add_argument("--time-limit", type=float, metavar="S", help="wall seconds per call (default 2)")
     p.add_argument("--memory-limit", type=int, metavar="MB", help="memory limit of the child in MiB (default 1024)")
     p.set_defaults(handler=grade_command)
 
+    pol = sub.add_parser("policy", help="grading policy files", description="Grading policy files.")
+    pol_sub = pol.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    init = pol_sub.add_parser("init", help="write a commented example policy")
+    init.add_argument("path", metavar="FILE", type=Path, nargs="?", default=Path("policy.toml"))
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(handler=policy_init)
 
-def read_source(path: Path) -> str:
-    """The submission's text, or a one-line CliError for anything unreadable."""
+
+def policy_init(args: argparse.Namespace) -> int:
+    from quiz.batch.policy import EXAMPLE
     from quiz.cli import CliError
 
+    if args.path.exists() and not args.force:
+        raise CliError(f"{args.path} exists; use --force to overwrite it")
     try:
-        if not path.is_file():
-            raise CliError(f"{path}: no such file")
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise CliError(f"{path}: {path.stat().st_size} bytes is too large for a submission (limit 1 MB)")
-        data = path.read_bytes()
+        args.path.write_text(EXAMPLE, encoding="utf-8")
     except OSError as e:
-        raise CliError(f"{path}: cannot read: {e.strerror}") from None
-    if b"\0" in data:
-        raise CliError(f"{path}: is a binary file, not Python source")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CliError(f"{path}: is not UTF-8 text") from None
+        raise CliError(f"{args.path}: cannot write: {e.strerror or e}") from None
+    print(f"wrote {args.path}")
+    return 0
 
 
-def defined_names(source: str) -> set[str]:
-    """Top-level function (and assigned) names, found by parsing only: the file is never executed here."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names
-
-
-def tasks_for(source: str) -> list[str]:
-    """Tasks any of whose functions the source defines (all tasks if it cannot be parsed)."""
-    from engine import all_tasks
-
-    names = defined_names(source)
-    chosen = [t.id for t in all_tasks() if any(f.name in names for f in t.functions)]
-    return chosen
-
-
-def grade_command(args: argparse.Namespace) -> int:
+def _policy(args: argparse.Namespace) -> Any:
+    from quiz.batch.policy import Policy, PolicyError, PolicyTask, load_policy
     from quiz.cli import CliError
 
-    source = read_source(Path(args.file))
-    from engine import TASK_IDS, Limits, Verdict, grade
-
-    for t in args.tasks:
-        if t not in TASK_IDS:
-            raise CliError(f"unknown task {t!r}; `nnprep tasks` lists them")
-    limits = Limits()
+    try:
+        policy = load_policy(args.policy) if args.policy else Policy()
+        if args.tasks:
+            policy = policy.model_copy(
+                update={"tasks": [PolicyTask(id=t, weight=policy.weight(t)) for t in args.tasks]}
+            )
+    except PolicyError as e:
+        raise CliError(str(e)) from None
+    except ValueError as e:
+        raise CliError(str(e).splitlines()[-1].strip() if str(e) else "invalid --task") from None
+    limits = policy.limits
     if args.time_limit is not None:
         if args.time_limit <= 0:
             raise CliError("--time-limit must be positive")
@@ -94,19 +87,52 @@ def grade_command(args: argparse.Namespace) -> int:
         if args.memory_limit < 64:
             raise CliError("--memory-limit must be at least 64 MB")
         limits = limits.model_copy(update={"memory_mb": args.memory_limit})
-    task_ids = args.tasks or tasks_for(source)
+    return policy.model_copy(update={"limits": limits})
+
+
+def _unknown_tasks(task_ids: list[str]) -> None:
+    from engine import TASK_IDS
+    from quiz.cli import CliError
+
+    for t in task_ids:
+        if t not in TASK_IDS:
+            raise CliError(f"unknown task {t!r}; `nnprep tasks` lists them")
+
+
+def grade_command(args: argparse.Namespace) -> int:
+    from quiz.batch.candidates import discover
+    from quiz.cli import CliError
+
+    _unknown_tasks(args.tasks)
+    policy = _policy(args)
+    paths = [Path(p) for p in args.paths]
+    candidates = discover(paths)
+    single = len(paths) == 1 and not paths[0].is_dir()
+    if single and args.out is None and args.format in ("text", "json") and not args.reports and not args.dask:
+        return _grade_one(candidates[0], policy, args)
+    if not candidates:
+        raise CliError(f"no candidates found in {', '.join(args.paths)}")
+    return _grade_batch(candidates, policy, args)
+
+
+def _grade_one(candidate: Candidate, policy: Any, args: argparse.Namespace) -> int:
+    """One file to the terminal: the report as text, or one JSON object per task."""
+    from engine import Verdict, grade
+    from quiz.batch.candidates import tasks_defined
+    from quiz.cli import CliError
+
+    if candidate.error or candidate.source is None:
+        raise CliError(f"{candidate.path}: {candidate.error}")
+    task_ids = [t.id for t in policy.tasks] or tasks_defined(candidate.source)
     if not task_ids:
-        try:
-            compile(source, args.file, "exec", flags=ast.PyCF_ONLY_AST)
-        except SyntaxError as e:
-            raise CliError(f"{args.file}: syntax error at line {e.lineno}: {e.msg}; give --task to grade it") from None
-        raise CliError(f"{args.file} defines no task's functions; give --task ID (`nnprep tasks` lists them)")
-    reports = [grade(source, t, limits) for t in task_ids]
+        raise CliError(f"{candidate.path} defines no task's functions; give --task ID (`nnprep tasks` lists them)")
+    limits = policy.engine_limits()
+    reports = [grade(candidate.source, t, limits, reveal_hidden=policy.reveal_hidden) for t in task_ids]
     if args.format == "json":
         payload: Any = (
             reports[0].model_dump(mode="json")
             if len(reports) == 1
-            else {"file": args.file, "reports": [r.model_dump(mode="json") for r in reports]}
+            else {"file": str(candidate.path), "reports": [r.model_dump(mode="json") for r in reports]}
         )
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -116,6 +142,45 @@ def grade_command(args: argparse.Namespace) -> int:
     if any(r.verdict is Verdict.INTERNAL_ERROR for r in reports):
         return 3
     return 0 if all(r.passed for r in reports) else 1
+
+
+def _grade_batch(candidates: list[Candidate], policy: Any, args: argparse.Namespace) -> int:
+    from quiz.batch.run import BatchOptions, run_batch
+    from quiz.cli import CliError
+
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise CliError("--workers must be at least 1")
+    options = BatchOptions(
+        task_ids=[t.id for t in policy.tasks],
+        workers=workers,
+        out=args.out,
+        fmt=args.format,
+        force=args.force,
+        reports_dir=args.reports,
+        policy=policy,
+        dask=args.dask,
+        progress=sys.stderr.isatty(),
+    )
+    try:
+        results, skipped = run_batch(candidates, options)
+    except KeyboardInterrupt:
+        print("nnprep: interrupted; finished candidates are saved, re-run to continue", file=sys.stderr)
+        return 130
+    except RuntimeError as e:
+        raise CliError(str(e), status=2 if args.dask else 3) from None
+    if args.out is None:
+        from quiz.batch.run import OutputWriter
+
+        writer = OutputWriter(options, [c.id for c in candidates], len(candidates) > 1)
+        writer.results = {r.candidate: r for r in results}
+        sys.stdout.write(writer.render())
+    else:
+        graded = len(results) - skipped
+        print(f"{graded} graded, {skipped} already done, written to {args.out}", file=sys.stderr)
+    if any(r.verdict.value == "internal_error" for res in results for r in res.reports):
+        return 3
+    return 0 if results and all(r.passed for r in results) else 1
 
 
 def format_report(report: GradeReport) -> str:

@@ -1,0 +1,170 @@
+"""Result formats of a batch: text summary, JSON, JSON lines, CSV, JUnit XML, Gradescope results.json, Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from engine import GradeReport
+from quiz.batch.results import CandidateResult
+
+FORMATS = ("text", "json", "jsonl", "csv", "junit", "gradescope")
+
+
+def task_columns(results: Sequence[CandidateResult]) -> list[str]:
+    """Every task graded in the batch, in first-seen order."""
+    seen: dict[str, None] = {}
+    for r in results:
+        for report in r.reports:
+            seen.setdefault(report.task, None)
+    return list(seen)
+
+
+def to_csv(results: Sequence[CandidateResult]) -> str:
+    """One row per candidate: id, per-task score and verdict, total, passed, seconds, error."""
+    tasks = task_columns(results)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["candidate"]
+    for t in tasks:
+        header += [f"{t}_score", f"{t}_verdict"]
+    writer.writerow([*header, "total", "passed", "seconds", "error"])
+    for r in results:
+        by_task = {rep.task: rep for rep in r.reports}
+        row: list[object] = [r.candidate]
+        for t in tasks:
+            rep = by_task.get(t)
+            row += [f"{rep.score:.2f}", rep.verdict.value] if rep else ["", ""]
+        row += [f"{r.total:.2f}", "yes" if r.passed else "no", f"{r.seconds:.2f}", r.error or ""]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def to_jsonl(results: Sequence[CandidateResult]) -> str:
+    """One line per candidate and task: the GradeReport with the candidate's id (errors: one line each)."""
+    lines = []
+    for r in results:
+        if r.error:
+            lines.append(json.dumps({"candidate": r.candidate, "error": r.error}))
+        for report in r.reports:
+            lines.append(json.dumps({"candidate": r.candidate, **report.model_dump(mode="json")}))
+    return "".join(line + "\n" for line in lines)
+
+
+def to_json(results: Sequence[CandidateResult]) -> str:
+    return json.dumps({"candidates": [r.model_dump(mode="json") for r in results]}, indent=2) + "\n"
+
+
+def _case_text(report: GradeReport, case_index: int) -> str:
+    case = report.cases[case_index]
+    parts = [case.message] if case.message else []
+    parts += case.diagnoses
+    return "\n".join(parts)
+
+
+def to_junit(results: Sequence[CandidateResult]) -> str:
+    """JUnit XML: a testsuite per candidate, a testcase per task case; failures carry the diagnosis."""
+    root = ET.Element("testsuites", name="nnprep")
+    for r in results:
+        cases = [(rep, i) for rep in r.reports for i in range(len(rep.cases))]
+        failures = sum(1 for rep, i in cases if rep.cases[i].verdict.value == "wrong_answer")
+        errors = sum(1 for rep, i in cases if rep.cases[i].verdict.value not in ("passed", "wrong_answer"))
+        if r.error:
+            errors += 1
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=r.candidate,
+            tests=str(len(cases) + (1 if r.error else 0)),
+            failures=str(failures),
+            errors=str(errors),
+            skipped="0",
+            time=f"{r.seconds:.3f}",
+        )
+        if r.error:
+            tc = ET.SubElement(suite, "testcase", classname=r.candidate, name="submission", time="0")
+            ET.SubElement(tc, "error", message=r.error, type="submission_error").text = r.error
+        for rep, i in cases:
+            case = rep.cases[i]
+            tc = ET.SubElement(
+                suite, "testcase", classname=f"{r.candidate}.{rep.task}", name=case.name, time=f"{case.seconds:.3f}"
+            )
+            if case.verdict.value == "passed":
+                continue
+            tag = "failure" if case.verdict.value == "wrong_answer" else "error"
+            detail = _case_text(rep, i) or case.verdict.value
+            diag = "; ".join(rep.diagnoses)
+            text = detail + (f"\n\nDiagnosis: {diag}" if diag else "")
+            ET.SubElement(
+                tc, tag, message=f"{case.verdict.value}: {case.message}"[:500], type=case.verdict.value
+            ).text = text
+        if any(rep.stdout for rep in r.reports):
+            ET.SubElement(suite, "system-out").text = "\n".join(rep.stdout for rep in r.reports if rep.stdout)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def to_gradescope(result: CandidateResult) -> str:
+    """Gradescope's results.json for one candidate: score out of 100 and a test per task case."""
+    tests = []
+    total_weight = sum(result.weights.get(rep.task, 1.0) for rep in result.reports) or 1.0
+    for rep in result.reports:
+        share = result.weights.get(rep.task, 1.0) / total_weight
+        for i, case in enumerate(rep.cases):
+            tests.append(
+                {
+                    "name": f"{rep.task}: {case.name}",
+                    "score": round(case.score / rep.max_score * 100 * share, 4),
+                    "max_score": round(case.max_score / rep.max_score * 100 * share, 4),
+                    "status": "passed" if case.verdict.value == "passed" else "failed",
+                    "output": _case_text(rep, i) or case.verdict.value,
+                    "visibility": "visible" if case.visible else "hidden",
+                }
+            )
+    payload: dict[str, object] = {
+        "score": round(result.total, 4),
+        "tests": tests,
+        "execution_time": round(result.seconds, 3),
+    }
+    if result.error:
+        payload["output"] = f"Your submission could not be graded: {result.error}"
+    else:
+        payload["output"] = "\n".join(d for rep in result.reports for d in rep.diagnoses)
+    return json.dumps(payload, indent=2) + "\n"
+
+
+def to_text(results: Sequence[CandidateResult], pass_mark: float) -> str:
+    """A short summary for a person: a line per candidate and the counts."""
+    lines = []
+    width = max((len(r.candidate) for r in results), default=9)
+    for r in results:
+        if r.error:
+            lines.append(f"{r.candidate:<{width}}  ERROR   {r.error}")
+            continue
+        verdicts = ", ".join(f"{rep.task} {rep.verdict.value} {rep.score:.0f}" for rep in r.reports)
+        lines.append(f"{r.candidate:<{width}}  {r.total:6.1f}  {'pass' if r.passed else 'fail'}  {verdicts}")
+    passed = sum(r.passed for r in results)
+    errors = sum(bool(r.error) for r in results)
+    lines.append(f"{len(results)} candidates: {passed} passed (mark {pass_mark:g}), {errors} could not be graded")
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(result: CandidateResult) -> str:
+    """A per-candidate summary a reviewer can read or send back."""
+    lines = [f"# {result.candidate}", ""]
+    if result.error:
+        return "\n".join([*lines, f"Could not be graded: {result.error}", ""])
+    lines += [f"Total: **{result.total:.1f} / 100** ({'passed' if result.passed else 'not passed'})", ""]
+    for rep in result.reports:
+        lines += [f"## {rep.task} — {rep.verdict.value}, {rep.score:.1f} / {rep.max_score:.0f}", ""]
+        lines += ["| case | visible | verdict | relative error |", "|---|---|---|---|"]
+        for case in rep.cases:
+            err = f"{case.rel_error:.2g}" if case.rel_error is not None else ""
+            lines.append(f"| {case.name} | {'yes' if case.visible else 'no'} | {case.verdict.value} | {err} |")
+        if rep.diagnoses:
+            lines += ["", "What went wrong:", ""] + [f"- {d}" for d in rep.diagnoses]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""The grading policy file (TOML): which tasks and weights, limits, what hidden cases reveal, the pass mark."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from engine import TASK_IDS, Limits
+
+EXAMPLE = """\
+# nnprep grading policy. Validate and use with: nnprep grade SUBMISSIONS/ --policy policy.toml
+# Tasks to grade and their weights in the total (weights are relative; the total is out of 100).
+# Without a [[tasks]] list, each candidate is graded on the tasks whose functions their file defines.
+[[tasks]]
+id = "linear"
+weight = 2.0
+
+[[tasks]]
+id = "softmax_cross_entropy"
+weight = 1.0
+
+# Limits for each candidate's code (per call, and for the whole file).
+[limits]
+time_limit = 2.0          # wall seconds per call and for importing the file
+total_time_limit = 20.0   # wall seconds per candidate and task
+memory_mb = 1024          # address-space limit of the sandboxed child
+max_output_kb = 64        # captured stdout/stderr kept per run
+
+# Whether reports show the inputs of hidden cases (their verdicts and diagnoses are always shown).
+reveal_hidden = false
+
+# A candidate passes with a total at or above this mark (0-100).
+pass_mark = 60.0
+"""
+
+
+class PolicyTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    weight: float = Field(1.0, gt=0)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in TASK_IDS:
+            raise ValueError(f"unknown task {v!r}")
+        return v
+
+
+class PolicyLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit: float | None = Field(None, gt=0)
+    total_time_limit: float | None = Field(None, gt=0)
+    memory_mb: int | None = Field(None, ge=64)
+    max_output_kb: int | None = Field(None, ge=1)
+
+
+class Policy(BaseModel):
+    """A grading policy. The defaults grade what each file defines, with the engine's default limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tasks: list[PolicyTask] = Field(default_factory=list)
+    limits: PolicyLimits = Field(default_factory=PolicyLimits)
+    reveal_hidden: bool = False
+    pass_mark: float = Field(60.0, ge=0, le=100)
+
+    def engine_limits(self) -> Limits:
+        values = {k: v for k, v in self.limits.model_dump().items() if v is not None}
+        return Limits(**values)
+
+    def weight(self, task_id: str) -> float:
+        return next((t.weight for t in self.tasks if t.id == task_id), 1.0)
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; the message names the file and the field."""
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise PolicyError(f"{path}: cannot read: {e.strerror or e}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise PolicyError(f"{path}: not valid TOML: {e}") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise PolicyError(f"{path}: {where}: {first['msg']}") from None
