@@ -1,0 +1,130 @@
+"""A mock report as Markdown, JSON, or one self-contained HTML file a candidate can send to a mentor."""
+
+from __future__ import annotations
+
+import html
+
+from quiz.mock.scoring import MockReport
+
+FORMATS = ("md", "json", "html")
+
+
+def _mmss(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def to_markdown(report: MockReport) -> str:
+    lines = [
+        f"# Mock interview: {report.title}",
+        "",
+        f"Started {report.started_at:%Y-%m-%d %H:%M} UTC · seed {report.seed} · "
+        f"time used {_mmss(report.time_used_seconds)} of {_mmss(report.time_allowed_seconds)}"
+        + (" · time ran out" if report.timed_out else ""),
+        "",
+        f"**Overall: {report.overall:.0f} / 100**",
+        "",
+        "| section | score |",
+        "|---|---|",
+        *[f"| {name} | {score:.0f} |" for name, score in report.sections.items()],
+        "",
+        "## By topic",
+        "",
+        "| topic | score |",
+        "|---|---|",
+        *[f"| {topic} | {score:.0f} |" for topic, score in report.topics.items()],
+        "",
+        "## Questions",
+        "",
+        "| # | question | type | result | time (suggested) |",
+        "|---|---|---|---|---|",
+    ]
+    for e in report.entries:
+        lines.append(
+            f"| {e.index + 1} | {e.ref} | {e.item_type} | {e.status} ({e.score * 100:.0f}%) | "
+            f"{_mmss(e.seconds)} ({_mmss(e.suggested_seconds)}) |"
+        )
+    coding = [e for e in report.entries if e.kind == "task"]
+    if coding:
+        lines += ["", "## Coding", ""]
+        for e in coding:
+            lines.append(f"- **{e.ref}**: {e.status}, {e.score * 100:.0f}/100. {e.detail}")
+            lines.extend(f"  - {d}" for d in e.diagnoses)
+    lines += ["", "## Strengths", ""]
+    lines += [f"- {s}" for s in report.strengths] or ["- none yet: no topic reached 80%"]
+    lines += ["", "## Weakest topics", ""]
+    lines += [f"- **{w.title}** ({w.score:.0f}): {w.advice}" for w in report.weakest] or ["- none"]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: MockReport) -> str:
+    return report.model_dump_json(indent=2) + "\n"
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1d232b}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #d5dae1}
+table{border-collapse:collapse;width:100%}td,th{padding:.3rem .5rem;border-bottom:1px solid #e4e8ee;text-align:left}
+.score{font-size:2.2rem;font-weight:700}.bar{background:#e4e8ee;height:.6rem;border-radius:.3rem}
+.bar>span{display:block;height:100%;border-radius:.3rem;background:#2f7d4f}.low>span{background:#b3412e}
+.muted{color:#5b6675}
+"""
+
+
+def _bar(score: float) -> str:
+    cls = "bar low" if score < 60 else "bar"
+    return f'<div class="{cls}"><span style="width:{max(0.0, min(score, 100.0)):.0f}%"></span></div>'
+
+
+def to_html(report: MockReport) -> str:
+    e = html.escape
+    rows_sections = "".join(
+        f"<tr><td>{e(k)}</td><td>{v:.0f}</td><td>{_bar(v)}</td></tr>" for k, v in report.sections.items()
+    )
+    rows_topics = "".join(
+        f"<tr><td>{e(k)}</td><td>{v:.0f}</td><td>{_bar(v)}</td></tr>" for k, v in report.topics.items()
+    )
+    rows_entries = "".join(
+        f"<tr><td>{x.index + 1}</td><td>{e(x.ref)}</td><td>{e(x.item_type)}</td><td>{e(x.status)} "
+        f"({x.score * 100:.0f}%)</td><td>{_mmss(x.seconds)} "
+        f"<span class=muted>({_mmss(x.suggested_seconds)})</span></td></tr>"
+        for x in report.entries
+    )
+    coding = "".join(
+        f"<li><b>{e(x.ref)}</b>: {e(x.status)}, {x.score * 100:.0f}/100. {e(x.detail)}"
+        + ("<ul>" + "".join(f"<li>{e(d)}</li>" for d in x.diagnoses) + "</ul>" if x.diagnoses else "")
+        + "</li>"
+        for x in report.entries
+        if x.kind == "task"
+    )
+    strengths = "".join(f"<li>{e(s)}</li>" for s in report.strengths) or "<li>none yet: no topic reached 80%</li>"
+    weakest = "".join(f"<li><b>{e(w.title)}</b> ({w.score:.0f}): {e(w.advice)}</li>" for w in report.weakest)
+    ran_out = " · time ran out" if report.timed_out else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Mock interview: {e(report.title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head>
+<body>
+<h1>Mock interview: {e(report.title)}</h1>
+<p class="muted">Started {report.started_at:%Y-%m-%d %H:%M} UTC · seed {report.seed} · time used
+{_mmss(report.time_used_seconds)} of {_mmss(report.time_allowed_seconds)}{ran_out}</p>
+<p class="score">{report.overall:.0f} / 100</p>
+<h2>Sections</h2><table>{rows_sections}</table>
+<h2>By topic</h2><table>{rows_topics}</table>
+<h2>Questions</h2><table><tr><th>#</th><th>question</th><th>type</th><th>result</th><th>time (suggested)</th></tr>
+{rows_entries}</table>
+{"<h2>Coding</h2><ul>" + coding + "</ul>" if coding else ""}
+<h2>Strengths</h2><ul>{strengths}</ul>
+<h2>Weakest topics</h2><ul>{weakest or "<li>none</li>"}</ul>
+<p class="muted">Generated by nnprep.</p>
+</body></html>
+"""
+
+
+def render(report: MockReport, fmt: str) -> str:
+    if fmt == "md":
+        return to_markdown(report)
+    if fmt == "json":
+        return to_json(report)
+    if fmt == "html":
+        return to_html(report)
+    raise ValueError(f"unknown report format {fmt!r}")
