@@ -116,6 +116,9 @@ def sentence(link: GradientLink, forward_ok: bool, backward_ok: bool, agree: dic
     same = link.forward == link.backward
     fwd = "your loss value" if same else f"your {link.forward}"
     bwd = "your gradient" if same else f"your {link.backward}"
+    if not forward_ok and backward_ok:
+        # The gradient matched the reference everywhere: whatever the numerical check says, only the forward is wrong.
+        return f"{bwd} is right but {fwd} is wrong: the mistake is in the forward computation"
     if not forward_ok and consistent:
         return (
             f"{bwd} matches the numerical gradient of {fwd}, but {fwd} is wrong: fix the forward computation"

@@ -6,6 +6,8 @@ factories below for one output name, so a task lists, per function, the mistakes
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from engine.task import Detector, DiagnosisContext
@@ -151,3 +153,56 @@ def non_finite(output: str, advice: str) -> Detector:
         return None
 
     return detect
+
+
+def factor_explained(
+    output: str, explain: Callable[[DiagnosisContext], Sequence[tuple[float, str]]]
+) -> Detector:
+    """``output`` is the expected value times a constant that a known mistake produces.
+
+    ``explain`` lists, for the failing call, ``(factor, sentence)`` pairs: the factor by which a mistake multiplies
+    the output (a sum instead of a mean multiplies it by N, a missing 2 by 1/2, a flipped sign by -1) and the
+    sentence naming it. Every sentence whose factor matches the fitted constant is reported; when one call cannot
+    tell two mistakes apart, both are named, joined by "or".
+    """
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None:
+            return None
+        c = scale_factor(got, exp)
+        if c is None or abs(c - 1.0) < 1e-3:
+            return None
+        found: list[str] = []
+        for factor, text in explain(ctx):
+            if abs(c - factor) <= 1e-3 * max(1.0, abs(factor)) and text not in found:
+                found.append(text)
+        return " or ".join(found) if found else None
+
+    return detect
+
+
+def matches_pattern(got: np.ndarray | None, model: np.ndarray, tol: float = MATCH_TOL) -> bool:
+    """True if ``got`` has NaN, +inf and -inf exactly where ``model`` has them and agrees with it elsewhere.
+
+    ``model`` is what a known mistake computes (e.g. a softmax without the max subtraction); matching its pattern
+    of non-finite values names that mistake more precisely than "it overflows".
+    """
+    if got is None or got.shape != model.shape or got.dtype.kind != "f":
+        return False
+    g = got.astype(np.float64)
+    m = model.astype(np.float64)
+    for test in (np.isnan, np.isposinf, np.isneginf):
+        if not np.array_equal(test(g), test(m)):
+            return False
+    finite = np.isfinite(m)
+    return close(g[finite], m[finite], tol)
+
+
+def matches_variant(got: np.ndarray | None, variant: np.ndarray, expected: np.ndarray) -> bool:
+    """``got`` agrees with a mistaken ``variant`` of the computation that differs from ``expected``.
+
+    The second condition keeps a detector quiet on inputs where the mistake makes no difference (a variant equal
+    to the reference cannot be what went wrong).
+    """
+    return close(got, variant) and not close(variant, expected)

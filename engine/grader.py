@@ -125,6 +125,8 @@ def _cross_check(
                 if r.error_verdict is not None:
                     continue
                 judged = judge_call(task, r)
+                # The cross-check is about values: an in-place modification is reported on its own.
+                values_ok = bool(judged.checks) and all(c.ok for c in judged.checks)
                 if link.forward == link.backward and r.call.function == link.forward:
                     spec = task.function(link.forward)
                     loss_name = spec.outputs[link.forward_output or 0]
@@ -134,10 +136,10 @@ def _cross_check(
                     if not grad_ok and backward is None:
                         backward = r
                 elif r.call.function == link.forward:
-                    forward_ok &= judged.ok
+                    forward_ok &= values_ok
                 elif r.call.function == link.backward:
-                    backward_ok &= judged.ok
-                    if backward is None and not judged.ok:
+                    backward_ok &= values_ok
+                    if backward is None and not values_ok:
                         backward = r
         if forward_ok and backward_ok:
             continue

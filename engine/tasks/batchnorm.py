@@ -1,0 +1,352 @@
+"""Task ``batchnorm``: batch normalisation over the batch axis of x (N, D), train and eval mode, and its backward.
+
+Train mode normalises with the batch mean and the biased batch variance and updates the running statistics with
+the unbiased one (as PyTorch does); eval mode normalises with the running statistics and returns them unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import diagnose
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.tasks._util import normal, params, upstream
+
+
+def batchnorm_forward(
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    running_mean: np.ndarray,
+    running_var: np.ndarray,
+    train: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x (N, D); gamma, beta, running_mean, running_var (D,) -> y (N, D), new_running_mean, new_running_var (D,)."""
+    if not train:
+        y = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+        return y, np.array(running_mean, dtype=np.float64), np.array(running_var, dtype=np.float64)
+    n = x.shape[0]
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    y = gamma * (x - mu) / np.sqrt(var + eps) + beta
+    new_mean = (1.0 - momentum) * running_mean + momentum * mu
+    new_var = (1.0 - momentum) * running_var + momentum * var * (n / (n - 1))
+    return y, new_mean, new_var
+
+
+def batchnorm_backward(
+    dy: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: float = 1e-5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of the train-mode y: dy (N, D) -> dx (N, D), dgamma (D,), dbeta (D,)."""
+    std = np.sqrt(x.var(axis=0) + eps)
+    xhat = (x - x.mean(axis=0)) / std
+    g = dy * gamma
+    dx = (g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0)) / std
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)
+
+
+# ---------------------------------------------------------------------------------------------------- cases
+
+
+def _stats(rng: np.random.Generator, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Non-trivial running statistics: means away from 0, variances away from 1."""
+    return normal(rng, d, scale=0.5), rng.uniform(0.4, 2.5, d)
+
+
+def _cases(rng: np.random.Generator) -> list[Case]:
+    cases: list[Case] = []
+
+    def forward(
+        name: str,
+        n: int,
+        d: int,
+        train: bool,
+        what: str,
+        visible: bool = False,
+        momentum: float | None = None,
+        eps: float | None = None,
+        shift: float = 0.0,
+        spread: float = 1.0,
+    ) -> None:
+        x = normal(rng, n, d, scale=spread) + shift + normal(rng, d)
+        gamma, beta = rng.uniform(0.5, 2.0, d), normal(rng, d)
+        rm, rv = _stats(rng, d)
+        args: dict[str, Any] = {
+            "x": x,
+            "gamma": gamma,
+            "beta": beta,
+            "running_mean": rm,
+            "running_var": rv,
+            "train": train,
+        }
+        if momentum is not None:
+            args["momentum"] = momentum
+        if eps is not None:
+            args["eps"] = eps
+        cases.append(Case(name, (Call("batchnorm_forward", args),), visible, description=f"forward: {what}"))
+
+    def backward(
+        name: str, n: int, d: int, what: str, visible: bool = False, eps: float | None = None, spread: float = 1.0
+    ) -> None:
+        x = normal(rng, n, d, scale=spread) + normal(rng, d)
+        args: dict[str, Any] = {"dy": upstream(rng, n, d), "x": x, "gamma": rng.uniform(0.5, 2.0, d)}
+        if eps is not None:
+            args["eps"] = eps
+        cases.append(Case(name, (Call("batchnorm_backward", args),), visible, description=f"backward: {what}"))
+
+    forward("forward_train_example", 4, 3, True, "train mode, a batch of 4 with 3 features", visible=True)
+    backward("backward_example", 4, 3, "a batch of 4 with 3 features", visible=True)
+    forward("forward_train_batch2", 2, 5, True, "train mode with the smallest batch, N = 2")
+    forward("forward_train_momentum", 7, 4, True, "train mode, momentum 0.3", momentum=0.3)
+    forward(
+        "forward_train_shifted",
+        6,
+        3,
+        True,
+        "train mode, features with large means and small spread",
+        shift=3.0,
+        spread=0.5,
+    )
+    forward(
+        "forward_train_eps", 5, 2, True, "train mode, eps = 0.01 and momentum 0.25", momentum=0.25, eps=1e-2, spread=0.3
+    )
+    forward("forward_eval", 5, 4, False, "eval mode: running statistics, returned unchanged")
+    forward("forward_eval_batch1", 1, 3, False, "eval mode with a batch of one example")
+    forward(
+        "forward_eval_momentum", 3, 6, False, "eval mode with momentum 0.5 given (it must not matter)", momentum=0.5
+    )
+    backward("backward_batch2", 2, 4, "the smallest batch, N = 2")
+    backward("backward_wide", 3, 7, "more features than examples")
+    backward("backward_tall", 8, 2, "many examples, two features")
+    backward("backward_eps", 5, 3, "eps = 0.01 and features with a small spread", eps=1e-2, spread=0.2)
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------------- detectors
+
+
+def _arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
+    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
+
+
+def _momentum(ctx: DiagnosisContext) -> float:
+    return float(ctx.call.args.get("momentum", 0.1))
+
+
+def _eps(ctx: DiagnosisContext) -> float:
+    return float(ctx.call.args.get("eps", 1e-5))
+
+
+def _normalise(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, mu: np.ndarray, var: np.ndarray, eps: float
+) -> np.ndarray:
+    y: np.ndarray = gamma * (x - mu) / np.sqrt(var + eps) + beta
+    return y
+
+
+def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
+    if ctx.call.args["train"]:
+        return None
+    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    if diagnose.matches_variant(
+        ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), x.var(0), _eps(ctx)), ctx.expected["y"]
+    ):
+        return (
+            "in eval mode (train=False) y is normalised with the batch statistics; eval must use running_mean and"
+            " running_var"
+        )
+    return None
+
+
+def _eval_changes_running(ctx: DiagnosisContext) -> str | None:
+    if ctx.call.args["train"]:
+        return None
+    for name, arg in (("new_running_mean", "running_mean"), ("new_running_var", "running_var")):
+        got = ctx.got.get(name)
+        if got is not None and got.shape == ctx.expected[name].shape and not diagnose.close(got, ctx.expected[name]):
+            return (
+                f"{name} changes in eval mode; eval must return {arg} unchanged (only train mode updates the"
+                " running statistics)"
+            )
+    return None
+
+
+def _train_uses_running_stats(ctx: DiagnosisContext) -> str | None:
+    if not ctx.call.args["train"]:
+        return None
+    x, gamma, beta, rm, rv = _arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
+    if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, gamma, beta, rm, rv, _eps(ctx)), ctx.expected["y"]):
+        return (
+            "in train mode (train=True) y is normalised with the running statistics; train mode must use the"
+            " batch mean and variance"
+        )
+    return None
+
+
+def _running_not_updated(ctx: DiagnosisContext) -> str | None:
+    if not ctx.call.args["train"]:
+        return None
+    for name, arg in (("new_running_mean", "running_mean"), ("new_running_var", "running_var")):
+        if diagnose.close(ctx.got.get(name), np.asarray(ctx.call.args[arg], dtype=np.float64)):
+            return f"{name} is {arg} unchanged; train mode must update it with the batch statistic"
+    return None
+
+
+def _unbiased_in_normalisation(ctx: DiagnosisContext) -> str | None:
+    if not ctx.call.args["train"]:
+        return None
+    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    n = x.shape[0]
+    if n < 2:
+        return None
+    var = x.var(0, ddof=1)
+    if diagnose.matches_variant(
+        ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), var, _eps(ctx)), ctx.expected["y"]
+    ):
+        return (
+            "y is normalised with the unbiased variance (divided by N - 1); batch norm normalises with the biased"
+            " batch variance (divided by N)"
+        )
+    return None
+
+
+def _running_var_biased(ctx: DiagnosisContext) -> str | None:
+    if not ctx.call.args["train"]:
+        return None
+    x, rv = _arrays(ctx, "x", "running_var")
+    m = _momentum(ctx)
+    if diagnose.matches_variant(
+        ctx.got.get("new_running_var"), (1 - m) * rv + m * x.var(0), ctx.expected["new_running_var"]
+    ):
+        return (
+            "new_running_var is updated with the biased batch variance; the running estimate uses the unbiased"
+            " one, var * N / (N - 1), as PyTorch does"
+        )
+    return None
+
+
+def _momentum_swapped(ctx: DiagnosisContext) -> str | None:
+    if not ctx.call.args["train"]:
+        return None
+    x, rm, rv = _arrays(ctx, "x", "running_mean", "running_var")
+    m = _momentum(ctx)
+    n = x.shape[0]
+    mean_swapped = diagnose.matches_variant(
+        ctx.got.get("new_running_mean"), m * rm + (1 - m) * x.mean(0), ctx.expected["new_running_mean"]
+    )
+    var_swapped = any(
+        diagnose.matches_variant(ctx.got.get("new_running_var"), m * rv + (1 - m) * v, ctx.expected["new_running_var"])
+        for v in (x.var(0) * n / (n - 1), x.var(0))
+    )
+    if mean_swapped or var_swapped:
+        return (
+            "momentum is applied the wrong way round: the new running statistic is (1 - momentum) * running"
+            " + momentum * batch statistic"
+        )
+    return None
+
+
+def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    dy, x, gamma = _arrays(ctx, "dy", "x", "gamma")
+    std = np.sqrt(x.var(0) + _eps(ctx))
+    return dy * gamma, (x - x.mean(0)) / std, std, dy
+
+
+def _dx_constant_stats(ctx: DiagnosisContext) -> str | None:
+    g, _xhat, std, _dy = _backward_parts(ctx)
+    if diagnose.matches_variant(ctx.got.get("dx"), g / std, ctx.expected["dx"]):
+        return (
+            "dx treats the batch mean and variance as constants; they depend on x too: add the gradient paths"
+            " through mu and var"
+        )
+    return None
+
+
+def _dx_no_variance_path(ctx: DiagnosisContext) -> str | None:
+    g, _xhat, std, _dy = _backward_parts(ctx)
+    if diagnose.matches_variant(ctx.got.get("dx"), (g - g.mean(0)) / std, ctx.expected["dx"]):
+        return "dx has the gradient path through the batch mean but misses the one through the batch variance"
+    return None
+
+
+def _dx_no_mean_path(ctx: DiagnosisContext) -> str | None:
+    g, xhat, std, _dy = _backward_parts(ctx)
+    if diagnose.matches_variant(ctx.got.get("dx"), (g - xhat * (g * xhat).mean(0)) / std, ctx.expected["dx"]):
+        return "dx has the gradient path through the batch variance but misses the one through the batch mean"
+    return None
+
+
+def _dgamma_uses_x(ctx: DiagnosisContext) -> str | None:
+    _g, _xhat, _std, dy = _backward_parts(ctx)
+    (x,) = _arrays(ctx, "x")
+    got = ctx.got.get("dgamma")
+    if diagnose.matches_variant(got, (dy * x).sum(0), ctx.expected["dgamma"]) or diagnose.matches_variant(
+        got, (dy * (x - x.mean(0))).sum(0), ctx.expected["dgamma"]
+    ):
+        return "dgamma must be the sum of dy times the normalised input x_hat = (x - mu) / sqrt(var + eps)"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------- link
+
+
+def _zeros_like_gamma(args: dict[str, Any]) -> np.ndarray:
+    return np.zeros_like(np.asarray(args["gamma"], dtype=np.float64))
+
+
+def _ones_like_gamma(args: dict[str, Any]) -> np.ndarray:
+    return np.ones_like(np.asarray(args["gamma"], dtype=np.float64))
+
+
+TASK = Task(
+    id="batchnorm",
+    title="Batch normalisation forward (train and eval) and backward",
+    functions=(
+        FunctionSpec(
+            "batchnorm_forward",
+            params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
+            ("y", "new_running_mean", "new_running_var"),
+        ),
+        FunctionSpec("batchnorm_backward", params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
+    ),
+    reference={"batchnorm_forward": batchnorm_forward, "batchnorm_backward": batchnorm_backward},
+    make_cases=_cases,
+    detectors={
+        "batchnorm_forward": (
+            _eval_uses_batch_stats,
+            _eval_changes_running,
+            _train_uses_running_stats,
+            _running_not_updated,
+            _unbiased_in_normalisation,
+            _running_var_biased,
+            _momentum_swapped,
+        ),
+        "batchnorm_backward": (
+            diagnose.not_summed("dgamma"),
+            diagnose.not_summed("dbeta"),
+            _dgamma_uses_x,
+            _dx_constant_stats,
+            _dx_no_variance_path,
+            _dx_no_mean_path,
+        ),
+    },
+    links=(
+        GradientLink(
+            "batchnorm_forward",
+            "batchnorm_backward",
+            {"x": 0, "gamma": 1, "beta": 2},
+            forward_output=0,
+            forward_fixed_args={
+                "beta": _zeros_like_gamma,
+                "running_mean": _zeros_like_gamma,
+                "running_var": _ones_like_gamma,
+                "train": True,
+                "momentum": 0.1,
+            },
+        ),
+    ),
+)

@@ -1,0 +1,25 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: the mask is applied after the softmax
+import numpy as np
+
+
+def _weights(Q, K, mask):
+    s = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    s = s - s.max(axis=-1, keepdims=True)
+    e = np.exp(s)
+    p = e / e.sum(axis=-1, keepdims=True)
+    if mask is not None:
+        p = p * mask  # zeroes the masked weights but does not renormalise
+    return p
+
+
+def attention_forward(Q, K, V, mask=None):
+    return _weights(Q, K, mask) @ V
+
+
+def attention_backward(dout, Q, K, V, mask=None):
+    P = _weights(Q, K, mask)
+    dV = np.swapaxes(P, -1, -2) @ dout
+    dP = dout @ np.swapaxes(V, -1, -2)
+    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True)) / np.sqrt(Q.shape[-1])
+    return dS @ K, np.swapaxes(dS, -1, -2) @ Q, dV

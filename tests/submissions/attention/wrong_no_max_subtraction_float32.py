@@ -1,0 +1,24 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: out is NaN or inf when the scores are large
+import numpy as np
+
+
+def _weights(Q, K, mask):
+    s = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    if mask is not None:
+        s = np.where(mask, s, -np.inf)
+    e = np.exp(s)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def attention_forward(Q, K, V, mask=None):
+    q, k, v = (a.astype(np.float32) for a in (Q, K, V))
+    return _weights(q, k, mask) @ v
+
+
+def attention_backward(dout, Q, K, V, mask=None):
+    P = _weights(Q, K, mask)
+    dV = np.swapaxes(P, -1, -2) @ dout
+    dP = dout @ np.swapaxes(V, -1, -2)
+    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True)) / np.sqrt(Q.shape[-1])
+    return dS @ K, np.swapaxes(dS, -1, -2) @ Q, dV

@@ -1,0 +1,19 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: new_running_var is updated with the biased batch variance
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, train, momentum=0.1, eps=1e-5):
+    if not train:
+        return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, running_mean, running_var
+    mu = x.mean(axis=0)
+    var = x.var(axis=0)
+    y = gamma * (x - mu) / np.sqrt(var + eps) + beta
+    return y, (1 - momentum) * running_mean + momentum * mu, (1 - momentum) * running_var + momentum * var
+
+
+def batchnorm_backward(dy, x, gamma, eps=1e-5):
+    xhat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    g = dy * gamma
+    dx = (g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    return dx, (dy * xhat).sum(axis=0), dy.sum(axis=0)

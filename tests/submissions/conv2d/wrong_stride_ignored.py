@@ -1,0 +1,28 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: y is computed with stride 1
+# expect-diagnosis: places the windows at stride 1
+import numpy as np
+
+
+def conv2d_forward(x, W, b, stride=1, padding=0):
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    f, c, kh, kw = W.shape
+    ho, wo = xp.shape[2] - kh + 1, xp.shape[3] - kw + 1
+    y = np.zeros((x.shape[0], f, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            y[:, :, i, j] = np.einsum("ncij,fcij->nf", xp[:, :, i : i + kh, j : j + kw], W)
+    return y + b[None, :, None, None]
+
+
+def conv2d_backward(dy, x, W, b, stride=1, padding=0):
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    f, c, kh, kw = W.shape
+    dxp = np.zeros_like(xp)
+    dW = np.zeros_like(W)
+    for i in range(dy.shape[2]):
+        for j in range(dy.shape[3]):
+            dW += np.einsum("nf,ncij->fcij", dy[:, :, i, j], xp[:, :, i : i + kh, j : j + kw])
+            dxp[:, :, i : i + kh, j : j + kw] += np.einsum("nf,fcij->ncij", dy[:, :, i, j], W)
+    h, w = x.shape[2], x.shape[3]
+    return dxp[:, :, padding : padding + h, padding : padding + w], dW, dy.sum(axis=(0, 2, 3))

@@ -1,0 +1,14 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: dW keeps one gradient per repeated id instead of their sum
+# expect-diagnosis: the mistake is in the backward pass
+import numpy as np
+
+
+def embedding_forward(ids, W):
+    return W[ids]
+
+
+def embedding_backward(dout, ids, num_embeddings):
+    dW = np.zeros((num_embeddings, dout.shape[-1]))
+    dW[ids] = dout
+    return dW

@@ -1,0 +1,11 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: dx has the wrong sign
+import numpy as np
+
+
+def relu_forward(x):
+    return np.maximum(x, 0.0)
+
+
+def relu_backward(dy, x):
+    return -np.where(x > 0, dy, 0.0)
