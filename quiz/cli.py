@@ -15,6 +15,9 @@ from importlib import import_module
 COMMAND_MODULES: tuple[str, ...] = (
     "quiz.commands.grading",
     "quiz.commands.catalogue",
+    "quiz.commands.bank",
+    "quiz.commands.schema",
+    "quiz.commands.progress",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -65,5 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m quiz.cli`: use the imported module, so CliError is one class
+    from quiz.cli import main as _main
+
+    sys.exit(_main())
