@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from questions.calc import CALCULATORS
+
 TOPICS: dict[str, str] = {
     "forward_propagation": "Forward propagation",
     "shapes_broadcasting": "Tensor shapes and broadcasting",
@@ -46,8 +48,20 @@ Topic = Literal[
     "debugging_gradcheck",
 ]
 Difficulty = Literal["easy", "medium", "hard"]
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{2,79}$")]
 TaskId = Annotated[str, Field(pattern=r"^[a-z0-9_]{2,40}$")]
+
+
+class FieldError(ValueError):
+    """A validation error that belongs to a named field (pydantic reports model-level errors without a location).
+
+    The loader reads ``field`` from the error's context to report ``file: item id: field: message``.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class Strict(BaseModel):
@@ -89,17 +103,18 @@ class MultipleChoice(ItemBase):
     type: Literal["mcq"]
     choices: list[Choice] = Field(min_length=3, max_length=5)
 
-    @model_validator(mode="after")
-    def _has_correct_and_reasons(self) -> MultipleChoice:
-        if not any(c.correct for c in self.choices):
+    @field_validator("choices")
+    @classmethod
+    def _has_correct_and_reasons(cls, choices: list[Choice]) -> list[Choice]:
+        if not any(c.correct for c in choices):
             raise ValueError("an mcq needs at least one correct choice")
-        missing = [i for i, c in enumerate(self.choices) if not c.correct and not c.why.strip()]
+        missing = [i for i, c in enumerate(choices) if not c.correct and not c.why.strip()]
         if missing:
             raise ValueError(f"wrong choices {missing} need a 'why' explanation")
-        texts = [c.text.strip() for c in self.choices]
+        texts = [c.text.strip() for c in choices]
         if len(set(texts)) != len(texts):
             raise ValueError("choices must be distinct")
-        return self
+        return choices
 
     @property
     def multiple(self) -> bool:
@@ -168,11 +183,28 @@ class Parameterised(ItemBase):
     unit: str | None = None
 
     @model_validator(mode="after")
-    def _placeholders_known(self) -> Parameterised:
-        names = set(re.findall(r"\{(\w+)\}", self.prompt))
+    def _consistent(self) -> Parameterised:
+        names = set(PLACEHOLDER.findall(self.prompt))
         unknown = names - set(self.params) - set(self.fixed)
         if unknown:
-            raise ValueError(f"prompt uses unknown placeholders {sorted(unknown)}")
+            raise FieldError("prompt", f"uses unknown placeholders {sorted(unknown)}")
+        both = set(self.params) & set(self.fixed)
+        if both:
+            raise FieldError("fixed", f"{sorted(both)} are both drawn (params) and fixed")
+        calc = CALCULATORS.get(self.calculator)
+        if calc is None:
+            raise FieldError("calculator", f"unknown calculator {self.calculator!r}; see questions/calc.py")
+        if calc.kind != self.answer_kind:
+            raise FieldError("answer_kind", f"{self.calculator!r} gives a {calc.kind}, not a {self.answer_kind}")
+        given = set(self.params) | set(self.fixed)
+        missing = calc.required - given
+        if missing:
+            raise FieldError("params", f"calculator {self.calculator!r} needs {sorted(missing)} (in params or fixed)")
+        extra = given - calc.accepted
+        if extra:
+            raise FieldError(
+                "params", f"calculator {self.calculator!r} takes no {sorted(extra)}; it takes {sorted(calc.accepted)}"
+            )
         return self
 
 

@@ -1,0 +1,47 @@
+"""`nnprep schema question|task|report`: print a JSON Schema, for editors and other tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+KINDS = {
+    "question": "a deck file: a table with an `items` array of questions (questions/bank/*.toml, user decks)",
+    "task": "a coding task's text (questions/tasks/<id>.toml)",
+    "report": "a grade report (the JSON that `nnprep grade --format json` writes)",
+}
+
+
+def register(sub: Any) -> None:
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of deck files, task texts or grade reports",
+        description="Print a JSON Schema. Kinds: "
+        + "; ".join(f"{k}: {v}" for k, v in KINDS.items())
+        + ".",
+    )
+    schema.add_argument("kind", choices=tuple(KINDS), help="which schema to print")
+    schema.set_defaults(handler=run_schema)
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    if kind == "question":
+        from questions.schema import Deck
+
+        out: dict[str, Any] = Deck.model_json_schema()
+        out.setdefault("title", "nnprep deck")
+    elif kind == "task":
+        from questions.schema import TaskText
+
+        out = TaskText.model_json_schema()
+    else:
+        from engine.report import GradeReport
+
+        out = GradeReport.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **out}
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(schema_for(args.kind), indent=2, ensure_ascii=False))
+    return 0
