@@ -9,6 +9,7 @@ import pytest
 
 from questions import loader
 
+
 @pytest.fixture(autouse=True)
 def user_decks(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An empty user deck folder (tests may write decks into it)."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from questions.loader import Bank
 from questions.schema import AUTO_GRADED, TOPICS, Parameterised
 
