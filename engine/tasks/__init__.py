@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pkgutil
 from importlib import import_module
+from pathlib import Path
 
 from engine.task import Task
 
-# Task ids in catalogue order; each is a module engine/tasks/<id>.py defining TASK.
-TASK_IDS: tuple[str, ...] = (
+# Each task is a module engine/tasks/<id>.py defining TASK (modules starting with "_" are helpers). The fifteen of
+# shared/TASK_CONTRACTS.md come first in this order; the rest follow by id.
+CORE_TASK_IDS: tuple[str, ...] = (
     "linear",
     "relu",
     "sigmoid",
@@ -24,6 +27,8 @@ TASK_IDS: tuple[str, ...] = (
     "embedding",
     "attention",
 )
+_MODULES = {m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")}
+TASK_IDS: tuple[str, ...] = CORE_TASK_IDS + tuple(sorted(_MODULES - set(CORE_TASK_IDS)))
 
 _loaded: dict[str, Task] = {}
 
