@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-# A value that crosses the sandbox boundary: arrays, Python scalars, None, RNG seeds, tuples of these.
+# A value that crosses the sandbox boundary: arrays, Python scalars, None, RngSeed, FunctionRef, tuples of these.
 Value = Any
 
 
@@ -21,6 +21,17 @@ class RngSeed:
     """Stands for ``numpy.random.default_rng(seed)``: the child builds the generator from the seed."""
 
     seed: int
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """Stands for a scalar test function from ``engine/known_functions.py``, which the child builds by name.
+
+    Lets a task pass a function as an argument (``numerical_gradient(f, x)``) while everything that crosses the
+    sandbox boundary stays plain data.
+    """
+
+    name: str
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import numpy as np
 from engine.limits import Limits
 from engine.report import Isolation, Verdict
 from engine.runner import RunResult
-from engine.task import Call, CallResult, RngSeed
+from engine.known_functions import KNOWN_FUNCTIONS
+from engine.task import Call, CallResult, FunctionRef, RngSeed
 
 
 def _plain(value: object) -> object:
@@ -25,8 +26,16 @@ def _plain(value: object) -> object:
     return value
 
 
+def _materialise_one(value: object) -> object:
+    if isinstance(value, RngSeed):
+        return np.random.default_rng(value.seed)
+    if isinstance(value, FunctionRef):
+        return KNOWN_FUNCTIONS[value.name]
+    return copy.deepcopy(value)
+
+
 def _materialise(args: dict[str, object]) -> dict[str, object]:
-    return {k: (np.random.default_rng(v.seed) if isinstance(v, RngSeed) else copy.deepcopy(v)) for k, v in args.items()}
+    return {k: _materialise_one(v) for k, v in args.items()}
 
 
 class InProcessRunner:
