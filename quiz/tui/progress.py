@@ -6,41 +6,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-@dataclass
-class TopicRow:
-    topic: str
-    attempts: int
-    correct: int
-    mastery: float  # 0..1
-    due: int = 0
-
-    @property
-    def accuracy(self) -> float | None:
-        return self.correct / self.attempts if self.attempts else None
-
-
-@dataclass
-class StatsView:
-    """What the stats screen shows, whatever computed it."""
-
-    topics: list[TopicRow] = field(default_factory=list)
-    activity: dict[date, int] = field(default_factory=dict)
-    streak: int = 0
-    due_next_days: list[tuple[date, int]] = field(default_factory=list)
-    tasks_by_topic: dict[str, tuple[int, int]] = field(default_factory=dict)  # topic -> (solved, total)
-    mock_scores: list[tuple[datetime, float]] = field(default_factory=list)
-    today: date | None = None
 
 
 class Progress(Protocol):
@@ -64,7 +37,7 @@ class Progress(Protocol):
 
     def task_statuses(self) -> dict[str, str]: ...
 
-    def stats(self, task_topics: dict[str, str] | None = None) -> StatsView: ...
+    def stats(self, item_topics: dict[str, str], task_topics: dict[str, str]) -> Any: ...
 
 
 def default_rating(correct: bool) -> int:
@@ -137,32 +110,17 @@ class MemoryProgress:
                 status.setdefault(s["task"], "attempted")
         return status
 
-    def stats(self, task_topics: dict[str, str] | None = None) -> StatsView:
-        today = self.now().date()
-        acc = self.topic_accuracy()
-        seen = Counter(a["topic"] for a in self.attempts)
-        rows = [TopicRow(t, seen[t], round(acc[t] * seen[t]), acc[t]) for t in sorted(seen)]
-        activity: Counter[date] = Counter(a["at"].date() for a in self.attempts)
-        upcoming: Counter[date] = Counter(d.date() for d in self.due.values())
-        statuses = self.task_statuses()
-        by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for task_id, topic in (task_topics or {}).items():
-            by_topic[topic][1] += 1
-            by_topic[topic][0] += statuses.get(task_id) == "solved"
-        return StatsView(
-            topics=rows, activity=dict(activity), streak=self.streak(),
-            due_next_days=[(today + timedelta(days=i), upcoming.get(today + timedelta(days=i), 0)) for i in range(7)],
-            tasks_by_topic={t: (v[0], v[1]) for t, v in by_topic.items()},
-            mock_scores=list(self.mock_scores), today=today,
-        )
+    def stats(self, item_topics: dict[str, str], task_topics: dict[str, str]) -> Any:
+        raise RuntimeError("statistics need the progress database, which could not be opened")
 
 
-class StoreProgress(MemoryProgress):
-    """Adapter over ``quiz.store.Store``; raises ``Unavailable`` when the store is not built/installed."""
+class StoreProgress:
+    """Adapter over ``quiz.store.Store`` (thread-safe), ``quiz.scheduling`` and ``quiz.progress_stats``."""
 
     def __init__(self, store: Any, now: Callable[[], datetime]) -> None:
-        super().__init__(now)
         self.store = store
+        self.now = now
+        self.session_id: str | None = None
 
     @classmethod
     def open(cls, db: str | Path | None, now: Callable[[], datetime]) -> StoreProgress:
@@ -172,4 +130,61 @@ class StoreProgress(MemoryProgress):
             store_cls = import_module("quiz.store").Store
         except (ImportError, AttributeError) as e:
             raise Unavailable(f"quiz.store is not available ({e})") from e
-        return cls(store_cls.open(db) if hasattr(store_cls, "open") else store_cls(db), now)
+        return cls(store_cls(db), now)
+
+    def _utc(self) -> datetime:
+        return self.now().astimezone(UTC)
+
+    def start_session(self, mode: str, meta: dict[str, Any]) -> None:
+        self.session_id = self.store.start_practice_session(mode, meta=meta, at=self._utc()).id
+
+    def end_session(self) -> None:
+        if self.session_id is not None:
+            self.store.end_practice_session(self.session_id, at=self._utc())
+            self.session_id = None
+
+    def record_attempt(
+        self, item: Any, *, correct: bool | None, rating: int | None, seconds: float, answer: str
+    ) -> None:
+        from quiz import scheduling
+
+        scheduling.record_answer(
+            self.store, item.id, now=self._utc(), correct=correct, rating=rating, seconds=seconds,
+            estimated_seconds=getattr(item, "seconds", None), answer=answer, session_id=self.session_id,
+        )
+
+    def due_ids(self) -> list[str]:
+        return [s.item_id for s in self.store.due_review_states(self._utc())]
+
+    def streak(self) -> int:
+        tz = self.now().tzinfo
+        days = {t.astimezone(tz).date() for t in self.store.attempt_times()}
+        return streak_from(days, self.now().date())
+
+    def topic_accuracy(self) -> dict[str, float]:
+        return {}
+
+    def save_draft(self, task_id: str, code: str) -> None:
+        self.store.save_draft(task_id, code, at=self._utc())
+
+    def load_draft(self, task_id: str) -> str | None:
+        draft = self.store.get_draft(task_id)
+        return None if draft is None else str(draft.source)
+
+    def record_submission(self, task_id: str, code: str, report: Any, *, visible_only: bool) -> None:
+        if visible_only:
+            return  # running the examples is practice, not a submission
+        at = self._utc()
+        self.store.save_report(report, code, at=at)
+        self.store.record_attempt(task_id, "task", answer=code, correct=bool(report.passed),
+                                  seconds=float(report.seconds), at=at)
+
+    def task_statuses(self) -> dict[str, str]:
+        status = {r.task_id: "attempted" for r in self.store.reports()}
+        status.update({t: "solved" for t in self.store.solved_task_ids()})
+        return status
+
+    def stats(self, item_topics: dict[str, str], task_topics: dict[str, str]) -> Any:
+        from quiz.progress_stats import compute_stats
+
+        return compute_stats(self.store, item_topics, task_topics, self._utc(), self.now().tzinfo or UTC)

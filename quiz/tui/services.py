@@ -32,6 +32,7 @@ class Drawn:
 
     prompt: str
     params: dict[str, Any] = field(default_factory=dict)
+    handle: Any = None  # what questions.draw returned: checking an answer takes it back
 
 
 @dataclass
@@ -80,11 +81,13 @@ class Services:
         runner: Any = None,
         progress: Progress | None = None,
         seed: int | None = None,
+        limits: Any = None,
     ) -> None:
         self.db = db
         self.decks = [Path(d) for d in decks]
         self.now = now
         self.seed = seed
+        self.limits = limits  # engine.Limits for grading (None: the engine's defaults)
         self._bank = bank
         self._task_texts = task_texts
         self._runner = runner
@@ -119,13 +122,12 @@ class Services:
             return Drawn(prompt=item.prompt)
         draw = _optional("questions", "draw")
         drawn = draw(item, seed)
-        params = dict(getattr(drawn, "params", None) or {})
-        prompt = getattr(drawn, "prompt", None) or item.prompt.format(**params, **item.fixed)
-        return Drawn(prompt=prompt, params=params)
+        return Drawn(prompt=str(drawn.prompt), params=dict(drawn.params), handle=drawn)
 
-    def check(self, item: Any, raw: str, params: dict[str, Any]) -> Checked:
+    def check(self, item: Any, raw: str, drawn: Drawn | None = None) -> Checked:
+        """Check a typed answer (for a parameterised item, against the numbers it was drawn with)."""
         check_answer = _optional("questions", "check_answer")
-        result = check_answer(item, raw, params)
+        result = check_answer(item, raw, None if drawn is None else (drawn.handle or drawn.params or None))
         return Checked(
             correct=bool(result.correct),
             feedback=str(getattr(result, "feedback", "") or ""),
@@ -151,7 +153,7 @@ class Services:
         runner = self._runner
         if runner is None:
             runner = _optional("engine.sandbox", "default_sandbox")()
-        report: GradeReport = grade(source, task_id, runner=runner, visible_only=visible_only)
+        report: GradeReport = grade(source, task_id, self.limits, runner=runner, visible_only=visible_only)
         return report
 
     def sandbox_available(self) -> bool:
@@ -170,5 +172,10 @@ class Services:
 
     # -- stats ----------------------------------------------------------------------------------------------------
     def stats(self) -> Any:
-        """``quiz.progress_stats.compute_stats`` for the store (None without one)."""
-        return self.progress.stats()
+        """``quiz.progress_stats.compute_stats`` over the store (blocking: call from a worker)."""
+        item_topics = {i.id: i.topic for i in self.bank().items}
+        try:
+            task_topics = {t: str(text.topic) for t, text in self.task_texts().items()}
+        except Unavailable:
+            task_topics = {}
+        return self.progress.stats(item_topics, task_topics)

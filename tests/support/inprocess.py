@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.known_functions import KNOWN_FUNCTIONS
 from engine.limits import Limits
 from engine.report import Isolation, Verdict
 from engine.runner import RunResult
-from engine.known_functions import KNOWN_FUNCTIONS
 from engine.task import Call, CallResult, FunctionRef, RngSeed
 
 
