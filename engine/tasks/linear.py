@@ -11,7 +11,8 @@ from engine.tasks._util import normal, params, upstream
 
 def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """x (N, D_in), W (D_out, D_in), b (D_out,) -> y (N, D_out)."""
-    return x @ W.T + b
+    y: np.ndarray = x @ W.T + b
+    return y
 
 
 def linear_backward(

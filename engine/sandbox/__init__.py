@@ -1,0 +1,13 @@
+"""The sandbox that runs untrusted candidate code: ``Sandbox`` (an ``engine.runner.Runner``) and
+``default_sandbox()``, the shared instance ``engine.grade`` uses.
+
+Candidate code never runs in the grading process. A zygote (``zygote.py``, started by path with ``python -I -S``
+so it never imports the engine and its reference answers) imports NumPy once with one BLAS thread and forks one
+sandboxed child per submission: rlimits, scrubbed environment, private temp dir, uid 65534 when root, network and
+PID namespaces, no_new_privs and Landlock where the OS offers them (``Sandbox.isolation`` says which). Children send
+results as JSON headers plus ``.npy`` blobs, read here without pickle and validated as hostile input.
+"""
+
+from engine.sandbox._sandbox import Sandbox, SandboxError, default_sandbox
+
+__all__ = ["Sandbox", "SandboxError", "default_sandbox"]

@@ -1,0 +1,168 @@
+"""The child runtime: executes a submission and its calls inside the sandboxed process.
+
+Loaded BY PATH by the zygote (never as part of the engine package), so it imports only the stdlib, NumPy and the
+sibling ``_wire.py`` handed in by the zygote. It holds no reference answers: the parent sends inputs only.
+
+Everything it reports is a claim by code the submission controls; the parent validates each frame and computes
+every verdict about values itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import linecache
+import os
+import sys
+import time
+import traceback
+import types
+from typing import Any, NoReturn
+
+import numpy as np
+
+FILENAME = "submission.py"
+# Scalar test functions a call may receive by name (engine/known_functions.py); the zygote fills this in.
+KNOWN_FUNCTIONS: dict[str, Any] = {}
+MAX_MESSAGE = 2000
+
+# Exit codes of the child when it cannot talk to the parent any more.
+EXIT_CHANNEL_LOST = 122
+EXIT_SETUP_FAILED = 121
+
+_ndarray = np.ndarray
+_tobytes = np.ndarray.tobytes
+_perf_counter = time.perf_counter
+_write = os.write
+_exit = os._exit
+
+
+class Channel:
+    """Writes frames to the result pipe with raw ``os.write`` calls captured before the submission runs."""
+
+    def __init__(self, fd: int, wire: Any, streams: tuple[Any, ...] = ()) -> None:
+        self.fd = fd
+        self.encode_frame = wire.encode_frame
+        self.streams = streams  # our stdout/stderr wrappers: flushed first, so output precedes the frame
+
+    def send(self, header: dict[str, Any], blobs: list[bytes] | None = None) -> None:
+        for stream in self.streams:
+            with contextlib.suppress(BaseException):
+                stream.flush()
+        data = memoryview(self.encode_frame(header, blobs or []))
+        try:
+            while data:
+                n = _write(self.fd, data)
+                data = data[n:]
+        except BaseException:
+            _exit(EXIT_CHANNEL_LOST)
+
+
+def describe_exception(e: BaseException) -> str:
+    """``ExcType: message`` plus the last lines of the traceback that point into the submission."""
+    name = type(e).__name__
+    try:
+        text = str(e)
+    except BaseException:
+        text = "<exception text unavailable>"
+    message = f"{name}: {text}" if text else name
+    try:
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename == FILENAME]
+    except BaseException:
+        frames = []
+    for f in frames[-2:]:
+        line = (f.line or "").strip()
+        message += f"\n  {FILENAME}, line {f.lineno}, in {f.name}" + (f": {line}" if line else "")
+    return message[:MAX_MESSAGE]
+
+
+def _verdict_for(e: BaseException) -> str:
+    return "memory_limit_exceeded" if isinstance(e, MemoryError) else "runtime_error"
+
+
+def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dict[str, Any]) -> NoReturn:
+    """Run the submission in ``inputs`` and its calls from index ``start``; report each over ``channel``."""
+    header, blobs = wire.parse_frame(inputs)
+    source: str = header["source"]
+    calls: list[dict[str, Any]] = header["calls"]
+    functions: list[str] = header["functions"]
+    channel.send({"kind": "setup", "applied": applied})
+
+    try:
+        code = compile(source, FILENAME, "exec", dont_inherit=True)
+    except SyntaxError as e:
+        where = f"line {e.lineno}: " if e.lineno else ""
+        channel.send({"kind": "fatal", "verdict": "syntax_error", "message": f"{where}{e.msg}"[:MAX_MESSAGE]})
+        _exit(0)
+    except BaseException as e:  # ValueError (null bytes), RecursionError / MemoryError in the compiler
+        channel.send({"kind": "fatal", "verdict": "syntax_error", "message": describe_exception(e)})
+        _exit(0)
+    linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
+    module = types.ModuleType("submission")
+    module.__file__ = FILENAME
+    sys.modules["submission"] = module
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as e:
+        channel.send({"kind": "fatal", "verdict": "runtime_error",
+                      "message": f"the file called sys.exit({e.code!r}) while being imported"[:MAX_MESSAGE]})
+        _exit(0)
+    except BaseException as e:
+        channel.send({"kind": "fatal", "verdict": _verdict_for(e),
+                      "message": "error while importing the file: " + describe_exception(e)})
+        _exit(0)
+
+    missing: dict[str, str] = {}
+    namespace = module.__dict__
+    for name in functions:
+        obj = namespace.get(name)
+        if obj is None and name not in namespace:
+            missing[name] = f"{name} is not defined"
+        elif not callable(obj):
+            missing[name] = f"{name} is not callable (it is a {type(obj).__name__})"
+    channel.send({"kind": "imported", "missing": missing})
+
+    make_rng = np.random.default_rng
+    make_fn = KNOWN_FUNCTIONS.get
+    for index in range(start, len(calls)):
+        call = calls[index]
+        fname = call["function"]
+        if fname in missing or fname not in functions:
+            problem = missing.get(fname, f"{fname} is not one of the task's functions")
+            channel.send({"kind": "result", "index": index, "verdict": "missing_function", "message": problem,
+                          "seconds": 0.0})
+            continue
+        fn = namespace.get(fname)
+        args = {
+            k: wire.decode_value(tree, blobs, make_rng=make_rng, make_fn=make_fn) for k, tree in call["args"].items()
+        }
+        pristine = {k: (v.dtype.str, v.shape, _tobytes(v)) for k, v in args.items() if type(v) is _ndarray}
+        started = _perf_counter()
+        try:
+            value = fn(**args)  # type: ignore[misc]
+        except SystemExit as e:
+            seconds = _perf_counter() - started
+            channel.send({"kind": "result", "index": index, "verdict": "runtime_error", "seconds": seconds,
+                          "message": f"SystemExit: the function called sys.exit({e.code!r})"[:MAX_MESSAGE]})
+            continue
+        except BaseException as e:
+            seconds = _perf_counter() - started
+            channel.send({"kind": "result", "index": index, "verdict": _verdict_for(e), "seconds": seconds,
+                          "message": describe_exception(e)})
+            continue
+        seconds = _perf_counter() - started
+        mutated = [
+            k for k, (dt, shape, data) in pristine.items()
+            if args[k].dtype.str != dt or args[k].shape != shape or _tobytes(args[k]) != data
+        ]
+        out: list[bytes] = []
+        try:
+            tree = wire.encode_value(value, out)
+        except ValueError as e:
+            tree, out = {"t": "invalid", "what": str(e)[:200]}, []
+        except BaseException as e:
+            tree, out = {"t": "invalid", "what": f"a value that could not be converted ({type(e).__name__})"}, []
+        channel.send({"kind": "result", "index": index, "value": tree, "mutated": mutated, "seconds": seconds},
+                     out)
+        del value, args
+    channel.send({"kind": "done"})
+    _exit(0)

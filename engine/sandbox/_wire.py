@@ -1,0 +1,327 @@
+"""The sandbox wire format: frames of a JSON header plus NumPy ``.npy`` blobs; nothing in it can run code.
+
+This module is shared by both sides. The grading process imports it as ``engine.sandbox._wire``; the zygote loads
+the same file BY PATH (it must not import the engine package), so it may import only the stdlib and NumPy.
+
+A frame is ``MAGIC``, two big-endian u32 (header length, payload length), the UTF-8 JSON header, then the payload:
+the concatenation of the ``.npy`` blobs whose lengths the header lists under ``"blobs"``. Values are JSON trees:
+
+``{"t": "none"}``, ``{"t": "bool", "v": true}``, ``{"t": "int", "v": "12"}`` (decimal text),
+``{"t": "float", "v": "0x1.8p+1"}`` (``float.hex``), ``{"t": "array", "b": 0}`` (blob index),
+``{"t": "seq", "items": [...]}``, and for arguments only ``{"t": "str", "v": "..."}``, ``{"t": "scalar", "b": 0}``
+(a NumPy scalar) and ``{"t": "rng", "seed": "7"}``; and ``{"t": "invalid", "what": "a str"}`` (a return value
+the child refused to encode).
+
+The reader side (``FrameReader``, ``decode_value``) treats its input as hostile: bounded sizes, strict
+validation, ``allow_pickle`` never, no object or complex dtypes, and ``ProtocolError`` for anything malformed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import struct
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+import numpy as np
+
+MAGIC = b"NNPS"
+_PREFIX = struct.Struct(">4sII")
+PREFIX_SIZE = _PREFIX.size
+MAX_HEADER = 1 << 20  # bytes of JSON header in one frame
+MAX_PAYLOAD = 64 << 20  # bytes of blobs in one frame
+MAX_BLOBS = 256
+MAX_NODES = 2048
+MAX_DEPTH = 16
+MAX_INT_DIGITS = 1000
+MAX_NPY_HEADER = 4096
+ARRAY_KINDS = frozenset("biuf")  # bool, signed, unsigned, floating
+
+
+_NPY_HEADER = re.compile(
+    r"\{'descr': '([<>|=]?[a-zA-Z]\d{1,2})', 'fortran_order': (True|False), "
+    r"'shape': \(((?:\d{1,13}, ?)*\d{0,13})\), \} *\n"
+)
+
+
+class ProtocolError(Exception):
+    """What the other side sent is not a valid frame or value."""
+
+
+# ---------------------------------------------------------------------------------------------------- frames
+
+
+def encode_frame(header: dict[str, Any], blobs: Sequence[bytes] = ()) -> bytes:
+    """One frame: ``header`` (``"blobs"`` is filled in here) followed by ``blobs``."""
+    header = dict(header)
+    header["blobs"] = [len(b) for b in blobs]
+    head = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    payload = b"".join(blobs)
+    return _PREFIX.pack(MAGIC, len(head), len(payload)) + head + payload
+
+
+class FrameReader:
+    """Splits a byte stream into frames, refusing anything malformed or oversized."""
+
+    def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
+        self._buf = bytearray()
+        self._max_payload = max_payload
+
+    def feed(self, data: bytes) -> list[tuple[dict[str, Any], list[memoryview]]]:
+        """Add bytes; return the frames now complete. Raises ``ProtocolError`` on garbage."""
+        self._buf += data
+        frames: list[tuple[dict[str, Any], list[memoryview]]] = []
+        while len(self._buf) >= PREFIX_SIZE:
+            magic, head_len, payload_len = _PREFIX.unpack_from(self._buf)
+            if magic != MAGIC:
+                raise ProtocolError("bad frame magic")
+            if head_len > MAX_HEADER or payload_len > self._max_payload:
+                raise ProtocolError("frame too large")
+            end = PREFIX_SIZE + head_len + payload_len
+            if len(self._buf) < end:
+                break
+            frame = bytes(self._buf[:end])
+            del self._buf[:end]
+            frames.append(parse_frame(frame))
+        return frames
+
+    @property
+    def pending(self) -> int:
+        """Bytes of an incomplete frame held back."""
+        return len(self._buf)
+
+
+def parse_frame(frame: bytes) -> tuple[dict[str, Any], list[memoryview]]:
+    """Header and blobs of one complete frame."""
+    if len(frame) < PREFIX_SIZE:
+        raise ProtocolError("short frame")
+    magic, head_len, payload_len = _PREFIX.unpack_from(frame)
+    if magic != MAGIC or len(frame) != PREFIX_SIZE + head_len + payload_len:
+        raise ProtocolError("bad frame")
+    try:
+        header = json.loads(frame[PREFIX_SIZE : PREFIX_SIZE + head_len].decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
+        raise ProtocolError(f"bad frame header: {type(e).__name__}") from None
+    if not isinstance(header, dict):
+        raise ProtocolError("frame header is not an object")
+    sizes = header.get("blobs")
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) > MAX_BLOBS
+        or not all(type(s) is int and s >= 0 for s in sizes)
+        or sum(sizes) != payload_len
+    ):
+        raise ProtocolError("bad blob table")
+    view = memoryview(frame)[PREFIX_SIZE + head_len :]
+    blobs: list[memoryview] = []
+    offset = 0
+    for size in sizes:
+        blobs.append(view[offset : offset + size])
+        offset += size
+    return header, blobs
+
+
+# ---------------------------------------------------------------------------------------------------- arrays
+
+
+def encode_array(arr: np.ndarray) -> bytes:
+    """A ``.npy`` (version 1.0) blob of a plain, C-ordered copy of ``arr`` (bool/int/uint/float only)."""
+    plain = np.ndarray.view(arr, np.ndarray)
+    dtype = plain.dtype
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ValueError(f"an array of dtype {dtype}")
+    if plain.nbytes > MAX_PAYLOAD:
+        raise ValueError(f"an array of {plain.nbytes} bytes (more than {MAX_PAYLOAD >> 20} MiB)")
+    header = f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': {tuple(plain.shape)!r}, }}"
+    total = len(header) + 11  # magic(6) + version(2) + length(2) + newline(1)
+    header += " " * ((64 - total % 64) % 64) + "\n"
+    prefix = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1")
+    return prefix + np.ndarray.tobytes(plain, order="C")
+
+
+def decode_array(blob: memoryview | bytes) -> np.ndarray:
+    """A plain, writable, native-order ndarray from a ``.npy`` blob; ``ProtocolError`` if it is anything else.
+
+    The header is parsed here with ``ast.literal_eval`` (no pickle, no code), its size, dtype and shape are checked
+    against the blob's length before any allocation.
+    """
+    data = bytes(blob[:MAX_NPY_HEADER + 12])
+    if len(data) < 10 or data[:6] != b"\x93NUMPY":
+        raise ProtocolError("not an npy blob")
+    major = data[6]
+    if major == 1:
+        (hlen,) = struct.unpack_from("<H", data, 8)
+        start = 10
+    elif major in (2, 3):
+        if len(data) < 12:
+            raise ProtocolError("short npy header")
+        (hlen,) = struct.unpack_from("<I", data, 8)
+        start = 12
+    else:
+        raise ProtocolError("unknown npy version")
+    if hlen > MAX_NPY_HEADER or start + hlen > len(blob):
+        raise ProtocolError("npy header too large")
+    text = bytes(blob[start : start + hlen]).decode("latin1")
+    fast = _NPY_HEADER.fullmatch(text)
+    if fast:  # the exact form encode_array writes: parsed without the (slower) literal_eval
+        dims = fast.group(3).replace(" ", "").rstrip(",")
+        meta = {"descr": fast.group(1), "fortran_order": fast.group(2) == "True",
+                "shape": tuple(int(d) for d in dims.split(",")) if dims else ()}
+    else:
+        try:
+            meta = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+            raise ProtocolError("bad npy header") from None
+    if not isinstance(meta, dict) or set(meta) != {"descr", "fortran_order", "shape"}:
+        raise ProtocolError("bad npy header keys")
+    descr, fortran, shape = meta["descr"], meta["fortran_order"], meta["shape"]
+    if not isinstance(descr, str) or type(fortran) is not bool or not isinstance(shape, tuple):
+        raise ProtocolError("bad npy header values")
+    if len(shape) > 32 or not all(type(n) is int and 0 <= n < 2**40 for n in shape):
+        raise ProtocolError("bad npy shape")
+    try:
+        dtype = np.dtype(descr)
+    except (TypeError, ValueError):
+        raise ProtocolError("bad npy dtype") from None
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise ProtocolError(f"unsupported dtype {dtype}")
+    count = 1
+    for n in shape:
+        count *= n
+    body = blob[start + hlen :]
+    if count * dtype.itemsize != len(body):
+        raise ProtocolError("npy size does not match its shape")
+    flat = np.frombuffer(body, dtype=dtype, count=count)
+    arr = flat.reshape(shape, order="F" if fortran else "C")
+    return np.array(arr, dtype=dtype.newbyteorder("="), order="C", copy=True)
+
+
+# ---------------------------------------------------------------------------------------------------- values
+
+
+def encode_value(value: object, blobs: list[bytes], *, depth: int = 0) -> dict[str, Any]:
+    """The JSON tree of ``value``, appending array blobs to ``blobs``.
+
+    Raises ``ValueError`` naming the offending part ("a str", "an array of dtype complex128") if not encodable.
+    Subclasses of ndarray are sent as plain ndarrays via the base class's own methods, so their overrides never run.
+    """
+    if depth > MAX_DEPTH:
+        raise ValueError("nested too deeply")
+    kind = type(value)
+    if value is None:
+        return {"t": "none"}
+    if kind is bool:
+        return {"t": "bool", "v": value is True}
+    # type(), never isinstance(): a fake __class__ cannot fool it; base-class methods, never the value's own
+    if issubclass(kind, np.ndarray):
+        blobs.append(encode_array(np.ndarray.view(cast(np.ndarray, value), np.ndarray)))
+        return {"t": "array", "b": len(blobs) - 1}
+    if issubclass(kind, np.generic):
+        blobs.append(encode_array(np.asarray(cast(np.generic, value))))
+        return {"t": "array", "b": len(blobs) - 1}
+    if issubclass(kind, int):
+        return {"t": "int", "v": int.__repr__(cast(int, value))}
+    if issubclass(kind, float):
+        return {"t": "float", "v": float.hex(cast(float, value))}
+    if kind is tuple or kind is list:
+        items = [encode_value(v, blobs, depth=depth + 1) for v in cast(Sequence[object], value)]
+        if sum(len(b) for b in blobs) > MAX_PAYLOAD:
+            raise ValueError(f"arrays of more than {MAX_PAYLOAD >> 20} MiB in all")
+        return {"t": "seq", "items": items}
+    raise ValueError(f"a {kind.__name__}")
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+
+def decode_value(
+    tree: object,
+    blobs: Sequence[memoryview | bytes],
+    *,
+    make_rng: Callable[[int], object] | None = None,
+    make_fn: Callable[[str], object] | None = None,
+    _count: _Counter | None = None,
+    _depth: int = 0,
+) -> object:
+    """The value a JSON tree stands for: plain ndarrays, bool/int/float, None, tuples (and, for arguments, str and
+    generators made by ``make_rng``). ``ProtocolError`` for anything else, ``InvalidValue`` for ``"invalid"``."""
+    count = _count or _Counter()
+    count.n += 1
+    if count.n > MAX_NODES or _depth > MAX_DEPTH:
+        raise ProtocolError("value too large or nested too deeply")
+    if not isinstance(tree, dict):
+        raise ProtocolError("value node is not an object")
+    t = tree.get("t")
+    if t == "none":
+        return None
+    if t == "bool":
+        v = tree.get("v")
+        if type(v) is not bool:
+            raise ProtocolError("bad bool")
+        return v
+    if t == "int":
+        v = tree.get("v")
+        if not isinstance(v, str) or not 0 < len(v) <= MAX_INT_DIGITS or not v.lstrip("-").isdigit() or not v.isascii():
+            raise ProtocolError("bad int")
+        return int(v)
+    if t == "float":
+        v = tree.get("v")
+        if not isinstance(v, str) or len(v) > 64:
+            raise ProtocolError("bad float")
+        try:
+            return float.fromhex(v)
+        except (ValueError, OverflowError):
+            raise ProtocolError("bad float") from None
+    if t == "array":
+        b = tree.get("b")
+        if type(b) is not int or not 0 <= b < len(blobs):
+            raise ProtocolError("bad blob index")
+        return decode_array(blobs[b])
+    if t == "seq":
+        items = tree.get("items")
+        if not isinstance(items, list):
+            raise ProtocolError("bad sequence")
+        return tuple(
+            decode_value(i, blobs, make_rng=make_rng, make_fn=make_fn, _count=count, _depth=_depth + 1)
+            for i in items
+        )
+    if t == "invalid":
+        what = tree.get("what")
+        raise InvalidValue(clean_text(what if isinstance(what, str) else "an unsupported value", 200))
+    if make_rng is not None and t == "str":
+        v = tree.get("v")
+        if not isinstance(v, str):
+            raise ProtocolError("bad str")
+        return v
+    if make_rng is not None and t == "scalar":  # a NumPy scalar argument
+        arr = decode_value({"t": "array", "b": tree.get("b")}, blobs, _count=count)
+        assert isinstance(arr, np.ndarray)
+        if arr.ndim != 0:
+            raise ProtocolError("bad scalar")
+        return arr[()]
+    if make_rng is not None and t == "rng":
+        seed = tree.get("seed")
+        if not isinstance(seed, str) or not seed.isdigit():
+            raise ProtocolError("bad seed")
+        return make_rng(int(seed))
+    if make_fn is not None and t == "fn":  # a known test function (engine/known_functions.py), by name
+        name = tree.get("name")
+        fn = make_fn(name) if isinstance(name, str) else None
+        if fn is None:
+            raise ProtocolError("unknown function")
+        return fn
+    raise ProtocolError("unknown value type")
+
+
+class InvalidValue(Exception):
+    """The child reported a return value it could not send (a str, an object array, ...); the text says what."""
+
+
+def clean_text(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, without control characters other than newline and tab."""
+    out = "".join(c if c.isprintable() or c in "\n\t" else "?" for c in text[: limit + 1])
+    return out if len(out) <= limit else out[: limit - 3] + "..."

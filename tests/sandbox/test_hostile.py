@@ -1,0 +1,555 @@
+"""Hostile submissions: each gets the right verdict in bounded time, leaves nothing behind, and the next submission
+on the same Sandbox still grades correctly.
+
+Every hostile program here is SELF-BOUNDED, so it cannot harm the machine even if the sandbox failed: loops stop
+after ~30 s by their own clock, allocations top out at a few GiB, forks are counted, output is capped.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from engine import Limits, Verdict, get_task, grade
+from engine.report import GradeReport
+from engine.runner import RunResult
+from engine.sandbox import Sandbox
+from tests.sandbox.conftest import FAST, assert_clean, assert_next_ok
+
+REPO = Path(__file__).resolve().parents[2]
+
+CORRECT_FUNCS = """
+def linear_forward(x, W, b):
+    return x @ W.T + b
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+"""
+
+WRONG_FUNCS = """
+def linear_forward(x, W, b):
+    return x @ W.T
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, x.T @ dy, dy.sum(axis=0)
+"""
+
+SPIN = """
+import time as _t
+def _spin():
+    _end = _t.monotonic() + 30
+    while _t.monotonic() < _end:
+        pass
+"""
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).strip() + "\n"
+
+
+def graded(sb: Sandbox, source: str, limits: Limits = FAST, bound: float = 15.0) -> GradeReport:
+    started = time.monotonic()
+    report = grade(source, "linear", limits, runner=sb)
+    elapsed = time.monotonic() - started
+    assert elapsed < bound, f"took {elapsed:.1f} s"
+    return report
+
+
+def ran(sb: Sandbox, source: str, limits: Limits = FAST, bound: float = 15.0) -> RunResult:
+    task = get_task("linear")
+    calls = [c for case in task.cases() for c in case.calls]
+    started = time.monotonic()
+    result = sb.run(source, calls, [f.name for f in task.functions], limits)
+    assert time.monotonic() - started < bound
+    return result
+
+
+def finish(sb: Sandbox) -> None:
+    assert_clean(sb)
+    assert_next_ok(sb)
+
+
+# ------------------------------------------------------------------------------------------------ time
+
+
+def test_infinite_loop_at_import(sandbox: Sandbox) -> None:
+    report = graded(sandbox, src(SPIN + "_spin()\n" + CORRECT_FUNCS))
+    assert report.verdict is Verdict.TIME_LIMIT_EXCEEDED
+    assert "importing" in report.message
+    finish(sandbox)
+
+
+def test_infinite_loop_in_one_function_costs_only_its_cases(sandbox: Sandbox) -> None:
+    source = src(SPIN + """
+def linear_forward(x, W, b):
+    _spin()
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+""")
+    result = ran(sandbox, source, Limits(time_limit=0.5, total_time_limit=10))
+    verdicts = [(c.call.function, c.error_verdict) for c in result.calls]
+    # forward and backward alternate: each hanging forward call is killed and the next call runs in a fresh child
+    assert verdicts[0] == ("linear_forward", Verdict.TIME_LIMIT_EXCEEDED)
+    assert verdicts[1] == ("linear_backward", None)
+    assert verdicts[3] == ("linear_backward", None)
+    assert all(v is Verdict.TIME_LIMIT_EXCEEDED for f, v in verdicts if f == "linear_forward")
+    assert any(c.error and c.error.startswith("not run") for c in result.calls)  # at most 3 restarts
+    finish(sandbox)
+
+
+def test_sleep_in_a_call(sandbox: Sandbox) -> None:
+    report = graded(sandbox, src("import time\n" + CORRECT_FUNCS.replace(
+        "return x @ W.T + b", "time.sleep(30)\n    return x @ W.T + b")))
+    assert report.verdict is Verdict.TIME_LIMIT_EXCEEDED
+    assert any(c.verdict is Verdict.PASSED for c in report.cases)  # the backward cases still ran
+    finish(sandbox)
+
+
+def test_sigterm_ignored(sandbox: Sandbox) -> None:
+    report = graded(sandbox, src("import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n" + SPIN
+                                 + "_spin()\n" + CORRECT_FUNCS))
+    assert report.verdict is Verdict.TIME_LIMIT_EXCEEDED
+    finish(sandbox)
+
+
+def test_total_time_limit(sandbox: Sandbox) -> None:
+    slow = CORRECT_FUNCS.replace("return x @ W.T + b", "time.sleep(0.4)\n    return x @ W.T + b")
+    source = src("import time\n" + slow)
+    result = ran(sandbox, source, Limits(time_limit=1.0, total_time_limit=1.0))
+    verdicts = [c.error_verdict for c in result.calls]
+    assert Verdict.TIME_LIMIT_EXCEEDED in verdicts
+    assert any(c.error and "total time limit" in c.error for c in result.calls)
+    finish(sandbox)
+
+
+# ------------------------------------------------------------------------------------------------ resources
+
+
+def test_memory_bomb(sandbox: Sandbox) -> None:
+    source = src("""
+import numpy as np
+_hoard = []
+for _ in range(40):  # at most 4 GiB, in 100 MiB steps
+    _hoard.append(np.ones(100 * 2**20 // 8))
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source, Limits(memory_mb=512, time_limit=5, total_time_limit=10))
+    assert report.verdict is Verdict.MEMORY_LIMIT_EXCEEDED, report.message
+    finish(sandbox)
+
+
+def test_memory_bomb_in_a_call(sandbox: Sandbox) -> None:
+    source = src("""
+import numpy as np
+def linear_forward(x, W, b):
+    hoard = [np.ones(100 * 2**20 // 8) for _ in range(40)]
+    return x @ W.T + b
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+""")
+    result = ran(sandbox, source, Limits(memory_mb=512, time_limit=5, total_time_limit=20), bound=30)
+    assert result.calls[0].error_verdict is Verdict.MEMORY_LIMIT_EXCEEDED
+    assert result.calls[1].error_verdict is None
+    finish(sandbox)
+
+
+def test_bounded_fork_storm(sandbox: Sandbox) -> None:
+    source = src("""
+import os, time
+_forked = 0
+for _ in range(200):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(3)
+        os._exit(0)
+    _forked += 1
+print("forked", _forked)
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.PASSED  # forking is allowed; the children must not outlive the run
+    forked = int(report.stdout.split("forked", 1)[1].split()[0])
+    assert forked < 200  # RLIMIT_NPROC stopped it
+    finish(sandbox)
+
+
+def test_many_threads(sandbox: Sandbox) -> None:
+    source = src("""
+import threading, time
+_started = 0
+for _ in range(200):
+    try:
+        threading.Thread(target=time.sleep, args=(2,), daemon=True).start()
+        _started += 1
+    except RuntimeError:
+        break
+print("threads", _started)
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.PASSED
+    assert int(report.stdout.split("threads", 1)[1].split()[0]) < 200
+    finish(sandbox)
+
+
+def test_output_flood(sandbox: Sandbox) -> None:
+    source = src("""
+import sys
+_line = "x" * 1023 + "\\n"
+for _ in range(20 * 1024):  # 20 MiB in all
+    sys.stdout.write(_line)
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.OUTPUT_LIMIT_EXCEEDED
+    assert len(report.stdout) <= FAST.max_output_kb * 1024 + 100
+    assert report.stdout.endswith("[output truncated]")
+    finish(sandbox)
+
+
+def test_output_flood_in_a_call_on_stderr(sandbox: Sandbox) -> None:
+    source = src("""
+import sys
+def linear_forward(x, W, b):
+    for _ in range(20 * 1024):
+        sys.stderr.write("y" * 1023 + "\\n")
+    return x @ W.T + b
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+""")
+    result = ran(sandbox, source)
+    assert result.calls[0].error_verdict is Verdict.OUTPUT_LIMIT_EXCEEDED
+    assert "y" * 100 in result.stdout
+    finish(sandbox)
+
+
+# ------------------------------------------------------------------------------------------------ exits and crashes
+
+
+@pytest.mark.parametrize(
+    ("where", "statement", "verdict", "text"),
+    [
+        ("import", "sys.exit(0)", Verdict.RUNTIME_ERROR, "sys.exit(0)"),
+        ("call", "sys.exit(0)", Verdict.RUNTIME_ERROR, "sys.exit(0)"),
+        ("import", "os._exit(0)", Verdict.RUNTIME_ERROR, "exited with status 0"),
+        ("call", "os._exit(0)", Verdict.RUNTIME_ERROR, "exited with status 0"),
+        ("call", "raise KeyboardInterrupt", Verdict.RUNTIME_ERROR, "KeyboardInterrupt"),
+        ("call", "raise SystemExit(3)", Verdict.RUNTIME_ERROR, "sys.exit(3)"),
+        ("import", "raise KeyboardInterrupt", Verdict.RUNTIME_ERROR, "KeyboardInterrupt"),
+        ("call", "ctypes.string_at(0)", Verdict.RUNTIME_ERROR, "SIGSEGV"),
+        ("import", "ctypes.string_at(0)", Verdict.RUNTIME_ERROR, "SIGSEGV"),
+        ("call", "_deep(0)", Verdict.RUNTIME_ERROR, "RecursionError"),
+        ("call", "hash(functools.reduce(lambda a, _: (a,), range(300_000), ()))", Verdict.RUNTIME_ERROR, "SIGSEGV"),
+        ("call", "os.abort()", Verdict.RUNTIME_ERROR, "crashed with signal"),
+        ("call", "raise MemoryError('too big')", Verdict.MEMORY_LIMIT_EXCEEDED, "MemoryError: too big"),
+    ],
+)
+def test_exits_and_crashes(sandbox: Sandbox, where: str, statement: str, verdict: Verdict, text: str) -> None:
+    prelude = "import ctypes, functools, os, sys\ndef _deep(n):\n    return _deep(n + 1) + 1\n"
+    if where == "import":
+        report = graded(sandbox, prelude + statement + "\n" + CORRECT_FUNCS)
+        assert report.verdict is verdict, report.message
+        assert text in report.message
+        assert "zygote" not in report.message and "_child" not in report.message
+    else:
+        source = prelude + CORRECT_FUNCS.replace("return x @ W.T + b", statement + "\n    return x @ W.T + b")
+        result = ran(sandbox, source)
+        first = result.calls[0]
+        assert first.error_verdict is verdict, first.error
+        assert first.error is not None and text in first.error
+        assert "zygote" not in first.error and "_child" not in first.error
+        assert result.calls[1].error_verdict is None  # the next call ran (in a fresh child if needed)
+    finish(sandbox)
+
+
+# ------------------------------------------------------------------------------------------------ the channel
+
+
+def _fake_frames() -> str:
+    return """
+import json, os, struct, sys
+def _frame(header):
+    header = dict(header, blobs=[])
+    head = json.dumps(header).encode()
+    return b"NNPS" + struct.pack(">II", len(head), 0) + head
+_fakes = b"".join(_frame(h) for h in (
+    {"kind": "setup", "applied": {"uid": 0}},
+    {"kind": "imported", "missing": {}},
+    *({"kind": "result", "index": i, "value": {"t": "none"}, "mutated": [], "seconds": 0} for i in range(10)),
+    {"kind": "done"},
+))
+"""
+
+
+def test_fake_frames_on_every_fd(sandbox: Sandbox) -> None:
+    source = src(_fake_frames() + """
+sys.stdout.buffer.write(_fakes); sys.stdout.flush()
+sys.stderr.buffer.write(_fakes); sys.stderr.flush()
+for _fd in range(256):
+    try:
+        os.write(_fd, _fakes)
+    except OSError:
+        pass
+    try:
+        os.write(_fd, b"garbage" * 1000 + b"\\xff" * 100)
+    except OSError:
+        pass
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.RUNTIME_ERROR
+    assert "result channel" in report.message
+    finish(sandbox)
+
+
+def test_fake_frames_in_output_are_only_output(sandbox: Sandbox) -> None:
+    source = src(_fake_frames() + """
+sys.stdout.buffer.write(_fakes); sys.stdout.flush()
+print("NNPS{\\"kind\\": \\"done\\"}")
+""" + WRONG_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.WRONG_ANSWER
+    assert "NNPS" in report.stdout
+    finish(sandbox)
+
+
+def test_huge_frame_length(sandbox: Sandbox) -> None:
+    source = src("""
+import os, struct
+os.write(3, b"NNPS" + struct.pack(">II", 2**31, 2**31))
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.RUNTIME_ERROR
+    finish(sandbox)
+
+
+def test_partial_frame_then_exit(sandbox: Sandbox) -> None:
+    source = src("""
+import os
+def linear_forward(x, W, b):
+    os.write(3, b"NNPS\\x00\\x00")
+    os._exit(0)
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+""")
+    result = ran(sandbox, source)
+    assert result.calls[0].error_verdict is Verdict.RUNTIME_ERROR
+    assert result.calls[1].error_verdict is None
+    finish(sandbox)
+
+
+def test_closing_all_fds(sandbox: Sandbox) -> None:
+    report = graded(sandbox, src("import os\nos.closerange(0, 4096)\n" + CORRECT_FUNCS))
+    assert report.verdict is Verdict.RUNTIME_ERROR
+    assert "file descriptors" in report.message
+    finish(sandbox)
+
+
+def test_monkeypatching_numpy_fools_nothing(sandbox: Sandbox) -> None:
+    source = src("""
+import numpy as np, numpy.testing
+np.allclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+np.isclose = lambda *a, **k: True
+np.testing.assert_allclose = lambda *a, **k: None
+np.testing.assert_array_equal = lambda *a, **k: None
+
+def linear_forward(x, W, b):
+    x *= 2  # an in-place change the patched array_equal would hide
+    return x @ W.T
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, x.T @ dy, dy.sum(axis=0)
+""")
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.WRONG_ANSWER
+    assert report.score == 0
+    assert any("modified its input x" in d for d in report.diagnoses)
+    finish(sandbox)
+
+
+# ------------------------------------------------------------------------------------------------ confinement
+
+
+def test_environment_is_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = f"s3cret-{uuid.uuid4().hex}"
+    monkeypatch.setenv("NNPREP_TEST_SECRET", secret)
+    source = src("""
+import glob, os
+print(dict(os.environ))
+for _path in ["/proc/self/environ", "/proc/1/environ", *glob.glob("/proc/[0-9]*/environ")][:400]:
+    try:
+        with open(_path, "rb") as _f:
+            print(_path, _f.read())
+    except OSError as _e:
+        pass
+""" + CORRECT_FUNCS)
+    with Sandbox() as sb:  # created after the secret is set: the zygote must not inherit it either
+        report = graded(sb, source, Limits(max_output_kb=1024))
+        assert report.verdict is Verdict.PASSED
+        assert "PATH" in report.stdout
+        assert secret not in report.stdout
+        assert "NNPREP_TEST_SECRET" not in report.stdout
+        assert_clean(sb)
+
+
+def test_writes_outside_the_temp_dir(sandbox: Sandbox, tmp_path: Path) -> None:
+    iso = sandbox.isolation
+    if not (iso.landlock_abi or iso.unprivileged_user):
+        pytest.skip("neither Landlock nor an unprivileged uid on this machine: writes cannot be prevented")
+    name = f"nnprep-pwned-{uuid.uuid4().hex}"
+    targets = [tmp_path / name, Path("/tmp") / name, REPO / name, Path("/dev/shm") / name]
+    source = src(f"""
+import os
+for _p in {[str(t) for t in targets]!r}:
+    try:
+        with open(_p, "w") as _f:
+            _f.write("pwned")
+        print("WROTE", _p)
+    except OSError as _e:
+        print("denied", _p, type(_e).__name__)
+with open("inside.txt", "w") as _f:  # the private cwd is writable
+    _f.write("ok")
+print("cwd ok", open("inside.txt").read())
+""" + CORRECT_FUNCS)
+    try:
+        report = graded(sandbox, source)
+        assert report.verdict is Verdict.PASSED
+        assert "WROTE" not in report.stdout
+        assert "cwd ok ok" in report.stdout
+        for t in targets:
+            assert not t.exists()
+    finally:
+        for t in targets:
+            t.unlink(missing_ok=True)
+    finish(sandbox)
+
+
+def test_no_network(sandbox: Sandbox) -> None:
+    if not sandbox.isolation.network_namespace and not (sandbox.isolation.landlock_abi or 0) >= 4:
+        pytest.skip("no network namespace or Landlock TCP rules on this machine")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    source = src(f"""
+import socket
+try:
+    _s = socket.create_connection(("127.0.0.1", {port}), timeout=2)
+    _s.sendall(b"stolen")
+    print("CONNECTED")
+except OSError as _e:
+    print("no network:", type(_e).__name__, _e)
+""" + CORRECT_FUNCS)
+    try:
+        report = graded(sandbox, source)
+        assert report.verdict is Verdict.PASSED
+        assert "CONNECTED" not in report.stdout
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+    finish(sandbox)
+
+
+def test_cannot_import_the_engine(sandbox: Sandbox) -> None:
+    source = src("""
+try:
+    from engine.tasks.linear import linear_backward, linear_forward
+    print("IMPORTED engine")
+except ImportError as _e:
+    print("blocked:", type(_e).__name__)
+    try:
+        import importlib.util, sys
+        for _name in ("quiz", "questions", "nnprep", "engine.tasks"):
+            print(_name, importlib.util.find_spec(_name))
+    except ImportError as _e2:
+        print("blocked too:", type(_e2).__name__)
+""" + "\nif 'linear_forward' not in globals():\n" + textwrap.indent(WRONG_FUNCS, "    "))
+    report = graded(sandbox, source)
+    assert "IMPORTED" not in report.stdout
+    assert "blocked" in report.stdout
+    assert report.verdict is Verdict.WRONG_ANSWER
+    finish(sandbox)
+
+
+def test_cannot_read_the_references(sandbox: Sandbox) -> None:
+    if not sandbox.isolation.landlock_abi:
+        pytest.skip("no Landlock on this machine: our own files stay readable")
+    path = REPO / "engine" / "tasks" / "linear.py"
+    assert path.exists()
+    source = src(f"""
+import os
+_ns = {{}}
+for _p in ({str(path)!r}, {str(REPO / "engine" / "tasks")!r}, {str(REPO)!r}):
+    try:
+        if os.path.isdir(_p):
+            print("LISTED", os.listdir(_p))
+        else:
+            exec(open(_p).read(), _ns)
+            print("READ", _p)
+    except OSError as _e:
+        print("denied", _p, type(_e).__name__)
+linear_forward = _ns.get("linear_forward")
+linear_backward = _ns.get("linear_backward")
+""" + "\nif linear_forward is None:\n" + textwrap.indent(WRONG_FUNCS, "    "))
+    report = graded(sandbox, source)
+    assert "READ" not in report.stdout and "LISTED" not in report.stdout
+    assert report.verdict is Verdict.WRONG_ANSWER
+    finish(sandbox)
+
+
+def test_cannot_signal_or_trace_the_grader(sandbox: Sandbox) -> None:
+    source = src(f"""
+import os, signal
+for _pid in ({os.getpid()}, 1):
+    try:
+        os.kill(_pid, signal.SIGTERM)
+        print("SIGNALLED", _pid)
+    except OSError as _e:
+        print("denied", _pid, type(_e).__name__)
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.PASSED
+    assert f"SIGNALLED {os.getpid()}" not in report.stdout
+    finish(sandbox)
+
+
+def test_many_files_in_the_temp_dir_are_removed(sandbox: Sandbox) -> None:
+    source = src("""
+import os
+os.makedirs("a/b/c", exist_ok=True)
+for _i in range(200):
+    with open(f"a/b/c/f{_i}", "w") as _f:
+        _f.write("x" * 100)
+os.chmod("a/b", 0)
+""" + CORRECT_FUNCS)
+    report = graded(sandbox, source)
+    assert report.verdict is Verdict.PASSED
+    finish(sandbox)
+
+
+def test_file_size_limit(sandbox: Sandbox) -> None:
+    source = src("""
+def linear_forward(x, W, b):
+    with open("big.bin", "wb") as f:
+        for _ in range(64):  # 64 MiB at most
+            f.write(b"0" * 2**20)
+    return x @ W.T + b
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+""")
+    result = ran(sandbox, source, Limits(max_file_mb=1))
+    assert result.calls[0].error_verdict is Verdict.RUNTIME_ERROR
+    assert result.calls[0].error is not None and "File too large" in result.calls[0].error
+    finish(sandbox)
