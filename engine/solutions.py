@@ -1,37 +1,68 @@
-"""The reference solutions as readable source, for study (``nnprep task solution ID``, the TUI)."""
+"""The reference solutions as readable, self-contained source, for study (``nnprep task solution ID``, the TUI)."""
 
 from __future__ import annotations
 
 import inspect
+import re
+import types
 
 from engine.tasks import get_task
 
+_PLAIN = (int, float, bool, str, tuple)
+
+
+def _is_ours(obj: object) -> bool:
+    return inspect.isfunction(obj) and getattr(obj, "__module__", "").startswith("engine.tasks")
+
+
+def _dependencies(fn: types.FunctionType) -> tuple[list[types.FunctionType], dict[str, object]]:
+    """Task-module functions ``fn`` uses (transitively, callees first) and plain constants they read."""
+    ordered: list[types.FunctionType] = []
+    constants: dict[str, object] = {}
+    seen: set[int] = set()
+
+    def visit(f: types.FunctionType) -> None:
+        if id(f) in seen:
+            return
+        seen.add(id(f))
+        codes = [f.__code__] + [c for c in f.__code__.co_consts if isinstance(c, types.CodeType)]
+        for code in codes:
+            for name in code.co_names:
+                obj = f.__globals__.get(name)
+                if _is_ours(obj):
+                    visit(obj)  # type: ignore[arg-type]
+        # Constants may also appear in default values, which are not in co_names: read the source's names.
+        for name in re.findall(r"[A-Za-z_]\w*", inspect.getsource(f)):
+            obj = f.__globals__.get(name)
+            if isinstance(obj, _PLAIN) and not name.startswith("__") and not isinstance(obj, bool | str):
+                constants.setdefault(name, obj)
+        ordered.append(f)
+
+    visit(fn)
+    return ordered, constants
+
 
 def reference_source(task_id: str) -> str:
-    """Source of the task's reference functions (and the helpers they use from their module), NumPy only."""
+    """Source of the task's reference functions and everything they use from the task modules; NumPy only."""
     task = get_task(task_id)
-    module = inspect.getmodule(next(iter(task.reference.values())))
-    names = [f.name for f in task.functions]
-    parts = ["import numpy as np", ""]
-    seen: set[str] = set()
-    for name in names:
-        fn = task.reference[name]
-        for helper in _helpers_of(fn, module):
-            if helper not in seen:
-                seen.add(helper)
-                parts.append(inspect.getsource(getattr(module, helper)).rstrip() + "\n\n")
-        parts.append(inspect.getsource(fn).rstrip() + "\n\n")
+    functions: list[types.FunctionType] = []
+    constants: dict[str, object] = {}
+    for spec in task.functions:
+        fns, consts = _dependencies(task.reference[spec.name])  # type: ignore[arg-type]
+        functions.extend(f for f in fns if f not in functions)
+        for k, v in consts.items():
+            constants.setdefault(k, v)
+    imports = ["from __future__ import annotations", ""]
+    if any("math." in inspect.getsource(f) for f in functions):
+        imports += ["import math", ""]
+    imports.append("import numpy as np")
+    parts = ["\n".join(imports), ""]
+    if constants:
+        parts.append("\n".join(f"{k} = {v!r}" for k, v in constants.items()) + "\n")
+    seen_names: set[str] = set()
+    for f in functions:
+        if f.__name__ in seen_names:
+            continue
+        seen_names.add(f.__name__)
+        parts.append(inspect.getsource(f).rstrip() + "\n\n")
     return "\n".join(parts).rstrip() + "\n"
-
-
-def _helpers_of(fn: object, module: object) -> list[str]:
-    """Private module-level functions that ``fn`` calls (one level deep), in order of first use."""
-    code = getattr(fn, "__code__", None)
-    if code is None or module is None:
-        return []
-    found = []
-    for name in code.co_names:
-        obj = getattr(module, name, None)
-        if name.startswith("_") and inspect.isfunction(obj) and obj.__module__ == getattr(module, "__name__", ""):
-            found.append(name)
-    return found

@@ -130,6 +130,17 @@ class GradientLink:
     forward_fixed_args: Mapping[str, Value] = field(default_factory=dict)
 
 
+def materialise(value: Value) -> Value:
+    """What the child receives for an argument: RngSeed becomes a fresh Generator, FunctionRef the function."""
+    if isinstance(value, RngSeed):
+        return np.random.default_rng(value.seed)
+    if isinstance(value, FunctionRef):
+        from engine.known_functions import KNOWN_FUNCTIONS
+
+        return KNOWN_FUNCTIONS[value.name]
+    return value
+
+
 # A detector looks at a failing call and returns a sentence naming the mistake, or None.
 Detector = Callable[["DiagnosisContext"], str | None]
 
@@ -193,7 +204,7 @@ class Task:
         if cached is not None:
             return cached
         spec = self.function(call.function)
-        raw = self.reference[call.function](**dict(call.args))
+        raw = self.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
         values = (raw,) if len(spec.outputs) == 1 else tuple(raw)
         out = {name: np.asarray(v) for name, v in zip(spec.outputs, values, strict=True)}
         if any(call is c for case in self.cases() for c in case.calls):

@@ -37,14 +37,13 @@ TOLERANCE = 1e-4
 
 
 def dropout_forward(
-    x: np.ndarray, p: float, train: bool, rng: np.random.Generator | RngSeed
+    x: np.ndarray, p: float, train: bool, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """x (any shape) -> (y, mask), mask boolean of x's shape, True = kept; y = x * mask / (1 - p) in train mode."""
     x = np.asarray(x, dtype=np.float64)
     if not train:
         return x.copy(), np.ones(x.shape, dtype=bool)
-    gen = np.random.default_rng(rng.seed) if isinstance(rng, RngSeed) else rng
-    mask = gen.random(x.shape) >= p
+    mask = rng.random(x.shape) >= p
     return x * mask / (1.0 - p), mask
 
 

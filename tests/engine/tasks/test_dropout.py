@@ -159,7 +159,7 @@ def test_reference_eval_and_p0() -> None:
     x = np.arange(6.0).reshape(2, 3)
     y, mask = dropout_forward(x, 0.7, False, np.random.default_rng(0))
     assert np.array_equal(y, x) and mask.dtype == bool and mask.all()
-    y, mask = dropout_forward(x, 0.0, True, RngSeed(4))
+    y, mask = dropout_forward(x, 0.0, True, np.random.default_rng(4))
     assert np.array_equal(y, x) and mask.all()
 
 
