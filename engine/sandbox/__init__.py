@@ -8,6 +8,19 @@ PID namespaces, no_new_privs and Landlock where the OS offers them (``Sandbox.is
 results as JSON headers plus ``.npy`` blobs, read here without pickle and validated as hostile input.
 """
 
-from engine.sandbox._sandbox import Sandbox, SandboxError, default_sandbox
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.sandbox._sandbox import Sandbox, SandboxError, default_sandbox
 
 __all__ = ["Sandbox", "SandboxError", "default_sandbox"]
+
+
+def __getattr__(name: str) -> Any:  # loaded on first use: `engine.sandbox._launch` must stay light to import
+    if name in __all__:
+        from engine.sandbox import _sandbox
+
+        return getattr(_sandbox, name)
+    raise AttributeError(f"module 'engine.sandbox' has no attribute {name!r}")

@@ -20,7 +20,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -34,10 +33,10 @@ import numpy as np
 from engine.limits import Limits
 from engine.report import Isolation, Verdict
 from engine.runner import RunResult
+from engine.sandbox import _launch
 from engine.sandbox import _wire as wire
 from engine.task import Call, CallResult, FunctionRef, RngSeed
 
-ZYGOTE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zygote.py")
 MAX_RESTARTS = 3
 STARTUP_TIMEOUT = 60.0
 KILL_TIMEOUT = 10.0
@@ -45,8 +44,6 @@ EXIT_SETUP_FAILED = 121  # mirrors _child.py
 EXIT_CHANNEL_LOST = 122
 _CHILD_VERDICTS = {Verdict.RUNTIME_ERROR, Verdict.MEMORY_LIMIT_EXCEEDED, Verdict.MISSING_FUNCTION}
 _FATAL_VERDICTS = {Verdict.SYNTAX_ERROR, Verdict.RUNTIME_ERROR, Verdict.MEMORY_LIMIT_EXCEEDED}
-_BLAS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-         "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS")
 
 
 class SandboxError(RuntimeError):
@@ -200,26 +197,13 @@ class Sandbox:
     # ---------------------------------------------------------------------------------------- zygote
 
     def _start(self) -> None:
-        if not self._base or not os.path.isdir(self._base):
-            self._base = tempfile.mkdtemp(prefix="nnprep-sandbox-")
-            os.chmod(self._base, 0o711)  # the unprivileged child may walk into its own run dir, not list others
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        config = {
-            "ctl_fd": theirs.fileno(),
-            "numpy_path": os.path.dirname(os.path.dirname(os.path.abspath(np.__file__))),
-            "base": self._base,
-        }
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **dict.fromkeys(_BLAS, "1")}
-        debug = os.environ.get("NNPREP_SANDBOX_DEBUG") == "1"
-        try:
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", ZYGOTE, json.dumps(config)],
-                pass_fds=[theirs.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL, start_new_session=True,
-            )
-        finally:
-            theirs.close()
-        self._ctl = ours
+        adopted = _launch.adopt() if not self._base else None
+        if adopted is not None:
+            self._base, self._ctl, self._proc = adopted
+        else:
+            if not self._base or not os.path.isdir(self._base):
+                self._base = _launch.new_base()
+            self._ctl, self._proc = _launch.launch(self._base)
         self._ctl_buf = bytearray()
         self._hello = None
 

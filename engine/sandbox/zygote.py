@@ -76,7 +76,7 @@ def _load(name: str, folder: str = HERE) -> ModuleType:
 
 wire = _load("_wire")
 child = _load("_child")
-setattr(child, "KNOWN_FUNCTIONS", dict(_load("known_functions", os.path.dirname(HERE)).KNOWN_FUNCTIONS))
+child.KNOWN_FUNCTIONS.update(_load("known_functions", os.path.dirname(HERE)).KNOWN_FUNCTIONS)
 
 # ------------------------------------------------------------------------------------------------ syscalls
 

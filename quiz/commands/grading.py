@@ -100,6 +100,10 @@ def _unknown_tasks(task_ids: list[str]) -> None:
 
 
 def grade_command(args: argparse.Namespace) -> int:
+    if not args.dask:  # start the sandbox's zygote now, so its start overlaps our own imports
+        from engine.sandbox._launch import prestart
+
+        prestart()
     from quiz.batch.candidates import discover
     from quiz.cli import CliError
 
