@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from engine import TASK_IDS, Limits
 
 EXAMPLE = """\
-# nnprep grading policy. Validate and use with: nnprep grade SUBMISSIONS/ --policy policy.toml
+# nnprep grading policy. Use it with: nnprep grade SUBMISSIONS/ --policy policy.toml
+# (top-level settings come first: in TOML, keys after a [table] header belong to that table)
+
+# A candidate passes with a total at or above this mark (0-100).
+pass_mark = 60.0
+
+# Whether reports show the inputs of hidden cases (their verdicts and diagnoses are always shown).
+reveal_hidden = false
+
 # Tasks to grade and their weights in the total (weights are relative; the total is out of 100).
 # Without a [[tasks]] list, each candidate is graded on the tasks whose functions their file defines.
 [[tasks]]
@@ -21,18 +29,12 @@ weight = 2.0
 id = "softmax_cross_entropy"
 weight = 1.0
 
-# Limits for each candidate's code (per call, and for the whole file).
+# Limits for each candidate's code.
 [limits]
 time_limit = 2.0          # wall seconds per call and for importing the file
 total_time_limit = 20.0   # wall seconds per candidate and task
 memory_mb = 1024          # address-space limit of the sandboxed child
 max_output_kb = 64        # captured stdout/stderr kept per run
-
-# Whether reports show the inputs of hidden cases (their verdicts and diagnoses are always shown).
-reveal_hidden = false
-
-# A candidate passes with a total at or above this mark (0-100).
-pass_mark = 60.0
 """
 
 
