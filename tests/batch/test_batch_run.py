@@ -18,7 +18,10 @@ from quiz.cli import main
 LINEAR = Path(__file__).resolve().parents[1] / "submissions" / "linear"
 CORRECT = (LINEAR / "correct_reference.py").read_text()
 WRONG = (LINEAR / "wrong_transposed_dw.py").read_text()
-RAISING = "def linear_forward(x, W, b):\n    raise ValueError('not done')\n\ndef linear_backward(dy, x, W, b):\n    return None\n"
+RAISING = (
+    "def linear_forward(x, W, b):\n    raise ValueError('not done')\n\n"
+    "def linear_backward(dy, x, W, b):\n    return None\n"
+)
 HANG = (
     "import time\n"
     "def linear_forward(x, W, b):\n"
