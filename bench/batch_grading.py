@@ -1,0 +1,113 @@
+"""Batch grading (issue 7): 200 generated `linear` candidates (correct, wrong and raising ones) graded by
+`nnprep grade FOLDER --workers 2`, against the usual alternative: the hand-written pytest + np.allclose grader of
+bench/engine_grading.py run once per candidate, two at a time. Reports throughput (candidates per second), the
+ratio, and the scaling from 1 to 2 workers. Targets: >= 10x the pytest loop, near-linear scaling.
+
+The pytest loop is timed on a 40-candidate sample of the same mix (its throughput is a steady rate; timing all 200
+would take minutes and measure nothing more).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench.common import BIN, ROOT, clean_env, run_command, table
+from bench.engine_grading import _write_pytest_grader
+
+SUBMISSIONS = ROOT / "tests" / "submissions" / "linear"
+RAISING = (
+    "def linear_forward(x, W, b):\n    raise ValueError('todo')\n\n"
+    "def linear_backward(dy, x, W, b):\n    raise ValueError('todo')\n"
+)
+
+
+def _mix() -> list[str]:
+    correct = [p.read_text() for p in sorted(SUBMISSIONS.glob("correct_*.py"))]
+    wrong = [p.read_text() for p in sorted(SUBMISSIONS.glob("wrong_*.py"))]
+    sources = []
+    for i in range(200):
+        kind = i % 5
+        if kind < 2:
+            sources.append(correct[i % len(correct)])
+        elif kind < 4:
+            sources.append(wrong[i % len(wrong)])
+        else:
+            sources.append(RAISING)
+    return sources
+
+
+def _nnprep(folder: Path, out: Path, workers: int) -> float:
+    argv = [
+        str(BIN / "nnprep"),
+        "grade",
+        str(folder),
+        "--task",
+        "linear",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--force",
+    ]
+    start = time.perf_counter()
+    run_command(argv, ok_codes=(0, 1))
+    return time.perf_counter() - start
+
+
+def _pytest_loop(grader: Path, sources: list[str], parallel: int) -> float:
+    env = clean_env(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    cmd = [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x"]
+
+    def one(i: int) -> None:
+        folder = grader / f"run{i}"
+        folder.mkdir()
+        for name in ("test_grader.py", "cases.npz"):
+            os.link(grader / name, folder / name)
+        (folder / "sub.py").write_text(sources[i])
+        run_command([*cmd, str(folder)], ok_codes=(0, 1), env=env)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(parallel) as pool:
+        list(pool.map(one, range(len(sources))))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    sources = _mix()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        folder = root / "candidates"
+        folder.mkdir()
+        for i, source in enumerate(sources):
+            (folder / f"cand{i:03d}.py").write_text(source)
+        one = min(_nnprep(folder, root / "w1.csv", 1) for _ in range(2))
+        two = min(_nnprep(folder, root / "w2.csv", 2) for _ in range(2))
+        grader = root / "pytest"
+        grader.mkdir()
+        _write_pytest_grader(grader)
+        sample = sources[:40]
+        loop = _pytest_loop(grader, sample, 2)
+    ours = len(sources) / two
+    theirs = len(sample) / loop
+    print(
+        table(
+            "Batch grading of 200 `linear` candidates (40% correct, 40% wrong, 20% raising)",
+            [
+                ("nnprep grade --workers 1", f"{one:.2f} s  ({len(sources) / one:.1f} candidates/s)"),
+                ("nnprep grade --workers 2", f"{two:.2f} s  ({ours:.1f} candidates/s)"),
+                ("scaling 1 -> 2 workers", f"{one / two:.2f}x  (linear would be 2.00x)"),
+                ("pytest grader per candidate, 2 at a time", f"{theirs:.2f} candidates/s  (40-candidate sample)"),
+                ("throughput ratio nnprep / pytest loop", f"{ours / theirs:.1f}x  (target >= 10x)"),
+            ],
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
