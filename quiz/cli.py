@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "quiz.commands.bank",
     "quiz.commands.schema",
     "quiz.commands.progress",
+    "quiz.commands.mock",
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
