@@ -1,4 +1,4 @@
-"""`nnprep schema question|task|report`: print a JSON Schema, for editors and other tools."""
+"""`nnprep schema KIND`: print a JSON Schema (deck files, task texts, grade reports, policies, mock reports)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ KINDS = {
     "question": "a deck file: a table with an `items` array of questions (questions/bank/*.toml, user decks)",
     "task": "a coding task's text (questions/tasks/<id>.toml)",
     "report": "a grade report (the JSON that `nnprep grade --format json` writes)",
+    "policy": "a grading policy file (`nnprep grade --policy`, `nnprep policy init`)",
+    "mock-report": "a mock-interview report (`nnprep report ID --format json`)",
 }
 
 
 def register(sub: Any) -> None:
     schema = sub.add_parser(
         "schema",
-        help="print the JSON Schema of deck files, task texts or grade reports",
+        help="print the JSON Schema of deck files, task texts, reports or policies",
         description="Print a JSON Schema. Kinds: "
         + "; ".join(f"{k}: {v}" for k, v in KINDS.items())
         + ".",
@@ -35,6 +37,14 @@ def schema_for(kind: str) -> dict[str, Any]:
         from questions.schema import TaskText
 
         out = TaskText.model_json_schema()
+    elif kind == "policy":
+        from quiz.batch.policy import Policy
+
+        out = Policy.model_json_schema()
+    elif kind == "mock-report":
+        from quiz.mock.scoring import MockReport
+
+        out = MockReport.model_json_schema()
     else:
         from engine.report import GradeReport
 
