@@ -1,0 +1,104 @@
+"""The nnprep Textual application: the home screen and navigation between the screens.
+
+Start-up is kept light: only Textual is imported here; the bank, the engine (NumPy) and the store load after the
+home screen's first paint, in workers or on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from quiz.tui.base import STYLES
+from quiz.tui.services import Services
+
+# name -> (title, help text, key on the home screen)
+DESTINATIONS: dict[str, tuple[str, str, str]] = {
+    "practice": ("Practice", "Quiz yourself: flashcards, multiple choice, numbers and shapes", "p"),
+    "tasks": ("Coding tasks", "Implement forward and backward passes in NumPy, graded with diagnostics", "c"),
+    "review": ("Review due", "Practise the items due for review now", "r"),
+    "stats": ("Stats", "Mastery by topic, review calendar, coding tasks, mock scores", "s"),
+    "help": ("Help", "Keys and how nnprep works", "question_mark"),
+}
+
+
+def _home_screen() -> Screen[Any]:
+    from quiz.tui.screens.home import HomeScreen
+
+    return HomeScreen()
+
+
+class NnprepApp(App[int]):
+    """Practise neural-network fundamentals for ML interviews."""
+
+    TITLE = "nnprep"
+    SUB_TITLE = "neural-network interview practice"
+    CSS_PATH = STYLES / "app.tcss"
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"home": _home_screen}
+    DEFAULT_MODE = "home"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=True, priority=True),
+        Binding("f1", "go('help')", "Help", show=False),
+    ]
+
+    def __init__(self, services: Services | None = None, *, watch_css: bool = False) -> None:
+        super().__init__(watch_css=watch_css)
+        self.services = services or Services()
+
+    @property
+    def now(self) -> Callable[[], datetime]:
+        return self.services.now
+
+    def on_mount(self) -> None:
+        # After the first paint, so start-up never waits for the bank (pydantic, TOML, calculators).
+        self.set_timer(0.2, self._load_bank_in_background)
+
+    def _load_bank_in_background(self) -> None:
+        from quiz.tui.bank_loader import load_bank_worker
+
+        load_bank_worker(self)
+
+    # -- navigation -----------------------------------------------------------------------------------------------
+    def keep_screen(self, key: str, factory: Callable[[], Screen[Any]]) -> Screen[Any]:
+        """The screen installed as ``key``, created once and kept (with everything typed on it) when left."""
+        if not self.is_screen_installed(key):
+            self.install_screen(factory(), key)
+        return self.get_screen(key)
+
+    def show(self, screen: Screen[Any]) -> None:
+        """Bring ``screen`` to the top: pop back to it if it is already open, else push it."""
+        if screen in self.screen_stack:
+            while self.screen is not screen:
+                self.pop_screen()
+        else:
+            self.push_screen(screen)
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_go(self, where: str) -> None:
+        """Open one of the main screens (home keys, command palette, help)."""
+        from quiz.tui import navigation
+
+        navigation.go(self, where)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Home", "Back to the home screen", self.go_home)
+        for name, (title, help_text, _key) in DESTINATIONS.items():
+            yield SystemCommand(title, help_text, lambda name=name: self.action_go(name))
+        yield from super().get_system_commands(screen)
+
+
+def run_app(args: Any) -> int:
+    """Run the TUI for the CLI (``args.db``, ``args.deck``); returns the exit status."""
+    db = getattr(args, "db", None) or os.environ.get("NNPREP_DB") or None
+    services = Services(db=db, decks=list(getattr(args, "deck", None) or []))
+    result = NnprepApp(services).run()
+    return int(result or 0)

@@ -1,0 +1,1 @@
+"""One Screen per job; each module is imported only when its screen is first opened."""

@@ -1,0 +1,137 @@
+"""One practice item per screen; records the answer through the store, then the next item or the summary."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Header, Markdown, Static
+
+from quiz.tui.base import STYLES, BaseScreen
+from quiz.tui.screens.practice_setup import topic_label
+from quiz.tui.services import Drawn
+from quiz.tui.session import ItemResult, Session
+from quiz.tui.widgets.items import Answered, FlashcardBody, ItemBody, body_for
+
+TYPE_NAMES = {"flashcard": "flashcard", "mcq": "multiple choice", "numeric": "number", "shape": "shape",
+              "parameterised": "calculation"}
+
+
+class ItemScreen(BaseScreen[None]):
+    """Shows ``session.current`` and waits for the answer."""
+
+    CSS_PATH = STYLES / "practice.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "End session"),
+        Binding("space", "reveal", "Reveal", show=True),
+        Binding("n", "next", "Next", show=True),
+        *(Binding(str(d), f"digit({d})", str(d), show=False) for d in range(1, 10)),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.item = session.current
+        self.started = time.monotonic()
+        self.result: ItemResult | None = None
+        self.drawn: Drawn | None = None
+
+    def compose(self) -> ComposeResult:
+        services = self.nn.services
+        seed = (services.seed or 0) * 1000 + self.session.index if services.seed is not None else None
+        try:
+            self.drawn = services.draw(self.item, seed if seed is not None else time.time_ns() % 2**31)
+        except Exception as e:
+            self.notify(f"Could not draw this item's numbers: {e}", severity="error")
+            self.drawn = Drawn(self.item.prompt)
+        n, total = self.session.index + 1, len(self.session.items)
+        kind = TYPE_NAMES.get(self.item.type, self.item.type)
+        yield Header()
+        yield Static(
+            f"Item {n}/{total} · {topic_label(self.item.topic)} · {self.item.difficulty} · {kind}", id="item-meta"
+        )
+        with VerticalScroll(id="item-body"):
+            yield Markdown(self.drawn.prompt, id="prompt")
+            yield body_for(self.item, self.drawn, services.check)
+            with Horizontal(id="next-row"):
+                yield Button("Next (n)", id="next", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#next-row").display = False
+        self.query_one(ItemBody).start_focus()
+
+    @property
+    def body(self) -> ItemBody:
+        return self.query_one(ItemBody)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return isinstance(self.body, FlashcardBody) and not self.body.revealed
+        if action == "next":
+            return self.result is not None
+        return True
+
+    def action_reveal(self) -> None:
+        body = self.body
+        if isinstance(body, FlashcardBody):
+            body.reveal()
+            self.refresh_bindings()
+
+    def action_digit(self, n: int) -> None:
+        self.body.digit(n)
+
+    @on(Answered)
+    def _answered(self, event: Answered) -> None:
+        seconds = time.monotonic() - self.started
+        self.result = ItemResult(self.item, event.correct, event.rating, seconds, event.answer)
+        self.session.record(self.result)
+        try:
+            self.nn.services.progress.record_attempt(
+                self.item, correct=event.correct, rating=event.rating, seconds=seconds, answer=event.answer
+            )
+        except Exception as e:
+            self.notify(f"Could not save this answer: {e}", severity="error")
+        if event.correct is None:  # a rated flashcard: straight on
+            self.action_next()
+            return
+        self.query_one("#next-row").display = True
+        self.query_one("#next", Button).focus()
+        self.query_one("#item-body", VerticalScroll).scroll_end(animate=False)
+        self.refresh_bindings()
+
+    @on(Button.Pressed, "#next")
+    def action_next(self) -> None:
+        if self.result is None:
+            return
+        if self.session.done:
+            from quiz.tui.screens.practice_summary import SummaryScreen
+
+            end = getattr(self.nn.services.progress, "end_session", None)
+            if end is not None:
+                end()
+            self.app.switch_screen(SummaryScreen(self.session))
+        else:
+            self.app.switch_screen(ItemScreen(self.session))
+
+    def action_leave(self) -> None:
+        from quiz.tui.screens.confirm import ConfirmScreen
+
+        def leave(yes: bool | None) -> None:
+            if yes:
+                end = getattr(self.nn.services.progress, "end_session", None)
+                if end is not None:
+                    end()
+                self.dismiss()
+
+        if not self.session.results:
+            self.dismiss()
+            return
+        self.app.push_screen(
+            ConfirmScreen("End this session? Your answers so far are saved.", yes="End", no="Stay"), leave
+        )
+

@@ -1,0 +1,253 @@
+"""One coding task: the statement beside a Python editor; run the examples or submit, in the background.
+
+Grading runs in a thread worker that calls the sandboxed grader, so the editor stays responsive (an infinite loop
+ends with a time-limit verdict). The code is autosaved to the store, debounced, and when the screen is left.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import (
+    Footer,
+    Header,
+    Markdown,
+    ProgressBar,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+)
+from textual.worker import Worker, WorkerState
+
+from quiz.tui.base import STYLES, BaseScreen
+from quiz.tui.screens.practice_setup import topic_label
+from quiz.tui.widgets.results import ResultsView
+
+AUTOSAVE_SECONDS = 1.0
+
+
+class TaskScreen(BaseScreen[None]):
+    """Statement, editor, results, hints and the reference solution of one coding task."""
+
+    CSS_PATH = STYLES / "tasks.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+r", "run(True)", "Run examples", priority=True),
+        Binding("ctrl+s", "run(False)", "Submit", priority=True),
+        Binding("ctrl+g", "hint", "Hint", priority=True),
+        Binding("ctrl+o", "solution", "Solution", priority=True),
+        Binding("ctrl+t", "reset", "Reset", priority=True),
+        Binding("f2", "toggle_side", "Wide editor"),
+        Binding("ctrl+e", "focus_editor", "Editor", show=False),
+    ]
+
+    def __init__(self, task_id: str, text: Any) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.text = text
+        self.hints_shown = 0
+        self.attempted = False
+        self.running: Worker[Any] | None = None
+        self.run_started = 0.0
+        self.run_seq = 0
+        self._save_timer: Timer | None = None
+        self._tick: Timer | None = None
+        self._dirty = False
+
+    # -- layout ---------------------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        text = self.text
+        yield Header()
+        with Horizontal(id="task-main"):
+            with TabbedContent(id="task-side", initial="tab-statement"):
+                with TabPane("Statement", id="tab-statement"), VerticalScroll(id="statement-scroll"):
+                    yield Static(f"[b]{escape(text.title)}[/b] · {topic_label(text.topic)} · {text.difficulty} · "
+                                 f"~{text.minutes} min", classes="muted")
+                    yield Markdown(text.statement, id="statement")
+                with TabPane("Results", id="tab-results"):
+                    yield ResultsView(id="results-scroll")
+                with TabPane("Hints", id="tab-hints"), VerticalScroll(id="hints-scroll"):
+                    yield Markdown("No hints yet: ctrl+g shows the first.", id="hints")
+                with TabPane("Solution", id="tab-solution"), VerticalScroll(id="solution-scroll"):
+                    yield Markdown("The reference solution appears here (ctrl+o).", id="solution")
+            with Vertical(id="task-editor-column"):
+                yield TextArea.code_editor(self._initial_code(), language="python", id="editor",
+                                           soft_wrap=False)
+                with Horizontal(id="run-status"):
+                    yield Static("Ready · ctrl+r runs the examples, ctrl+s submits", id="run-label")
+                    yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")
+        yield Footer()
+
+    def _initial_code(self) -> str:
+        try:
+            draft = self.nn.services.progress.load_draft(self.task_id)
+        except Exception:
+            draft = None
+        return draft if draft is not None else str(self.text.starter)
+
+    def on_mount(self) -> None:
+        self.query_one("#run-progress").display = False
+        self.query_one("#editor", TextArea).focus()
+        self.sub_title = self.text.title
+        try:
+            self.attempted = self.task_id in self.nn.services.progress.task_statuses()
+        except Exception:
+            self.attempted = False
+
+    # -- autosave -------------------------------------------------------------------------------------------------
+    @on(TextArea.Changed, "#editor")
+    def _edited(self) -> None:
+        self._dirty = True
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(AUTOSAVE_SECONDS, self.save_draft)
+
+    def save_draft(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            self.nn.services.progress.save_draft(self.task_id, self.code)
+            self._dirty = False
+        except Exception as e:
+            self.notify(f"Could not save your code: {e}", severity="error")
+
+    @on(events.ScreenSuspend)
+    def _suspended(self) -> None:
+        self.save_draft()
+
+    def on_unmount(self) -> None:
+        self.save_draft()
+
+    @property
+    def code(self) -> str:
+        return self.query_one("#editor", TextArea).text
+
+    # -- running --------------------------------------------------------------------------------------------------
+    def action_run(self, visible_only: bool) -> None:
+        if self.running is not None and self.running.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self.notify("Still running the previous one: keep typing, it will finish.", severity="warning")
+            return
+        self.save_draft()
+        self.run_seq += 1
+        self.run_started = time.monotonic()
+        what = "Running the examples" if visible_only else "Grading every case"
+        self.query_one("#run-label", Static).update(f"{what}… 0.0 s")
+        self.query_one("#run-progress").display = True
+        self._tick = self.set_interval(0.1, self._update_clock)
+        self.running = self.grade(self.code, visible_only, self.run_seq)
+
+    def _update_clock(self) -> None:
+        label = self.query_one("#run-label", Static)
+        text = str(label.render()).split("…")[0]
+        label.update(f"{text}… {time.monotonic() - self.run_started:.1f} s")
+
+    @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
+    def grade(self, source: str, visible_only: bool, seq: int) -> None:
+        try:
+            report = self.nn.services.grade(source, self.task_id, visible_only=visible_only)
+        except Exception as e:
+            self.app.call_from_thread(self._failed, seq, f"{type(e).__name__}: {e}")
+            return
+        self.app.call_from_thread(self._graded, seq, source, report, visible_only)
+
+    def _stop_clock(self) -> None:
+        if self._tick is not None:
+            self._tick.stop()
+            self._tick = None
+        self.query_one("#run-progress").display = False
+
+    def _failed(self, seq: int, message: str) -> None:
+        if seq != self.run_seq:
+            return
+        self._stop_clock()
+        self.query_one("#run-label", Static).update("Could not grade")
+        self.query_one(ResultsView).show_message(f"Grading failed: {escape(message)}")
+        self.query_one(TabbedContent).active = "tab-results"
+
+    def _graded(self, seq: int, source: str, report: Any, visible_only: bool) -> None:
+        if seq != self.run_seq:
+            return
+        self._stop_clock()
+        self.attempted = True
+        seconds = time.monotonic() - self.run_started
+        words = str(getattr(report.verdict, "value", report.verdict)).replace("_", " ")
+        what = "Examples" if visible_only else "Submission"
+        self.query_one("#run-label", Static).update(f"{what}: {words} ({seconds:.1f} s)")
+        self.query_one(ResultsView).show_report(report, visible_only=visible_only)
+        self.query_one(TabbedContent).active = "tab-results"
+        try:
+            self.nn.services.progress.record_submission(self.task_id, source, report, visible_only=visible_only)
+        except Exception as e:
+            self.notify(f"Could not save the report: {e}", severity="error")
+        if report.passed and not visible_only:
+            self.notify(f"{self.text.title}: solved!", title="Passed")
+
+    # -- hints, solution, reset -----------------------------------------------------------------------------------
+    def action_hint(self) -> None:
+        hints = list(self.text.hints)
+        if self.hints_shown >= len(hints):
+            self.notify("That was the last hint. ctrl+o shows the reference solution.")
+        else:
+            self.hints_shown += 1
+        shown = "\n\n".join(f"**Hint {n + 1}.** {h}" for n, h in enumerate(hints[: self.hints_shown]))
+        more = len(hints) - self.hints_shown
+        if more:
+            shown += f"\n\n*{more} more: ctrl+g*"
+        self.query_one("#hints", Markdown).update(shown)
+        self.query_one(TabbedContent).active = "tab-hints"
+
+    def action_solution(self) -> None:
+        if self.attempted:
+            self._show_solution()
+            return
+        from quiz.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._show_solution()
+
+        self.app.push_screen(ConfirmScreen(
+            "You have not run your code on this task yet. Show the reference solution anyway?",
+            yes="Show it", no="Not yet"), answered)
+
+    def _show_solution(self) -> None:
+        try:
+            source = self.nn.services.reference_solution(self.task_id)
+        except Exception as e:
+            self.notify(f"The reference solution is not available: {e}", severity="error")
+            return
+        notes = str(getattr(self.text, "solution_notes", "") or "")
+        self.query_one("#solution", Markdown).update(f"{notes}\n\n```python\n{source}\n```")
+        self.query_one(TabbedContent).active = "tab-solution"
+
+    def action_reset(self) -> None:
+        from quiz.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                editor = self.query_one("#editor", TextArea)
+                editor.replace(str(self.text.starter), editor.document.start, editor.document.end)
+                self._dirty = True
+                self.save_draft()
+                editor.focus()
+
+        self.app.push_screen(ConfirmScreen("Replace your code with the starter? (ctrl+z undoes it in the editor)",
+                                           yes="Reset", no="Keep mine"), answered)
+
+    def action_toggle_side(self) -> None:
+        self.query_one("#task-side").toggle_class("-hidden")
+
+    def action_focus_editor(self) -> None:
+        self.query_one("#editor", TextArea).focus()
+
+    def action_back(self) -> None:
+        self.save_draft()
+        self.dismiss()

@@ -1,0 +1,162 @@
+"""Practice sessions: setup, each item type, flashcard reveal and rating, the summary, review due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from quiz.app import NnprepApp
+from quiz.store import Store
+from tests.tui.conftest import Clock
+
+
+async def start(pilot: Pilot[Any], *topics: str) -> None:
+    """Open practice, tick the given topics (none: all topics), start."""
+    await pilot.press("p")
+    await pilot.pause()
+    topic_list: Any = pilot.app.screen.query_one("#topics")
+    for topic in topics:
+        topic_list.select(topic)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def answer_current(pilot: Pilot[Any], *, right: bool = True) -> str:
+    """Answer whatever item is shown; returns its type."""
+    screen: Any = pilot.app.screen
+    item = screen.item
+    if item.type == "flashcard":
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press("space", "3" if right else "1")
+    elif item.type == "mcq":
+        correct = [n + 1 for n, c in enumerate(item.choices) if c.correct]
+        chosen = correct if right else [n + 1 for n, c in enumerate(item.choices) if not c.correct][:1]
+        if len(correct) > 1:
+            await pilot.press(*(str(n) for n in chosen), "enter")
+        else:
+            await pilot.press(str(chosen[0]), "enter")
+        await pilot.pause()
+        await pilot.press("n")
+    else:
+        text = {"t.numeric": "55", "t.shape": "(32, 5)"}[item.id] if right else "7"
+        await pilot.press(*text, "enter")
+        await pilot.pause()
+        await pilot.press("n")
+    await pilot.pause()
+    return str(item.type)
+
+
+async def test_session_answers_every_item_type_and_records_them(
+    make_app: Callable[..., NnprepApp], db: Path
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot)
+        seen = []
+        for _ in range(5):
+            assert type(app.screen).__name__ == "ItemScreen"
+            seen.append(await answer_current(pilot))
+        assert sorted(seen) == ["flashcard", "mcq", "mcq", "numeric", "shape"]
+        assert type(app.screen).__name__ == "SummaryScreen"
+        assert "5/5 right" in str(app.screen.query_one("#summary-score").render())
+    with Store(db) as store:
+        attempts = store.attempts(kind="item")
+        assert len(attempts) == 5
+        assert all(a.correct is not False for a in attempts)
+        assert len(store.review_states()) == 5
+
+
+async def test_mcq_feedback_explains_right_and_chosen_wrong(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot, "activations")
+        screen: Any = app.screen
+        assert screen.item.id == "t.mcq"
+        await pilot.press("down", "down", "enter")  # choice 3, wrong
+        await pilot.pause()
+        feedback = screen.query_one("#feedback")
+        assert feedback.display
+        text = feedback.source
+        assert "Not quite" in text
+        assert "Right answer 2." in text and "identity for positive inputs" in text
+        assert "You chose 3." in text and "the value, not the slope" in text
+
+
+async def test_numeric_feedback_shows_the_answer(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot, "flops_params_memory")
+        screen: Any = app.screen
+        assert screen.item.id == "t.numeric"
+        await pilot.press(*"60", "enter")
+        await pilot.pause()
+        text = screen.query_one("#feedback").source
+        assert "Not quite" in text and "55" in text
+        assert screen.result is not None and screen.result.correct is False
+
+
+async def test_flashcard_reveal_tick_and_rate(make_app: Callable[..., NnprepApp], db: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot, "backpropagation")
+        screen: Any = app.screen
+        assert screen.item.type == "flashcard"
+        assert not screen.query_one("#revealed").display
+        await pilot.press("4")  # rating before revealing does nothing
+        assert screen.result is None
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.query_one("#revealed").display
+        assert "broadcast" in screen.query_one("#model-answer").source
+        await pilot.press("space")  # tick the first key point
+        assert list(screen.query_one("#key-points").selected) == [0]
+        await pilot.press("4")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SummaryScreen"
+    with Store(db) as store:
+        (attempt,) = store.attempts(kind="item")
+        assert attempt.rating == 4 and attempt.correct is None
+        assert "key points 1/2" in attempt.answer
+
+
+async def test_wrong_answers_come_back_for_review(make_app: Callable[..., NnprepApp], clock: Clock) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot)
+        for _ in range(5):
+            await answer_current(pilot, right=False)
+        assert "0/5 right" in str(app.screen.query_one("#summary-score").render())
+        await pilot.press("escape")
+        await pilot.press("escape")
+        await pilot.pause()
+        clock.advance(days=1)
+        home: Any = app.screen
+        home.refresh_counts()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Reviews due: 5" in str(home.query_one("#due").render())
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ItemScreen"
+        assert len(app.screen.session.items) == 5  # type: ignore[attr-defined]
+
+
+async def test_leaving_a_session_asks_first(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot)
+        await answer_current(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ItemScreen"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PracticeSetupScreen"

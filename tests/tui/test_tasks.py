@@ -1,0 +1,233 @@
+"""Coding tasks: the list, the editor with autosave, run/submit in a worker, results, hints, solution, reset.
+
+The product grades only in the sandbox; tests marked ``needs_sandbox`` use it and skip until it exists. The
+others inject the test-only in-process runner to exercise the screens quickly with our own known submissions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from quiz.app import NnprepApp
+from quiz.store import Store
+from quiz.tui.widgets.heatmap import Heatmap
+from tests.support.inprocess import InProcessRunner
+from tests.tui.bank import LINEAR_STARTER
+from tests.tui.conftest import needs_sandbox
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions" / "linear"
+CORRECT = (SUBMISSIONS / "correct_reference.py").read_text()
+TRANSPOSED = (SUBMISSIONS / "wrong_transposed_dw.py").read_text()
+INFINITE = "def linear_forward(x, W, b):\n    while True:\n        pass\n\n\ndef linear_backward(dy, x, W, b):\n" \
+           "    while True:\n        pass\n"
+
+
+async def open_linear(pilot: Pilot[Any]) -> Any:
+    await pilot.press("c")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert type(pilot.app.screen).__name__ == "TaskScreen"
+    return pilot.app.screen
+
+
+async def settle(pilot: Pilot[Any], screen: Any, timeout: float = 30.0) -> None:
+    """Wait for the grading worker to finish (the UI keeps running meanwhile)."""
+    started = time.monotonic()
+    while screen.running is not None and not screen.running.is_finished:
+        assert time.monotonic() - started < timeout, "grading did not finish"
+        await asyncio.sleep(0.05)
+    await pilot.pause()
+
+
+def results_text(screen: Any) -> str:
+    from textual.widgets import Static
+
+    return "\n".join(str(w.render()) for w in screen.query("#results-scroll Static").results(Static))
+
+
+async def test_task_list_filters_and_opens(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        table: Any = app.screen.query_one("#task-table")
+        assert table.row_count == 1
+        status: Any = app.screen.query_one("#filter-status")
+        status.value = "solved"
+        await pilot.pause()
+        assert table.row_count == 0
+        status.value = "new"
+        await pilot.pause()
+        assert table.row_count == 1
+        await pilot.click("#task-table", offset=(3, 1))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TaskScreen"
+
+
+async def test_editor_starts_from_starter_and_autosaves(make_app: Callable[..., NnprepApp], db: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        editor = screen.query_one("#editor")
+        assert editor.text == LINEAR_STARTER
+        assert editor.language == "python"
+        await pilot.press(*"# mine", "enter")
+        await pilot.pause(0.2)
+        with Store(db) as store:
+            draft = store.get_draft("linear")
+            assert draft is not None and draft.source.startswith("# mine\n")
+        # Leave and come back: the same screen, with the text and the cursor.
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"
+        screen2 = await open_linear(pilot)
+        assert screen2 is screen
+        assert screen2.query_one("#editor").text.startswith("# mine\n")
+    # A new app run starts from the saved draft.
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        assert screen.query_one("#editor").text.startswith("# mine\n")
+
+
+async def test_in_process_correct_submission_passes(make_app: Callable[..., NnprepApp], db: Path) -> None:
+    app = make_app(runner=InProcessRunner())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        screen.query_one("#editor").load_text(CORRECT)
+        await pilot.press("ctrl+s")
+        await settle(pilot, screen)
+        assert "Submission: passed" in results_text(screen)
+        assert screen.query_one("TabbedContent").active == "tab-results"
+    with Store(db) as store:
+        assert store.solved_task_ids() == {"linear"}
+
+
+async def test_in_process_transposed_gradient_shows_diagnosis_and_heatmap(
+    make_app: Callable[..., NnprepApp],
+) -> None:
+    app = make_app(runner=InProcessRunner())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        screen.query_one("#editor").load_text(TRANSPOSED)
+        await pilot.press("ctrl+r")
+        await settle(pilot, screen)
+        text = results_text(screen)
+        assert "Examples: wrong answer" in text
+        assert "dW is the transpose of the expected gradient" in text
+        await pilot.press("ctrl+s")
+        await settle(pilot, screen)
+        maps = list(screen.query(Heatmap))
+        square = [m for m in maps if m.diff is not None]
+        assert square, "the square case must show a |got - expected| heatmap"
+        diff = square[0].diff
+        # A transposed gradient: the difference is symmetric with a zero diagonal.
+        n = len(diff)
+        assert all(abs(diff[i][i]) < 1e-9 for i in range(n))
+        assert all(abs(diff[i][j] - diff[j][i]) < 1e-9 for i in range(n) for j in range(n))
+
+
+async def test_hints_one_at_a_time(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        await pilot.press("ctrl+g")
+        hints = screen.query_one("#hints").source
+        assert "Hint 1." in hints and "Hint 2." not in hints
+        await pilot.press("ctrl+g")
+        hints = screen.query_one("#hints").source
+        assert "Hint 2." in hints and "Hint 3." not in hints
+
+
+async def test_solution_needs_an_attempt_or_confirmation(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await pilot.pause()
+        assert "appears here" in screen.query_one("#solution").source
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "def linear_backward" in screen.query_one("#solution").source
+
+
+async def test_reset_to_starter_asks_first(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        editor = screen.query_one("#editor")
+        editor.load_text("x = 1\n")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert editor.text == "x = 1\n"
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert editor.text == LINEAR_STARTER
+
+
+# -- through the real sandbox ------------------------------------------------------------------------------------
+
+
+@needs_sandbox
+async def test_sandbox_correct_solution_passes(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        screen.query_one("#editor").load_text(CORRECT)
+        await pilot.press("ctrl+s")
+        await settle(pilot, screen)
+        assert "Submission: passed" in results_text(screen)
+
+
+@needs_sandbox
+async def test_sandbox_wrong_solution_shows_diagnosis(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        screen.query_one("#editor").load_text(TRANSPOSED)
+        await pilot.press("ctrl+s")
+        await settle(pilot, screen)
+        text = results_text(screen)
+        assert "wrong answer" in text
+        assert "dW is the transpose of the expected gradient" in text
+
+
+@needs_sandbox
+async def test_sandbox_infinite_loop_times_out_while_the_editor_keeps_working(
+    make_app: Callable[..., NnprepApp],
+) -> None:
+    from engine.limits import Limits
+
+    app = make_app(limits=Limits(time_limit=3.0, total_time_limit=10.0))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        editor = screen.query_one("#editor")
+        editor.load_text(INFINITE)
+        editor.move_cursor(editor.document.end)
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        assert screen.running is not None and not screen.running.is_finished
+        await pilot.press(*"#ok")  # the UI is responsive while the candidate code spins
+        assert editor.text.endswith("#ok")
+        assert not screen.running.is_finished
+        assert "Running the examples" in str(screen.query_one("#run-label").render())
+        await settle(pilot, screen, timeout=60)
+        assert "time limit exceeded" in results_text(screen)
