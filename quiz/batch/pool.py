@@ -102,12 +102,12 @@ def dask_results(
         raise RuntimeError("--dask needs the optional extra: pip install 'nnprep[dask]'") from e
     from quiz.batch.remote import grade_remote
 
-    with Client(address) as client:
+    with Client(address) as client:  # type: ignore[no-untyped-call]
         futures = [
             client.submit(
                 grade_remote, c.id, str(c.path), c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
             )
             for c in candidates
         ]
-        for fut in as_completed(futures):
+        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
             yield CandidateResult.model_validate_json(fut.result())

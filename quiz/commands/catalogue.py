@@ -45,7 +45,7 @@ def list_tasks(args: argparse.Namespace) -> int:
     from engine import all_tasks
 
     texts = _texts()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for task in all_tasks():
         text = texts.get(task.id)
         rows.append(
