@@ -63,7 +63,10 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         if not equal:
             wrong = got != expected
             idx = _first_index(wrong)
-            check.message = f"{name}: {int(wrong.sum())} of {expected.size} elements differ, first at {idx}"
+            check.message = (
+                f"{name}: {int(wrong.sum())} of {expected.size} elements differ, first at {idx}:"
+                f" expected {expected[idx].item()!r}, got {got[idx].item()!r}"
+            )
         return check
     exp_finite = np.isfinite(expected)
     bad = ~np.isfinite(got) & exp_finite

@@ -206,3 +206,108 @@ def matches_variant(got: np.ndarray | None, variant: np.ndarray, expected: np.nd
     to the reference cannot be what went wrong).
     """
     return close(got, variant) and not close(variant, expected)
+
+
+def not_reduced_over(output: str, source_arg: str, axes: Sequence[int], axis_names: Sequence[str]) -> Detector:
+    """``output`` should be ``source_arg``-shaped values summed over ``axes``, but some of them were kept.
+
+    Covers a gradient such as dgamma (C,) of an (N, C, H, W) input returned unsummed (N, C, H, W), summed over only
+    some of the axes ((N, C) or (C, H, W)), kept with keepdims ((1, C, 1, 1)), or averaged instead of summed.
+    ``axis_names`` names each axis of ``source_arg`` ("N", "C", "H", "W"). The check needs no reference for the
+    unsummed values: summing the returned array over the axes it kept must give the expected output.
+    """
+
+    from itertools import combinations
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        src = ctx.call.args.get(source_arg)
+        if got is None or not isinstance(src, np.ndarray) or got.dtype.kind != "f":
+            return None
+        reduced = [a % src.ndim for a in axes]
+        everything = _names_joined([axis_names[a] for a in reduced])
+        keepdims = tuple(1 if a in reduced else n for a, n in enumerate(src.shape))
+        if got.shape == keepdims and got.shape != exp.shape and close(got.reshape(exp.shape), exp):
+            return f"{output} keeps the summed axes {everything} as axes of size 1: drop keepdims"
+        if got.shape == exp.shape:
+            count = int(np.prod([src.shape[a] for a in reduced]))
+            if count > 1 and close(got * count, exp) and not close(got, exp):
+                return f"{output} is averaged over {everything}; it should be summed"
+            return None
+        for size in range(len(reduced), 0, -1):
+            for kept in combinations(reduced, size):
+                present = [a for a in range(src.ndim) if a not in reduced or a in kept]
+                if got.shape != tuple(src.shape[a] for a in present):
+                    continue
+                if close(got.sum(axis=tuple(i for i, a in enumerate(present) if a in kept)), exp):
+                    if len(kept) == len(reduced):
+                        return f"{output} is not summed at all: sum over {everything}"
+                    missing = _names_joined([axis_names[a] for a in kept])
+                    return f"{output} is not summed over {missing}: sum over {everything}"
+        return None
+
+    return detect
+
+
+def _names_joined(names: Sequence[str]) -> str:
+    """``["N", "H", "W"]`` -> ``"N, H and W"``."""
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else names[0]
+
+
+def variant_explained(
+    output: str,
+    variants: Callable[[DiagnosisContext], Sequence[tuple[np.ndarray | None, str]]],
+    tol: float = MATCH_TOL,
+) -> Detector:
+    """``output`` equals what a known mistaken variant of the computation gives.
+
+    ``variants`` lists, for the failing call, ``(value, sentence)`` pairs: the output a mistake produces (computed
+    by the task, e.g. an optimiser step without bias correction) and the sentence naming it; a None value is
+    skipped. Every sentence whose variant matches ``output`` to ``tol`` while differing from the expected value by
+    more than ``tol`` is reported, joined by "or" when one call cannot tell the mistakes apart.
+    """
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None:
+            return None
+        found: list[str] = []
+        for value, text in variants(ctx):
+            if value is None or text in found:
+                continue
+            model = np.asarray(value, dtype=np.float64)
+            if close(got, model, tol) and not close(model, exp, tol):
+                found.append(text)
+        return " or ".join(found) if found else None
+
+    return detect
+
+
+def unambiguous_variant(
+    output: str,
+    variants: Callable[[DiagnosisContext], Sequence[tuple[np.ndarray, str]]],
+    equal: Callable[[np.ndarray, np.ndarray], bool] | None = None,
+) -> Detector:
+    """``output`` equals exactly one known mistaken variant; silent when several mistakes give that value.
+
+    ``variants`` lists ``(value, sentence)`` pairs for the failing call. Variants equal to the expected value are
+    ignored. When the output matches the variants of two different sentences (a 1x1 causal mask is both "strict"
+    and "inverted"), this call cannot tell the mistakes apart and says nothing: the task's other cases, with
+    less symmetric inputs, name the mistake instead of a report listing every coincidence. ``equal`` compares
+    two arrays (default :func:`close`; exact equality suits boolean outputs).
+    """
+    same = equal or (lambda a, b: close(a, b))
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None:
+            return None
+        found: list[str] = []
+        for value, text in variants(ctx):
+            if text in found or value.shape != got.shape or (value.shape == exp.shape and same(value, exp)):
+                continue
+            if same(got, value):
+                found.append(text)
+        return found[0] if len(found) == 1 else None
+
+    return detect

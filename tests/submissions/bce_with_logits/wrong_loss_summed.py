@@ -1,0 +1,15 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: loss is summed over the elements
+# expect-diagnosis: your gradient is right but your loss value is wrong
+import numpy as np
+
+
+def _sigmoid(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def bce_with_logits(logits, targets):
+    z, t = logits, targets
+    loss = np.sum(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z))))
+    return loss, (_sigmoid(z) - t) / z.size

@@ -1,0 +1,9 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: mask is transposed
+import numpy as np
+
+
+def causal_mask(Lq, Lk, offset=0):
+    i = np.arange(Lq)[:, None]
+    j = np.arange(Lk)[None, :]
+    return (j <= i + offset).T

@@ -1,0 +1,24 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: dx is missing the term from differentiating tanh
+import math
+
+import numpy as np
+
+_erf = np.vectorize(math.erf)
+
+
+def gelu_forward(x, approximate="none"):
+    if approximate == "tanh":
+        k = math.sqrt(2.0 / math.pi)
+        return 0.5 * x * (1.0 + np.tanh(k * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+def gelu_backward(dy, x, approximate="none"):
+    if approximate == "tanh":
+        k = math.sqrt(2.0 / math.pi)
+        t = np.tanh(k * (x + 0.044715 * x**3))
+        return dy * 0.5 * (1.0 + t)
+    cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * x**2) / math.sqrt(2.0 * math.pi)
+    return dy * (cdf + x * pdf)

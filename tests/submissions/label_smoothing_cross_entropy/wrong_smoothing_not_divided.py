@@ -1,0 +1,13 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: the smoothing mass is not divided by the number of classes
+import numpy as np
+
+
+def label_smoothing_cross_entropy(logits, labels, smoothing):
+    n, c = logits.shape
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    onehot = np.eye(c)[labels]
+    q = (1.0 - smoothing) * onehot + smoothing
+    loss = -(q * logp).sum() / n
+    return loss, (np.exp(logp) - q) / n

@@ -1,0 +1,26 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: dW is the batch size N times too small
+# expect-diagnosis: dV is the batch size N times too small
+import numpy as np
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def swiglu_forward(x, W, V):
+    a = x @ W.T
+    b = x @ V.T
+    return a * _sigmoid(a) * b
+
+
+def swiglu_backward(dy, x, W, V):
+    a = x @ W.T
+    b = x @ V.T
+    s = _sigmoid(a)
+    da = dy * b * s * (1.0 + a * (1.0 - s))
+    db = dy * a * s
+    dx = da @ W + db @ V
+    dW = da.T @ x / x.shape[0]
+    dV = db.T @ x / x.shape[0]
+    return dx, dW, dV
