@@ -1,0 +1,165 @@
+"""Task ``gru_cell``: one step of a GRU (torch.nn.GRUCell layout), forward only.
+
+x (N, D), h_prev (N, H), W_ih (3H, D), W_hh (3H, H), b_ih, b_hh (3H,), row blocks of H in the order r, z, n:
+r = sigmoid(x W_ir^T + b_ir + h W_hr^T + b_hr), z likewise,
+n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)), h' = (1 - z) * n + z * h.
+"""
+
+from __future__ import annotations
+
+from itertools import permutations
+from typing import Any
+
+import numpy as np
+
+from engine import diagnose
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
+from engine.tasks._util import normal, params
+
+ORDER = "rzn"
+_ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * a))
+    return out
+
+
+def _variant_forward(
+    x: np.ndarray,
+    h_prev: np.ndarray,
+    W_ih: np.ndarray,
+    W_hh: np.ndarray,
+    b_ih: np.ndarray,
+    b_hh: np.ndarray,
+    order: str = ORDER,
+    reset: str = "torch",
+    z_swapped: bool = False,
+) -> np.ndarray:
+    """The GRU step for the detectors, with knobs for the classic mistakes.
+
+    ``order`` reads the weight blocks as these gates; ``reset`` is "torch" (r * (h W_hn^T + b_hn)), "outside_bias"
+    (r * (h W_hn^T) + b_hn) or "before_matmul" ((r * h) W_hn^T + b_hn, the original paper's form); ``z_swapped``
+    gives z * n + (1 - z) * h.
+    """
+    hidden = h_prev.shape[-1]
+    blocks: dict[str, tuple[slice, ...]] = {
+        letter: (slice(None), slice(k * hidden, (k + 1) * hidden)) for k, letter in enumerate(order)
+    }
+    rows = {letter: slice(k * hidden, (k + 1) * hidden) for k, letter in enumerate(order)}
+    gi = x @ W_ih.T + b_ih
+    gh = h_prev @ W_hh.T + b_hh
+    r = _sigmoid(gi[blocks["r"]] + gh[blocks["r"]])
+    z = _sigmoid(gi[blocks["z"]] + gh[blocks["z"]])
+    if reset == "torch":
+        inner = r * gh[blocks["n"]]
+    elif reset == "outside_bias":
+        inner = r * (h_prev @ W_hh[rows["n"]].T) + b_hh[rows["n"]]
+    else:
+        inner = (r * h_prev) @ W_hh[rows["n"]].T + b_hh[rows["n"]]
+    n = np.tanh(gi[blocks["n"]] + inner)
+    if z_swapped:
+        out: np.ndarray = z * n + (1.0 - z) * h_prev
+    else:
+        out = (1.0 - z) * n + z * h_prev
+    return out
+
+
+def gru_cell_forward(
+    x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray
+) -> np.ndarray:
+    """x (N, D), h_prev (N, H), W_ih (3H, D), W_hh (3H, H), b_ih, b_hh (3H,) -> h (N, H)."""
+    hidden = h_prev.shape[1]
+    gi = x @ W_ih.T + b_ih  # (N, 3H): blocks r, z, n
+    gh = h_prev @ W_hh.T + b_hh
+    r = _sigmoid(gi[:, :hidden] + gh[:, :hidden])
+    z = _sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
+    n = np.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])  # r scales h W_hn^T + b_hn, bias included
+    h: np.ndarray = (1.0 - z) * n + z * h_prev
+    return h
+
+
+# ---------------------------------------------------------------------------------------------------- cases
+
+
+def _cases(rng: np.random.Generator) -> list[Case]:
+    cases: list[Case] = []
+    # name, N, D, H, visible, what
+    shapes = [
+        ("example", 2, 3, 2, True, "a batch of 2, input size 3, hidden size 2 (gates of 6 rows)"),
+        ("batch1", 1, 4, 3, False, "a batch of one example"),
+        ("wide_hidden", 3, 2, 5, False, "hidden size 5 larger than input size 2"),
+        ("tall", 6, 5, 3, False, "a batch of 6, input size 5, hidden size 3"),
+        ("square", 4, 4, 4, False, "input size = hidden size"),
+        ("large_bias", 3, 3, 4, False, "large recurrent biases b_hh, where the place of r matters most"),
+    ]
+    for name, n, d, hidden, visible, what in shapes:
+        # Weights scaled by 1/sqrt(fan-in): gate pre-activations of order 1, so no gate is saturated.
+        b_scale = 1.5 if name == "large_bias" else 0.5
+        args: dict[str, Any] = {
+            "x": normal(rng, n, d),
+            "h_prev": np.tanh(normal(rng, n, hidden, scale=1.5)),
+            "W_ih": normal(rng, 3 * hidden, d, scale=1.2 / np.sqrt(d)),
+            "W_hh": normal(rng, 3 * hidden, hidden, scale=1.2 / np.sqrt(hidden)),
+            "b_ih": normal(rng, 3 * hidden, scale=0.5),
+            "b_hh": normal(rng, 3 * hidden, scale=b_scale),
+        }
+        cases.append(Case(f"forward_{name}", (Call("gru_cell_forward", args),), visible, description=what))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------------- detectors
+
+
+def _matches(ctx: DiagnosisContext, **knobs: Any) -> bool:
+    x, h_prev, W_ih, W_hh, b_ih, b_hh = (np.asarray(ctx.call.args[n], dtype=np.float64) for n in _ARGS)
+    variant = _variant_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, **knobs)
+    return diagnose.matches_variant(ctx.got.get("h"), variant, ctx.expected["h"])
+
+
+def _reset_outside_bias(ctx: DiagnosisContext) -> str | None:
+    if _matches(ctx, reset="outside_bias"):
+        return (
+            "r multiplies h W_hn^T but not b_hn; torch's GRUCell applies r to the whole recurrent term:"
+            " n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))"
+        )
+    return None
+
+
+def _reset_before_matmul(ctx: DiagnosisContext) -> str | None:
+    if _matches(ctx, reset="before_matmul"):
+        return (
+            "r multiplies h before the matmul ((r * h) W_hn^T, the original GRU paper's form); torch's GRUCell"
+            " applies r after it: n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn))"
+        )
+    return None
+
+
+def _z_swapped(ctx: DiagnosisContext) -> str | None:
+    if _matches(ctx, z_swapped=True):
+        return "z and 1 - z are swapped: h' = (1 - z) * n + z * h_prev (z keeps the old state)"
+    return None
+
+
+def _gate_order(ctx: DiagnosisContext) -> str | None:
+    for p in permutations(ORDER):
+        order = "".join(p)
+        if order == ORDER:
+            continue
+        for z_swapped in (False, True):
+            if _matches(ctx, order=order, z_swapped=z_swapped):
+                return (
+                    f"the gate blocks are read in the order {', '.join(order)}; torch's GRUCell stacks them as"
+                    " r, z, n (reset, update, new), each H rows of W_ih, W_hh, b_ih and b_hh"
+                )
+    return None
+
+
+TASK = Task(
+    id="gru_cell",
+    title="GRU cell forward",
+    functions=(FunctionSpec("gru_cell_forward", params(*_ARGS), ("h",)),),
+    reference={"gru_cell_forward": gru_cell_forward},
+    make_cases=_cases,
+    detectors={"gru_cell_forward": (_reset_outside_bias, _reset_before_matmul, _z_swapped, _gate_order)},
+)

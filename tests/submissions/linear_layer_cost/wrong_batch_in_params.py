@@ -1,0 +1,6 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: params grows with the batch
+def linear_layer_cost(batch, in_features, out_features, bias=True):
+    per_example = out_features * in_features + (out_features if bias else 0)
+    flops = 2 * batch * in_features * out_features + (batch * out_features if bias else 0)
+    return flops, batch * per_example

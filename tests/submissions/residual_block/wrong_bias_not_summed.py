@@ -1,0 +1,18 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: db1 is not summed over the batch
+# expect-diagnosis: db2 is not summed over the batch
+import numpy as np
+
+
+def residual_block_forward(x, W1, b1, W2, b2):
+    a = np.maximum(x @ W1.T + b1, 0.0)
+    return x + a @ W2.T + b2
+
+
+def residual_block_backward(dy, x, W1, b1, W2, b2):
+    pre = x @ W1.T + b1
+    a = np.maximum(pre, 0.0)
+    da = dy @ W2
+    dpre = da * (pre > 0)
+    dx = dy + dpre @ W1
+    return dx, dpre.T @ x, dpre, dy.T @ a, dy

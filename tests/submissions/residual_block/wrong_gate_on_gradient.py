@@ -1,0 +1,17 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: the ReLU gate uses the sign of the incoming gradient
+import numpy as np
+
+
+def residual_block_forward(x, W1, b1, W2, b2):
+    a = np.maximum(x @ W1.T + b1, 0.0)
+    return x + a @ W2.T + b2
+
+
+def residual_block_backward(dy, x, W1, b1, W2, b2):
+    pre = x @ W1.T + b1
+    a = np.maximum(pre, 0.0)
+    da = dy @ W2
+    dpre = da * (da > 0)
+    dx = dy + dpre @ W1
+    return dx, dpre.T @ x, dpre.sum(axis=0), dy.T @ a, dy.sum(axis=0)

@@ -1,0 +1,12 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: h is the pre-activation
+# expect-diagnosis: your rnn_cell_backward matches the numerical gradient of your rnn_cell_forward
+import numpy as np
+
+
+def rnn_cell_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    return x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
+
+
+def rnn_cell_backward(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh):
+    return dh @ W_ih, dh @ W_hh, dh.T @ x, dh.T @ h_prev, dh.sum(axis=0), dh.sum(axis=0)

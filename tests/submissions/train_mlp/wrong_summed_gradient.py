@@ -1,0 +1,34 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: training diverged (NaN or inf)
+# expect-diagnosis: the loss explodes after the first step
+# expect-diagnosis: the loss is summed over the batch; average it over the N examples
+import numpy as np
+
+
+def train_mlp(X, y, num_classes, hidden, epochs, lr, seed):
+    rng = np.random.default_rng(seed)
+    d = X.shape[1]
+    W1 = rng.standard_normal((hidden, d)) * np.sqrt(2.0 / d)
+    b1 = np.zeros(hidden)
+    W2 = rng.standard_normal((num_classes, hidden)) * np.sqrt(2.0 / hidden)
+    b2 = np.zeros(num_classes)
+    onehot = np.eye(num_classes)[y]
+    losses = np.zeros(epochs)
+    for t in range(epochs):
+        z = X @ W1.T + b1
+        h = np.maximum(z, 0)
+        logits = h @ W2.T + b2
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        losses[t] = -(onehot * logp).sum()
+        dlogits = np.exp(logp) - onehot
+        dW2 = dlogits.T @ h
+        db2 = dlogits.sum(axis=0)
+        dz = (dlogits @ W2) * (z > 0)
+        dW1 = dz.T @ X
+        db1 = dz.sum(axis=0)
+        W1 -= lr * dW1
+        b1 -= lr * db1
+        W2 -= lr * dW2
+        b2 -= lr * db2
+    return W1, b1, W2, b2, losses
