@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -25,11 +26,20 @@ def median_seconds(fn: Callable[[], object], repeat: int, warmup: int = 1) -> fl
     return statistics.median(times)
 
 
-def run_command(argv: Sequence[str], cwd: Path | None = None, ok_codes: Sequence[int] = (0,)) -> None:
+def run_command(
+    argv: Sequence[str], cwd: Path | None = None, ok_codes: Sequence[int] = (0,), env: dict[str, str] | None = None
+) -> None:
     """Run a command, raising if it fails (a benchmark of a failing command measures nothing)."""
-    done = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(list(argv), cwd=cwd, capture_output=True, text=True, env=env)
     if done.returncode not in ok_codes:
         raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: {done.stderr[-2000:]}")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment plus ``extra``."""
+    env = dict(os.environ)
+    env.update(extra)
+    return env
 
 
 def interleaved_medians(commands: dict[str, Callable[[], object]], repeat: int, warmup: int = 1) -> dict[str, float]:

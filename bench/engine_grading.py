@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import BIN, ROOT, interleaved_medians, median_seconds, run_command, table
+from bench.common import BIN, ROOT, clean_env, interleaved_medians, median_seconds, run_command, table
 
 PYTEST_GRADER = textwrap.dedent(
     """
@@ -80,7 +80,10 @@ def cold(repeat: int = 15) -> dict[str, float]:
         return interleaved_medians(
             {
                 "nnprep grade (cold)": lambda: run_command(nnprep, cwd=folder),
-                "pytest + np.allclose grader": lambda: run_command(pytest_cmd, cwd=folder),
+                # Plugin autoload off: the grader as it runs where only pytest is installed, not with our dev plugins.
+                "pytest + np.allclose grader": lambda: run_command(
+                    pytest_cmd, cwd=folder, env=clean_env(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+                ),
             },
             repeat=repeat,
         )
