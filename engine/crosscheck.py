@@ -33,8 +33,9 @@ def forward_args(link: GradientLink, backward_args: dict[str, Value]) -> dict[st
     args: dict[str, Value] = {}
     for name, value in link.forward_fixed_args.items():
         args[name] = value(backward_args) if callable(value) else value
+    upstream_names = {arg for _, arg in link.upstream_pairs()}
     for name, value in backward_args.items():
-        if name != link.upstream_arg and name not in args:
+        if name not in upstream_names and name not in args:
             args[name] = value
     return args
 
@@ -77,7 +78,6 @@ def numeric(
 ) -> dict[str, bool] | None:
     """Per gradient input: does the candidate's backward agree with their forward's numerical gradient?"""
     spec = task.function(link.forward)
-    upstream = backward.call.args.get(link.upstream_arg) if link.upstream_arg else None
     agree: dict[str, bool] = {}
     measured = [p for p in probes if p.direction is not None]
     for probe in probes:
@@ -87,23 +87,26 @@ def numeric(
         plus, minus = results[2 * i], results[2 * i + 1]
         if plus.error_verdict or minus.error_verdict:
             return None
-        outs = []
+        named_pair = []
         for r in (plus, minus):
             named, problem = split_outputs(spec, r.value)
             if problem:
                 return None
-            key = spec.outputs[link.forward_output or 0]
-            value = named.get(key)
-            if value is None:
+            named_pair.append(named)
+        d = 0.0
+        for index, arg in link.upstream_pairs():
+            key = spec.outputs[index]
+            hi, lo = named_pair[0].get(key), named_pair[1].get(key)
+            if hi is None or lo is None or hi.shape != lo.shape:
                 return None
-            outs.append(value.astype(np.float64))
-        diff = (outs[0] - outs[1]) / (2 * EPS)
-        if upstream is not None:
+            diff = (hi.astype(np.float64) - lo.astype(np.float64)) / (2 * EPS)
+            if arg is None:
+                d += float(np.sum(diff))
+                continue
+            upstream = backward.call.args.get(arg)
             if not isinstance(upstream, np.ndarray) or diff.shape != upstream.shape:
                 return None
-            d = float(np.sum(diff * upstream))
-        else:
-            d = float(np.sum(diff))
+            d += float(np.sum(diff * upstream))
         ok = abs(d - probe.analytic) <= 1e-3 + 2e-2 * max(abs(d), abs(probe.analytic))
         agree[probe.wrt] = agree.get(probe.wrt, True) and ok
     return agree

@@ -117,7 +117,9 @@ class GradientLink:
 
     ``forward_output`` selects the forward's output the upstream gradient flows into (None: the forward returns one
     value). ``upstream_arg`` names the backward's argument holding that gradient (None when the forward output is a
-    scalar loss and the function returns its own gradient). ``wrt`` maps forward argument names to the index of the
+    scalar loss and the function returns its own gradient). ``extra_upstreams`` maps further forward outputs (by
+    index) to the backward arguments holding their upstream gradients, for a forward with several outputs that all
+    carry gradient (an LSTM cell's h and c). ``wrt`` maps forward argument names to the index of the
     matching gradient in the backward's outputs (None: the backward returns a single array). Backward arguments
     with the same names as forward arguments receive the same values.
     """
@@ -128,6 +130,11 @@ class GradientLink:
     forward_output: int | None = None
     upstream_arg: str | None = "dy"
     forward_fixed_args: Mapping[str, Value] = field(default_factory=dict)
+    extra_upstreams: Mapping[int, str] = field(default_factory=dict)
+
+    def upstream_pairs(self) -> list[tuple[int, str | None]]:
+        """(forward output index, backward upstream argument) for every output the gradient flows into."""
+        return [(self.forward_output or 0, self.upstream_arg), *self.extra_upstreams.items()]
 
 
 def materialise(value: Value) -> Value:

@@ -8,7 +8,6 @@ The backward receives two upstream gradients: dh into h and dc into c (from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import permutations
 from typing import Any
 
@@ -328,29 +327,14 @@ def _dc_prev_without_f(ctx: DiagnosisContext) -> str | None:
 # ---------------------------------------------------------------------------------------------------- links
 
 
-def _only_when_zero(arg: str, other: str) -> Callable[[dict[str, Any]], Any]:
-    """The forward argument ``arg`` for the cross-check, or None (skip the check) when ``other`` is not all zero.
-
-    The numerical cross-check differentiates ONE forward output against one upstream gradient. The backward gets
-    two (dh into h, dc into c), so a link through h is exact only for calls with dc = 0, and one through c only for
-    calls with dh = 0; for any other call every argument is withheld, and the cross-check makes no claim.
-    """
-
-    def pick(args: dict[str, Any]) -> Any:
-        return args[arg] if not np.any(np.asarray(args[other])) else None
-
-    return pick
-
-
-def _link(output: int, upstream_arg: str, other: str) -> GradientLink:
-    return GradientLink(
-        "lstm_cell_forward",
-        "lstm_cell_backward",
-        {name: k for k, name in enumerate(_ARGS)},
-        forward_output=output,
-        upstream_arg=upstream_arg,
-        forward_fixed_args={name: _only_when_zero(name, other) for name in _ARGS},
-    )
+LINK = GradientLink(
+    "lstm_cell_forward",
+    "lstm_cell_backward",
+    {name: k for k, name in enumerate(_ARGS)},
+    forward_output=0,
+    upstream_arg="dh",
+    extra_upstreams={1: "dc"},  # the gradient flows in through both h and c
+)
 
 
 TASK = Task(
@@ -376,5 +360,5 @@ TASK = Task(
             diagnose.not_summed("db_hh"),
         ),
     },
-    links=(_link(0, "dh", "dc"), _link(1, "dc", "dh")),
+    links=(LINK,),
 )

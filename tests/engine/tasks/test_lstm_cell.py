@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from engine import gradcheck, grade
-from engine.crosscheck import plan
-from engine.task import Call, CallResult, Detector, DiagnosisContext
+from engine.crosscheck import numeric, plan
+from engine.task import CallResult, Detector, DiagnosisContext
 from engine.tasks import get_task
 from engine.tasks.lstm_cell import _variant_backward, _variant_forward, lstm_cell_backward, lstm_cell_forward
 from questions.schema import TaskText
@@ -221,22 +221,30 @@ def test_cases_have_both_upstreams_and_each_alone() -> None:
     assert not np.any(visible[0].calls[0].args["dc"])  # the first failing backward is exactly cross-checkable
 
 
-def test_cross_check_only_runs_where_one_upstream_is_zero() -> None:
-    """The numerical cross-check differentiates one output: it must skip calls where both dh and dc are non-zero."""
+def test_cross_check_uses_both_upstream_gradients() -> None:
+    """The cross-check follows the gradient into h and c at once: the reference agrees with itself on every case,
+    including those where dh and dc are both non-zero, and a backward that drops dc does not."""
     rng = np.random.default_rng(0)
+    (link,) = TASK.links
+    both = 0
     for case in TASK.cases():
         call = case.calls[0]
         if call.function != "lstm_cell_backward":
             continue
-        value = lstm_cell_backward(**call.args)
-        result = CallResult(call, value=value)
-        planned = [plan(TASK, link, result, rng) for link in TASK.links]
-        dh_zero, dc_zero = not np.any(call.args["dh"]), not np.any(call.args["dc"])
-        assert (planned[0] is not None) == dc_zero, case.name
-        assert (planned[1] is not None) == dh_zero, case.name
-        for p in planned:
-            if p is not None:
-                assert all(isinstance(c, Call) and c.function == "lstm_cell_forward" for c in p[0])
+        both += bool(np.any(call.args["dh"]) and np.any(call.args["dc"]))
+        for dc_scale, expect in ((1.0, True), (0.0, False)):
+            args = dict(call.args)
+            value = lstm_cell_backward(**{**args, "dc": args["dc"] * dc_scale})
+            result = CallResult(call, value=value)
+            planned = plan(TASK, link, result, rng)
+            assert planned is not None
+            calls, probes = planned
+            outs = [CallResult(c, value=lstm_cell_forward(**c.args)) for c in calls]
+            agree = numeric(TASK, link, result, outs, probes)
+            assert agree is not None
+            if expect or np.any(args["dc"]):
+                assert all(agree.values()) is expect, (case.name, dc_scale, agree)
+    assert both > 0
 
 
 def test_worked_example_matches_the_reference() -> None:
