@@ -1,0 +1,7 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: the variance is 1 / fan_in (LeCun, no ReLU gain)
+import numpy as np
+
+
+def he_normal(fan_in, fan_out, rng):
+    return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=(fan_out, fan_in))

@@ -1,0 +1,8 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: W does not depend on rng
+import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    a = gain * np.sqrt(6.0 / (fan_in + fan_out))
+    return np.random.default_rng(0).uniform(-a, a, size=(fan_out, fan_in))

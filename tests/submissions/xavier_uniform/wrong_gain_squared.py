@@ -1,0 +1,9 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: gain is applied twice
+import numpy as np
+
+
+def xavier_uniform(fan_in, fan_out, rng, gain=1.0):
+    # gain used as if it multiplied the variance
+    a = gain**2 * np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-a, a, size=(fan_out, fan_in))
