@@ -79,6 +79,19 @@ def _verdict_for(e: BaseException) -> str:
     return "memory_limit_exceeded" if isinstance(e, MemoryError) else "runtime_error"
 
 
+def _arrays_in(args: dict[str, Any]) -> dict[str, Any]:
+    """Every array argument, including those inside tuple arguments (named ``grads[1]``), to check for mutation."""
+    found: dict[str, Any] = {}
+    for name, value in args.items():
+        if type(value) is _ndarray:
+            found[name] = value
+        elif type(value) is tuple:
+            for i, item in enumerate(value):
+                if type(item) is _ndarray:
+                    found[f"{name}[{i}]"] = item
+    return found
+
+
 def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dict[str, Any]) -> NoReturn:
     """Run the submission in ``inputs`` and its calls from index ``start``; report each over ``channel``."""
     header, blobs = wire.parse_frame(inputs)
@@ -135,7 +148,8 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
         args = {
             k: wire.decode_value(tree, blobs, make_rng=make_rng, make_fn=make_fn) for k, tree in call["args"].items()
         }
-        pristine = {k: (v.dtype.str, v.shape, _tobytes(v)) for k, v in args.items() if type(v) is _ndarray}
+        watched = _arrays_in(args)
+        pristine = {k: (v.dtype.str, v.shape, _tobytes(v)) for k, v in watched.items()}
         started = _perf_counter()
         try:
             value = fn(**args)  # type: ignore[misc]
@@ -152,7 +166,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
         seconds = _perf_counter() - started
         mutated = [
             k for k, (dt, shape, data) in pristine.items()
-            if args[k].dtype.str != dt or args[k].shape != shape or _tobytes(args[k]) != data
+            if watched[k].dtype.str != dt or watched[k].shape != shape or _tobytes(watched[k]) != data
         ]
         out: list[bytes] = []
         try:

@@ -13,8 +13,9 @@ eps only keeps the division finite: ignoring it changes coef by a relative eps /
 (every total norm is at least 0.5), far inside the tolerance, so it is not flagged. No case has a total norm
 within 1e-3 (relative) of max_norm, where "coef < 1" and "total_norm > max_norm" could disagree.
 
-Not checked: the arrays inside ``grads`` being modified in place (PyTorch's clip_grad_norm_ does exactly that).
-The sandbox's mutation check covers top-level array arguments only, and ``grads`` is a tuple.
+The arrays inside ``grads`` must not be modified in place (PyTorch's clip_grad_norm_ does exactly that, which is a
+classic slip when the function is asked to return new arrays): the mutation check covers arrays inside tuple
+arguments too (reported as ``grads[0]``, ...).
 """
 
 from __future__ import annotations

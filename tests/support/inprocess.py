@@ -38,6 +38,17 @@ def _materialise(args: dict[str, object]) -> dict[str, object]:
     return {k: _materialise_one(v) for k, v in args.items()}
 
 
+def _arrays_in(args: dict[str, object]) -> dict[str, np.ndarray]:
+    """Array arguments, including those inside tuple arguments (named ``grads[1]``), as the sandbox checks them."""
+    found: dict[str, np.ndarray] = {}
+    for name, value in args.items():
+        if isinstance(value, np.ndarray):
+            found[name] = value
+        elif isinstance(value, tuple):
+            found.update({f"{name}[{i}]": v for i, v in enumerate(value) if isinstance(v, np.ndarray)})
+    return found
+
+
 class InProcessRunner:
     """Runs trusted test submissions in this process (tests only)."""
 
@@ -56,12 +67,13 @@ class InProcessRunner:
                 )
                 continue
             args = _materialise(dict(call.args))
-            before = {k: v.copy() for k, v in args.items() if isinstance(v, np.ndarray)}
+            watched = _arrays_in(args)
+            before = {k: v.copy() for k, v in watched.items()}
             try:
                 value = fn(**args)
             except Exception as e:
                 results.append(CallResult(call, error=f"{type(e).__name__}: {e}", error_verdict=Verdict.RUNTIME_ERROR))
                 continue
-            mutated = tuple(k for k, v in before.items() if not np.array_equal(v, args[k], equal_nan=True))
+            mutated = tuple(k for k, v in before.items() if not np.array_equal(v, watched[k], equal_nan=True))
             results.append(CallResult(call, value=_plain(value), mutated=mutated))
         return RunResult(calls=results, isolation=Isolation(separate_process=False, notes=["test-only runner"]))
