@@ -570,9 +570,13 @@ class _Driver:
             return CallResult(call, error=wire.clean_text(message, 4000), error_verdict=verdict, seconds=seconds)
         mutated_raw = header.get("mutated")
         arrays = {k for k, v in call.args.items() if isinstance(v, np.ndarray)}
+        arrays.update(  # arrays inside tuple arguments are checked too, named like grads[1]
+            f"{k}[{i}]" for k, v in call.args.items() if isinstance(v, tuple)
+            for i, item in enumerate(v) if isinstance(item, np.ndarray)
+        )
         if not isinstance(mutated_raw, list) or not all(isinstance(m, str) and m in arrays for m in mutated_raw):
             raise wire.ProtocolError("bad mutated list")
-        mutated = tuple(k for k in call.args if k in mutated_raw)
+        mutated = tuple(k for k in sorted(arrays) if k in mutated_raw)
         try:
             value = wire.decode_value(header.get("value"), blobs)
         except wire.InvalidValue as e:

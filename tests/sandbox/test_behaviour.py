@@ -329,7 +329,9 @@ def test_function_refs_rng_seeds_and_tuples_arrive_as_values(sandbox: Sandbox) -
     source = (
         "import numpy as np\n"
         "def probe(f, x, parts, rng):\n"
-        "    return f(x), len(parts), parts[1].sum(), rng.integers(0, 1000, size=3)\n"
+        "    out = f(x), len(parts), parts[1].sum(), rng.integers(0, 1000, size=3)\n"
+        "    parts[0][0] = 9.0\n"
+        "    return out\n"
     )
     args = {
         "f": FunctionRef("sum_of_squares"),
@@ -342,3 +344,4 @@ def test_function_refs_rng_seeds_and_tuples_arrive_as_values(sandbox: Sandbox) -
     assert run.calls[0].error is None, run.calls[0].error
     assert value[0] == 5.0 and value[1] == 2 and float(value[2]) == 3.0
     assert np.array_equal(value[3], np.random.default_rng(7).integers(0, 1000, size=3))
+    assert run.calls[0].mutated == ("parts[0]",)
