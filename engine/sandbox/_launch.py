@@ -10,8 +10,8 @@ import atexit
 import contextlib
 import importlib.util
 import json
-import shutil
 import os
+import shutil
 import socket
 import subprocess
 import sys

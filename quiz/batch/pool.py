@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import queue
+import multiprocessing
+import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from engine import GradeReport, grade
 from engine.runner import Runner
@@ -40,50 +41,58 @@ def grade_candidate(
     return result
 
 
+_worker_sandbox: Runner | None = None
+
+
+def _init_worker() -> None:
+    """In each worker process: ignore ctrl+c (the parent stops the pool) and start this worker's own sandbox."""
+    global _worker_sandbox
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from engine.sandbox import Sandbox
+
+    _worker_sandbox = Sandbox()
+
+
+def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[str]) -> str:
+    result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    return result.model_dump_json()
+
+
 class LocalPool:
-    """``workers`` warm sandboxes (one zygote each) shared by a thread pool; one candidate per sandbox at a time."""
+    """``workers`` grader processes, each with its own warm sandbox (zygote); one candidate per worker at a time.
+
+    Processes rather than threads: the judging of outputs (NumPy comparisons, diagnostics) then runs in parallel
+    too, so throughput scales with cores. Workers are forked from this process, which has the engine imported,
+    so starting one costs a fork and a zygote. Create the pool before starting other threads (a forked child
+    must not inherit a lock some thread holds).
+    """
 
     def __init__(self, workers: int) -> None:
-        from engine.sandbox import Sandbox
-
         self.workers = max(1, workers)
-        self._sandboxes: queue.Queue[Sandbox] = queue.Queue()
-        self._all = [Sandbox() for _ in range(self.workers)]
-        for s in self._all:
-            self._sandboxes.put(s)
-        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grader")
-
-    def _grade(self, candidate: Candidate, policy: Policy, task_ids: Sequence[str]) -> CandidateResult:
-        sandbox = self._sandboxes.get()
-        try:
-            return grade_candidate(candidate, policy, task_ids, sandbox)
-        finally:
-            self._sandboxes.put(sandbox)
+        self._executor = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+        )
 
     def imap_unordered(
         self,
         candidates: Sequence[Candidate],
         policy: Policy,
         task_ids: Sequence[str],
-        stop: Callable[[], bool] = lambda: False,
     ) -> Iterator[CandidateResult]:
         """Results as they finish; keeps at most 2 x workers candidates in flight, so stopping is quick."""
-        pending: set[Future[CandidateResult]] = set()
+        policy_json = policy.model_dump_json()
+        pending: set[Future[str]] = set()
         todo = list(candidates)
         todo.reverse()
         while todo or pending:
-            while todo and len(pending) < 2 * self.workers and not stop():
-                pending.add(self._executor.submit(self._grade, todo.pop(), policy, task_ids))
-            if not pending:
-                break
+            while todo and len(pending) < 2 * self.workers:
+                pending.add(self._executor.submit(_grade_in_worker, todo.pop(), policy_json, list(task_ids)))
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for fut in done:
-                yield fut.result()
+                yield CandidateResult.model_validate_json(fut.result())
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        for s in self._all:
-            s.close()
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> LocalPool:
         return self

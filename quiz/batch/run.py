@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -109,28 +110,42 @@ def run_batch(candidates: Sequence[Candidate], options: BatchOptions) -> tuple[l
     todo = [c for c in candidates if c.id not in writer.results]
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
-        for result in _progress(_results(todo, options), len(todo), options.progress):
-            if journal is not None:
-                journal.append(result)
-            writer.add(result)
+        with _grader(options) as results_of:  # before the progress bar's thread: local workers are forked
+            for result in _progress(results_of(todo), len(todo), options.progress):
+                if journal is not None:
+                    journal.append(result)
+                writer.add(result)
     finally:
         signal.signal(signal.SIGTERM, previous)
         writer.flush()
     return writer.ordered(), skipped
 
 
-def _results(todo: Sequence[Candidate], options: BatchOptions) -> Iterator[CandidateResult]:
-    if not todo:
-        return
+@contextlib.contextmanager
+def _grader(options: BatchOptions) -> Iterator[Callable[[Sequence[Candidate]], Iterator[CandidateResult]]]:
+    """A function from candidates to their results as they finish: local worker processes, or dask."""
     if options.dask:
         from quiz.batch.pool import dask_results
 
-        yield from dask_results(options.dask, todo, options.policy, options.task_ids)
+        address = options.dask
+        yield lambda todo: dask_results(address, todo, options.policy, options.task_ids)
         return
+    if options.workers <= 0:
+        raise ValueError("workers must be at least 1")
     from quiz.batch.pool import LocalPool
 
-    with LocalPool(options.workers) as pool:
-        yield from pool.imap_unordered(todo, options.policy, options.task_ids)
+    pool: LocalPool | None = None
+
+    def results_of(todo: Sequence[Candidate]) -> Iterator[CandidateResult]:
+        if todo and pool is not None:
+            yield from pool.imap_unordered(todo, options.policy, options.task_ids)
+
+    try:
+        pool = LocalPool(options.workers)
+        yield results_of
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 def _progress(results: Iterator[CandidateResult], total: int, show: bool) -> Iterator[CandidateResult]:
