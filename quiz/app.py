@@ -23,6 +23,7 @@ DESTINATIONS: dict[str, tuple[str, str, str]] = {
     "practice": ("Practice", "Quiz yourself: flashcards, multiple choice, numbers and shapes", "p"),
     "tasks": ("Coding tasks", "Implement forward and backward passes in NumPy, graded with diagnostics", "c"),
     "review": ("Review due", "Practise the items due for review now", "r"),
+    "mock": ("Mock interview", "A timed mock interview: concept questions and coding, then a scored report", "m"),
     "stats": ("Stats", "Mastery by topic, review calendar, coding tasks, mock scores", "s"),
     "help": ("Help", "Keys and how nnprep works", "question_mark"),
 }
@@ -47,9 +48,14 @@ class NnprepApp(App[int]):
         Binding("f1", "go('help')", "Help", show=False),
     ]
 
-    def __init__(self, services: Services | None = None, *, watch_css: bool = False) -> None:
+    def __init__(
+        self, services: Services | None = None, *, watch_css: bool = False, start_mock: tuple[Any, int | None] | None
+        = None,
+    ) -> None:
+        """``start_mock`` is ``(preset, seed)`` to open that mock interview at once (``nnprep mock --preset``)."""
         super().__init__(watch_css=watch_css)
         self.services = services or Services()
+        self.start_mock = start_mock
 
     @property
     def now(self) -> Callable[[], datetime]:
@@ -57,7 +63,17 @@ class NnprepApp(App[int]):
 
     def on_mount(self) -> None:
         # After the first paint, so start-up never waits for the bank (pydantic, TOML, calculators).
-        self.set_timer(0.2, self._load_bank_in_background)
+        if self.start_mock is not None:
+            self.call_after_refresh(self._start_mock)
+        else:
+            self.set_timer(0.2, self._load_bank_in_background)
+
+    def _start_mock(self) -> None:
+        from quiz.tui import mock_flow
+
+        assert self.start_mock is not None
+        preset, seed = self.start_mock
+        mock_flow.start(self, preset, seed)
 
     def _load_bank_in_background(self) -> None:
         from quiz.tui.bank_loader import load_bank_worker
@@ -97,8 +113,9 @@ class NnprepApp(App[int]):
 
 
 def run_app(args: Any) -> int:
-    """Run the TUI for the CLI (``args.db``, ``args.deck``); returns the exit status."""
+    """Run the TUI for the CLI (``args.db``, ``args.deck``; ``args.start_mock`` = (preset, seed) opens that mock
+    interview directly); returns the exit status."""
     db = getattr(args, "db", None) or os.environ.get("NNPREP_DB") or None
     services = Services(db=db, decks=list(getattr(args, "deck", None) or []))
-    result = NnprepApp(services).run()
+    result = NnprepApp(services, start_mock=getattr(args, "start_mock", None)).run()
     return int(result or 0)

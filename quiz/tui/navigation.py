@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def go(app: NnprepApp, where: str) -> None:
-    """Open the screen called ``where``: practice, tasks, review, stats, help or home."""
+    """Open the screen called ``where``: practice, tasks, review, mock, stats, help or home."""
     if where == "home":
         app.go_home()
     elif where == "practice":
@@ -24,6 +24,10 @@ def go(app: NnprepApp, where: str) -> None:
         from quiz.tui.screens.task_list import TaskListScreen
 
         app.show(app.keep_screen("tasks", TaskListScreen))
+    elif where == "mock":
+        from quiz.tui.screens.mock_setup import MockSetupScreen
+
+        app.show(app.keep_screen("mock", MockSetupScreen))
     elif where == "stats":
         from quiz.tui.screens.stats import StatsScreen
 

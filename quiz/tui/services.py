@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,16 @@ def now_local() -> datetime:
     return datetime.now().astimezone()
 
 
+class ServicesClock:
+    """The mock interview's clock (an object with ``now()``, in UTC) over the app's clock function."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now().astimezone(UTC)
+
+
 class Services:
     """Lazy access to the bank, task texts, the grader and the store.
 
@@ -104,6 +114,18 @@ class Services:
             except Unavailable:
                 self._progress = MemoryProgress(self.now)
         return self._progress
+
+    @property
+    def clock(self) -> ServicesClock:
+        """The clock of mock interviews: ``now`` (the one every screen uses), as ``quiz.mock`` wants it."""
+        return ServicesClock(self.now)
+
+    def store(self) -> Any:
+        """The ``quiz.store.Store`` behind the progress (mock interviews are kept there to be resumable)."""
+        store = getattr(self.progress, "store", None)
+        if store is None:
+            raise Unavailable("mock interviews need the progress database, which could not be opened")
+        return store
 
     # -- bank ---------------------------------------------------------------------------------------------------
     def bank(self) -> BankView:

@@ -28,7 +28,10 @@ NumPy and have them graded with diagnostics that name the mistake.
 
 ## Home
 
-`p` practice · `c` coding tasks · `r` review due items · `s` stats · `?` help · `q` quit
+`p` practice · `c` coding tasks · `r` review due items · `m` mock interview · `s` stats · `?` help · `q` quit
+
+When a mock interview was interrupted (a closed terminal, a crash, or you left it), home shows it: `u` resumes it
+with the time left as it stands (past its deadline it goes straight to submission), `x` ends it now.
 
 ## Practice
 
@@ -50,6 +53,28 @@ The statement sits beside a Python editor pre-filled with the starter; your code
 | `ctrl+h` | the next hint |
 | `ctrl+o` | the reference solution (asks first if you have not run your code) |
 | `ctrl+z` | undo in the editor; `ctrl+t` resets to the starter (asks first) |
+
+## Mock interviews
+
+Choose a preset (or your own length, number of questions, coding difficulties and topics) and optionally a seed
+to reproduce a draw; `ctrl+s` starts. The countdown is in the header; your answers are saved as you type and
+nothing says right or wrong until the end. When time is up, everything is submitted as it stands.
+
+| Key | Action |
+|---|---|
+| `ctrl+n` / `ctrl+b` | next / previous question |
+| `ctrl+l` | the list of questions (`enter` jumps); `f2` hides it |
+| `1`–`9` | pick a choice (toggle it when several are right) |
+| `ctrl+r` | coding questions: run the visible examples (all cases are graded at submission) |
+| `ctrl+s` | submit now (asks first) |
+| `escape` | leave: keep it resumable, submit now, or stay |
+
+After submitting, the code is graded, then you compare each typed answer with the model answer and tick the key
+points it covered (`space`, `a` ticks all, `ctrl+n` goes on). The report gives the score out of 100, by section and
+topic, time per question against the suggestion, coding verdicts, strengths and the three weakest topics; `m`, `j`
+and `h` export it as Markdown, JSON or HTML to the current directory, `e` to a path you choose.
+
+## Grading
 
 Grading runs in a sandboxed process in the background: you can keep typing while it runs, and an infinite loop
 ends with a *time limit exceeded* verdict. Wrong arrays are shown as a heatmap of |got − expected|.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quiz.tui.base import STYLES, BaseScreen
@@ -22,6 +22,7 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
     ("review", "Review due", "r", "the items your schedule says are due"),
     ("stats", "Stats", "s", "mastery, calendar, tasks solved, mock scores"),
     ("help", "Help", "?", "keys and how nnprep works"),
+    ("mock", "Mock interview", "m", "timed, like the real thing, with a report"),
 )
 
 
@@ -34,9 +35,16 @@ class HomeScreen(BaseScreen[None]):
         Binding("c", "app.go('tasks')", "Coding tasks"),
         Binding("r", "app.go('review')", "Review due"),
         Binding("s", "app.go('stats')", "Stats"),
+        Binding("m", "app.go('mock')", "Mock"),
         Binding("question_mark", "app.go('help')", "Help", key_display="?"),
+        Binding("u", "resume_mock", "Resume mock"),
+        Binding("x", "end_mock", "End mock"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unfinished: Any = None  # the most recent interrupted mock (a quiz.mock.session.MockState)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,13 +55,18 @@ class HomeScreen(BaseScreen[None]):
             with Horizontal(id="home-stats"):
                 yield Static("Reviews due: …", id="due")
                 yield Static("Streak: …", id="streak")
+            with Center(), Horizontal(id="mock-resume"):
+                yield Static("", id="mock-resume-text")
+                yield Button("Resume (u)", id="mock-resume-button", variant="primary", compact=True)
+                yield Button("End now (x)", id="mock-end-button", variant="warning", compact=True)
             with Center():
-                options = [Option(f"[b]{key}[/b]  {title:<13} [dim]{what}[/]", id=name) for name, title, key, what
+                options = [Option(f"[b]{key}[/b]  {title:<14} [dim]{what}[/]", id=name) for name, title, key, what
                            in MENU]
                 yield OptionList(*options, id="menu")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#mock-resume").display = False
         self.query_one("#menu", OptionList).focus()
         self.call_after_refresh(self.refresh_counts)
 
@@ -75,6 +88,63 @@ class HomeScreen(BaseScreen[None]):
             app.call_from_thread(self._show_counts, None, 0, f"{type(e).__name__}: {e}")
             return
         app.call_from_thread(self._show_counts, due, streak, "")
+        try:
+            from quiz.mock.service import unfinished_mocks
+
+            unfinished = unfinished_mocks(app.services.store())
+        except Exception:
+            unfinished = []
+        app.call_from_thread(self._show_unfinished, unfinished)
+
+    def _show_unfinished(self, unfinished: list[Any]) -> None:
+        """Offer to resume (or end) the most recent interrupted mock interview."""
+        self.unfinished = unfinished[-1] if unfinished else None
+        banner = self.query_one("#mock-resume")
+        banner.display = self.unfinished is not None
+        self.refresh_bindings()
+        if self.unfinished is None:
+            return
+        state = self.unfinished
+        left = (state.deadline - self.nn.services.clock.now()).total_seconds()
+        if state.status != "running":
+            when = "submitted, not assessed yet"
+        elif left > 0:
+            when = f"{int(left) // 60}:{int(left) % 60:02d} left"
+        else:
+            when = "time is up"
+        more = f" (+{len(unfinished) - 1} more)" if len(unfinished) > 1 else ""
+        self.query_one("#mock-resume-text", Static).update(
+            f"Unfinished mock: [b]{state.plan.preset.title}[/b] · {when}{more}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("resume_mock", "end_mock"):
+            return self.unfinished is not None
+        return True
+
+    @on(Button.Pressed, "#mock-resume-button")
+    def action_resume_mock(self) -> None:
+        """Reopen the interrupted mock with the time left as it stands (past its deadline: submit it)."""
+        if self.unfinished is not None:
+            from quiz.tui import mock_flow
+
+            mock_flow.resume(self.nn, self.unfinished.id)
+
+    @on(Button.Pressed, "#mock-end-button")
+    def action_end_mock(self) -> None:
+        """Submit the interrupted mock as it stands, then self-assessment and the report."""
+        if self.unfinished is None:
+            return
+        from quiz.tui import mock_flow
+        from quiz.tui.screens.confirm import ConfirmScreen
+
+        mock_id = self.unfinished.id
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                mock_flow.resume(self.nn, mock_id, end_now=True)
+
+        self.app.push_screen(ConfirmScreen("End the unfinished mock now? It is submitted as it stands.",
+                                           yes="End it", no="Not now"), answered)
 
     def _show_counts(self, due: int | None, streak: int, problem: str) -> None:
         if due is None:
