@@ -49,7 +49,8 @@ def transposed(output: str) -> Detector:
         if got is None or got.ndim != 2 or exp.ndim != 2:
             return None
         if close(got.T, exp):
-            return f"{output} is the transpose of the expected gradient: check the order of the matmul"
+            what = "gradient" if output.startswith("d") else "result"
+            return f"{output} is the transpose of the expected {what}: check the order of the matmul"
         return None
 
     return detect

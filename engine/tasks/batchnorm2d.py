@@ -14,6 +14,7 @@ import numpy as np
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import normal, params, upstream
+from engine.tasks.batchnorm import _arrays, _eps, _momentum, batchnorm_backward, batchnorm_forward
 
 AXES = (0, 2, 3)
 
@@ -31,6 +32,17 @@ def _normalise(
     return y
 
 
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) -> (N * H * W, C): one row per pixel of each image, one column per channel."""
+    return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+def _images(rows: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The inverse of ``_rows``: (N * H * W, C) -> (N, C, H, W)."""
+    n, c, h, w = shape
+    return rows.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+
 def batchnorm2d_forward(
     x: np.ndarray,
     gamma: np.ndarray,
@@ -41,17 +53,13 @@ def batchnorm2d_forward(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x (N, C, H, W); gamma, beta, running_mean, running_var (C,) -> y (N, C, H, W), new running mean, var (C,)."""
-    if not train:
-        y = _normalise(x, gamma, beta, _c(running_mean), _c(running_var), eps)
-        return y, np.array(running_mean, dtype=np.float64), np.array(running_var, dtype=np.float64)
-    count = x.shape[0] * x.shape[2] * x.shape[3]  # values per channel
-    mu = x.mean(axis=(0, 2, 3))
-    var = x.var(axis=(0, 2, 3))  # biased: normalises y
-    y = _normalise(x, gamma, beta, _c(mu), _c(var), eps)
-    new_mean = (1.0 - momentum) * running_mean + momentum * mu
-    new_var = (1.0 - momentum) * running_var + momentum * var * (count / (count - 1))
-    return y, new_mean, new_var
+    """x (N, C, H, W); gamma, beta, running_mean, running_var (C,) -> y (N, C, H, W), new running mean, var (C,).
+
+    Batch norm 2-D is batch norm 1-D with every pixel of every image as one example: statistics per channel over
+    N, H and W (count N * H * W for the unbiased running variance).
+    """
+    y, new_mean, new_var = batchnorm_forward(_rows(x), gamma, beta, running_mean, running_var, train, momentum, eps)
+    return _images(y, x.shape), new_mean, new_var
 
 
 def _variant_dx(
@@ -71,12 +79,8 @@ def batchnorm2d_backward(
     dy: np.ndarray, x: np.ndarray, gamma: np.ndarray, eps: float = 1e-5
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradients of the train-mode y: dy (N, C, H, W) -> dx (N, C, H, W), dgamma (C,), dbeta (C,)."""
-    axes = (0, 2, 3)  # one mean and variance per channel, over N, H and W
-    std = np.sqrt(x.var(axis=axes, keepdims=True) + eps)
-    xhat = (x - x.mean(axis=axes, keepdims=True)) / std
-    g = dy * _c(gamma)
-    dx = (g - g.mean(axis=axes, keepdims=True) - xhat * (g * xhat).mean(axis=axes, keepdims=True)) / std
-    return dx, (dy * xhat).sum(axis=axes), dy.sum(axis=axes)
+    dx, dgamma, dbeta = batchnorm_backward(_rows(dy), _rows(x), gamma, eps)
+    return _images(dx, x.shape), dgamma, dbeta
 
 
 # ---------------------------------------------------------------------------------------------------- cases
@@ -165,18 +169,6 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 # ---------------------------------------------------------------------------------------------------- detectors
-
-
-def _arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
-
-
-def _momentum(ctx: DiagnosisContext) -> float:
-    return float(ctx.call.args.get("momentum", 0.1))
-
-
-def _eps(ctx: DiagnosisContext) -> float:
-    return float(ctx.call.args.get("eps", 1e-5))
 
 
 def _y_with_stats_over(ctx: DiagnosisContext, axes: tuple[int, ...]) -> np.ndarray:

@@ -6,7 +6,8 @@ with header lines::
     # expect-verdict: wrong_answer
     # expect-diagnosis: dW is the transpose
 
-(one or more ``expect-diagnosis`` lines, each a substring of one of the report's diagnoses).
+(one or more ``expect-diagnosis`` lines, each a substring of one of the report's diagnoses). Each task's submissions
+are graded once (tests/engine/tasks/support.py ``graded``), shared with the detector and speed checks.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import TASK_IDS, Verdict, grade
-from tests.support.inprocess import InProcessRunner
-
-ROOT = Path(__file__).resolve().parents[1] / "submissions"
+from engine import TASK_IDS, Verdict
+from tests.engine.tasks.support import SUBMISSIONS as ROOT
+from tests.engine.tasks.support import graded
 
 
 def _files() -> list[Path]:
@@ -39,9 +39,8 @@ def _expectations(path: Path) -> tuple[str | None, list[str]]:
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_known_submission(path: Path, inprocess: InProcessRunner) -> None:
-    task = path.parent.name
-    report = grade(path.read_text(), task, runner=inprocess)
+def test_known_submission(path: Path) -> None:
+    report = graded(path.parent.name).reports[path]
     if path.stem.startswith("correct"):
         assert report.verdict is Verdict.PASSED, report.model_dump_json(indent=1)
         assert report.diagnoses == []

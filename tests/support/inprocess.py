@@ -7,6 +7,7 @@ the product always uses engine.sandbox.
 from __future__ import annotations
 
 import copy
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -69,11 +70,13 @@ class InProcessRunner:
             args = _materialise(dict(call.args))
             watched = _arrays_in(args)
             before = {k: v.copy() for k, v in watched.items()}
+            started = time.perf_counter()
             try:
                 value = fn(**args)
             except Exception as e:
                 results.append(CallResult(call, error=f"{type(e).__name__}: {e}", error_verdict=Verdict.RUNTIME_ERROR))
                 continue
+            seconds = time.perf_counter() - started
             mutated = tuple(k for k, v in before.items() if not np.array_equal(v, watched[k], equal_nan=True))
-            results.append(CallResult(call, value=_plain(value), mutated=mutated))
+            results.append(CallResult(call, value=_plain(value), mutated=mutated, seconds=seconds))
         return RunResult(calls=results, isolation=Isolation(separate_process=False, notes=["test-only runner"]))

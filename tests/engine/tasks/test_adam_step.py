@@ -2,130 +2,27 @@
 
 from __future__ import annotations
 
-import ast
-import math
-import tomllib
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 
 from engine.compare import relative_error
 from engine.tasks import get_task
 from engine.tasks.adam_step import _mistakes, adam_step, variant
-from questions.schema import TaskText
+from tests.engine.tasks.support import (
+    adam_args,
+    assert_mistakes_far,
+    assert_written_in_statement,
+    max_error,
+    torch_adam,
+    variant_args,
+)
 
 TASK_ID = "adam_step"
-TEXT_PATH = Path(__file__).resolve().parents[3] / "questions" / "tasks" / f"{TASK_ID}.toml"
-
-
-def _text() -> TaskText:
-    return TaskText.model_validate(tomllib.loads(TEXT_PATH.read_text()))
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
-
-def test_cases_are_deterministic() -> None:
-    task = get_task(TASK_ID)
-    first = task.make_cases(np.random.default_rng(7))
-    second = task.make_cases(np.random.default_rng(7))
-    assert [c.name for c in first] == [c.name for c in second]
-    for a, b in zip(first, second, strict=True):
-        assert (a.visible, a.description, len(a.calls)) == (b.visible, b.description, len(b.calls))
-        for ca, cb in zip(a.calls, b.calls, strict=True):
-            assert ca.function == cb.function and ca.args.keys() == cb.args.keys()
-            assert all(_same(ca.args[k], cb.args[k]) for k in ca.args)
-
-
-def test_visible_examples_come_first() -> None:
-    cases = get_task(TASK_ID).cases()
-    visible = [c for c in cases if c.visible]
-    assert 1 <= len(visible) <= 2
-    assert cases[: len(visible)] == visible
-    assert all(c.description for c in cases)
-
-
-def test_starter_defines_exactly_the_contract_signatures() -> None:
-    text = _text()
-    assert text.id == TASK_ID
-    found: dict[str, list[tuple[str, object]]] = {}
-    for node in ast.parse(text.starter).body:
-        if isinstance(node, ast.FunctionDef):
-            names = [a.arg for a in node.args.args]
-            defaults: list[object] = [None] * (len(names) - len(node.args.defaults))
-            defaults += [ast.literal_eval(d) for d in node.args.defaults]
-            found[node.name] = list(zip(names, defaults, strict=True))
-            assert ast.get_docstring(node), node.name
-            assert isinstance(node.body[-1], ast.Raise)
-    want = {
-        f.name: [(p.name, None if p.default is None else ast.literal_eval(p.default)) for p in f.params]
-        for f in get_task(TASK_ID).functions
-    }
-    assert found == want
-    assert "import numpy as np" in text.starter
-
-
-def _assert_in_statement(*snippets: str) -> None:
-    statement = _text().statement
-    for s in snippets:
-        assert s in statement, (s, TASK_ID)
-
-
-def _all_args(call_args: Any, default_decay: float) -> dict[str, Any]:
-    a: dict[str, Any] = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": default_decay}
-    a.update(call_args)
-    return a
-
-
-def _torch_arrangement(a: dict[str, Any], decoupled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """PyTorch's own arrangement: step_size = lr / bc1, denom = sqrt(v) / sqrt(bc2) + eps."""
-    p, g, m, v, t = a["param"], a["grad"], a["m"], a["v"], a["t"]
-    lr, b1, b2, eps, wd = a["lr"], a["beta1"], a["beta2"], a["eps"], a["weight_decay"]
-    if decoupled:
-        p = p * (1 - lr * wd)
-    else:
-        g = g + wd * p
-    m = m * b1 + (1 - b1) * g
-    v = v * b2 + (1 - b2) * g * g
-    denom = np.sqrt(v) / math.sqrt(1 - b2**t) + eps
-    return p - (lr / (1 - b1**t)) * m / denom, m, v
-
-
-def _error(ref: tuple[np.ndarray, ...], model: tuple[np.ndarray, ...]) -> float:
-    if not all(np.all(np.isfinite(x)) for x in model):
-        return math.inf
-    return max(relative_error(r, x) for r, x in zip(ref, model, strict=True))
-
-
-def _check_mistakes_far(reference: Any, mistakes: Any, default_decay: float, expected_caught: set[str]) -> None:
-    tol = get_task(TASK_ID).tolerance
-    caught: set[str] = set()
-    for case in get_task(TASK_ID).cases():
-        a = _all_args(case.calls[0].args, default_decay)
-        ref = reference(**a)
-        for model, text in mistakes(variant_args(a)):
-            # Some mistakes fade in some cases (the beta1 correction at t = 50, anything at lr 1e-3); each must be
-            # at least ten tolerances off in some case, so that it fails whatever the rounding.
-            if _error(ref, model) > 10 * tol:
-                caught.add(text.split(":")[0])
-    missing = {e for e in expected_caught if not any(c.startswith(e) for c in caught)}
-    assert not missing, missing
-
-
-def variant_args(a: dict[str, Any]) -> dict[str, Any]:
-    return {k: (np.asarray(v, dtype=np.float64) if k in ("param", "grad", "m", "v") else v) for k, v in a.items()}
 
 
 def test_reference_matches_pytorchs_arrangement() -> None:
     for case in get_task(TASK_ID).cases():
-        a = _all_args(case.calls[0].args, 0.0)
-        assert _error(adam_step(**a), _torch_arrangement(a, decoupled=False)) < 1e-12, case.name
+        a = adam_args(case.calls[0].args, 0.0)
+        assert max_error(adam_step(**a), torch_adam(a, decoupled=False)) < 1e-12, case.name
 
 
 def test_cases_cover_small_and_large_t() -> None:
@@ -134,7 +31,7 @@ def test_cases_cover_small_and_large_t() -> None:
 
 
 def test_every_mistake_fails_some_case_by_ten_tolerances() -> None:
-    _check_mistakes_far(adam_step, _mistakes, 0.0, {
+    assert_mistakes_far(TASK_ID, adam_step, _mistakes, 0.0, {
         "new_param has no bias correction", "only m is bias-corrected", "only v is bias-corrected",
         "eps is inside the square root", "the bias correction uses t + 1", "the bias correction uses t - 1",
         "new_param moves up the gradient", "weight decay is decoupled", "weight_decay is ignored",
@@ -142,7 +39,7 @@ def test_every_mistake_fails_some_case_by_ten_tolerances() -> None:
 
 
 def test_zero_based_t_is_not_finite_at_t1() -> None:
-    a = variant_args(_all_args(get_task(TASK_ID).cases()[0].calls[0].args, 0.0))
+    a = variant_args(adam_args(get_task(TASK_ID).cases()[0].calls[0].args, 0.0))
     assert a["t"] == 1
     assert not np.all(np.isfinite(variant(a, decoupled=False, t_shift=-1)[0]))
 
@@ -151,7 +48,7 @@ def test_v_with_g_instead_of_g_squared_differs() -> None:
     tol = get_task(TASK_ID).tolerance
     worst = 0.0
     for case in get_task(TASK_ID).cases():
-        a = variant_args(_all_args(case.calls[0].args, 0.0))
+        a = variant_args(adam_args(case.calls[0].args, 0.0))
         g = a["grad"] + a["weight_decay"] * a["param"]
         ref_v = adam_step(**a)[2]
         worst = max(worst, relative_error(ref_v, a["beta2"] * a["v"] + (1 - a["beta2"]) * g))
@@ -168,5 +65,5 @@ def test_worked_example() -> None:
     p2, m2, v2 = adam_step(p1, np.array([0.1, 0.3]), m1, v1, 2, lr=0.1)
     assert np.allclose(p2, [0.8068, -0.3911], atol=1e-4) and np.allclose(m2, [0.028, -0.006])
     assert np.allclose(v2, [4.996e-05, 2.4984e-04], rtol=1e-6)
-    _assert_in_statement("[0.9, -0.4]", "[0.6838, -0.1838]", "[0.8068, -0.3911]", "[0.028, -0.006]",
+    assert_written_in_statement(TASK_ID, "[0.9, -0.4]", "[0.6838, -0.1838]", "[0.8068, -0.3911]", "[0.028, -0.006]",
                          "4.996e-05 and 2.4984e-04", "[0.00004, 0.00016]")

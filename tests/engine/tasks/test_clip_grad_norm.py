@@ -2,78 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 import math
-import tomllib
-from pathlib import Path
 
 import numpy as np
 
 from engine.task import Call, CallResult, Case
 from engine.tasks import get_task
 from engine.tasks.clip_grad_norm import _mistakes, clip_grad_norm, judge
-from questions.schema import TaskText
+from tests.engine.tasks.support import assert_written_in_statement
 
 TASK_ID = "clip_grad_norm"
-TEXT_PATH = Path(__file__).resolve().parents[3] / "questions" / "tasks" / f"{TASK_ID}.toml"
-
-
-def _text() -> TaskText:
-    return TaskText.model_validate(tomllib.loads(TEXT_PATH.read_text()))
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
-
-def test_cases_are_deterministic() -> None:
-    task = get_task(TASK_ID)
-    first = task.make_cases(np.random.default_rng(7))
-    second = task.make_cases(np.random.default_rng(7))
-    assert [c.name for c in first] == [c.name for c in second]
-    for a, b in zip(first, second, strict=True):
-        assert (a.visible, a.description, len(a.calls)) == (b.visible, b.description, len(b.calls))
-        for ca, cb in zip(a.calls, b.calls, strict=True):
-            assert ca.function == cb.function and ca.args.keys() == cb.args.keys()
-            assert all(_same(ca.args[k], cb.args[k]) for k in ca.args)
-
-
-def test_visible_examples_come_first() -> None:
-    cases = get_task(TASK_ID).cases()
-    visible = [c for c in cases if c.visible]
-    assert 1 <= len(visible) <= 2
-    assert cases[: len(visible)] == visible
-    assert all(c.description for c in cases)
-
-
-def test_starter_defines_exactly_the_contract_signatures() -> None:
-    text = _text()
-    assert text.id == TASK_ID
-    found: dict[str, list[tuple[str, object]]] = {}
-    for node in ast.parse(text.starter).body:
-        if isinstance(node, ast.FunctionDef):
-            names = [a.arg for a in node.args.args]
-            defaults: list[object] = [None] * (len(names) - len(node.args.defaults))
-            defaults += [ast.literal_eval(d) for d in node.args.defaults]
-            found[node.name] = list(zip(names, defaults, strict=True))
-            assert ast.get_docstring(node), node.name
-            assert isinstance(node.body[-1], ast.Raise)
-    want = {
-        f.name: [(p.name, None if p.default is None else ast.literal_eval(p.default)) for p in f.params]
-        for f in get_task(TASK_ID).functions
-    }
-    assert found == want
-    assert "import numpy as np" in text.starter
-
-
-def _assert_in_statement(*snippets: str) -> None:
-    statement = _text().statement
-    for s in snippets:
-        assert s in statement, (s, TASK_ID)
 
 
 def _verdict(call: Call, value: object) -> tuple[bool, bool, list[str]]:
@@ -148,5 +86,5 @@ def test_worked_example() -> None:
     assert total == 5.0 and np.allclose(clipped[0], [0.6, 0.0]) and np.allclose(clipped[1], [[0.0], [0.8]])
     clipped, total = clip_grad_norm((np.array([0.3, 0.0]), np.array([[0.0], [0.4]])), 1.0)
     assert math.isclose(total, 0.5) and np.array_equal(clipped[0], [0.3, 0.0])
-    _assert_in_statement("total_norm = sqrt(9 + 16) = 5.0", "clipped = ([0.6, 0.0], [[0.0], [0.8]])",
+    assert_written_in_statement(TASK_ID, "total_norm = sqrt(9 + 16) = 5.0", "clipped = ([0.6, 0.0], [[0.0], [0.8]])",
                          "total_norm = 0.5 < 1")

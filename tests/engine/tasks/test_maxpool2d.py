@@ -2,127 +2,17 @@
 
 from __future__ import annotations
 
-import ast
-import copy
-import re
-import time
-import tomllib
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from engine import gradcheck, grade
-from engine.task import Detector, DiagnosisContext
 from engine.tasks import get_task
 from engine.tasks.maxpool2d import maxpool2d_backward, maxpool2d_forward
-from questions.schema import TaskText
-from tests.support.inprocess import InProcessRunner
+from tests.engine.tasks.support import assert_in_statement, gradcheck_reference
 
 TASK_ID = "maxpool2d"
 TASK = get_task(TASK_ID)
-ROOT = Path(__file__).resolve().parents[3]
-TEXT_PATH = ROOT / "questions" / "tasks" / f"{TASK_ID}.toml"
-SUBMISSIONS = ROOT / "tests" / "submissions" / TASK_ID
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    return type(a) is type(b) and a == b
-
-
-def test_cases_are_deterministic() -> None:
-    first = TASK.make_cases(np.random.default_rng(11))
-    second = TASK.make_cases(np.random.default_rng(11))
-    assert [c.name for c in first] == [c.name for c in second]
-    for a, b in zip(first, second, strict=True):
-        assert (a.visible, a.description, len(a.calls)) == (b.visible, b.description, len(b.calls))
-        for ca, cb in zip(a.calls, b.calls, strict=True):
-            assert ca.function == cb.function and ca.args.keys() == cb.args.keys()
-            assert all(_same(ca.args[k], cb.args[k]) for k in ca.args)
-
-
-def test_visible_examples_come_first_and_cover_each_function() -> None:
-    cases = TASK.cases()
-    visible = [c for c in cases if c.visible]
-    assert 1 <= len(visible) <= len(TASK.functions)
-    assert cases[: len(visible)] == visible
-    assert {c.calls[0].function for c in visible} == {f.name for f in TASK.functions}
-    assert all(c.description for c in cases)
-
-
-def test_reference_outputs_are_finite_and_inputs_never_all_ones() -> None:
-    for case in TASK.cases():
-        for call in case.calls:
-            for name, value in TASK.expected_outputs(call).items():
-                assert np.all(np.isfinite(value)), (case.name, name)
-            for name, value in call.args.items():
-                if isinstance(value, np.ndarray) and name.startswith("d"):
-                    assert not np.all(value == 1.0), (case.name, name)
-
-
-def test_starter_defines_exactly_the_contract_signatures() -> None:
-    text = TaskText.model_validate(tomllib.loads(TEXT_PATH.read_text()))
-    assert text.id == TASK_ID
-    tree = ast.parse(text.starter)
-    assert any(isinstance(n, ast.Import) and n.names[0].name == "numpy" for n in tree.body)
-    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
-    assert set(defs) == {f.name for f in TASK.functions}
-    for spec in TASK.functions:
-        node = defs[spec.name]
-        args = node.args
-        assert not (args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg), spec.name
-        assert [a.arg for a in args.args] == [p.name for p in spec.params], spec.name
-        given: list[object] = [None] * (len(args.args) - len(args.defaults))
-        given += [ast.literal_eval(d) for d in args.defaults]
-        wanted = [None if p.default is None else ast.literal_eval(p.default) for p in spec.params]
-        assert given == wanted, spec.name
-        assert ast.get_docstring(node), spec.name
-        last = node.body[-1]
-        assert isinstance(last, ast.Raise) and "NotImplementedError" in ast.unparse(last), spec.name
-
-
-def test_every_detector_fires_on_a_known_wrong_submission(inprocess: InProcessRunner) -> None:
-    fired: set[tuple[str, int]] = set()
-
-    def spy(key: tuple[str, int], detector: Detector) -> Detector:
-        def run(ctx: DiagnosisContext) -> str | None:
-            found = detector(ctx)
-            if found:
-                fired.add(key)
-            return found
-
-        return run
-
-    original = TASK.detectors
-    TASK.detectors = {fn: tuple(spy((fn, i), d) for i, d in enumerate(dets)) for fn, dets in original.items()}
-    try:
-        wrong = sorted(SUBMISSIONS.glob("wrong_*.py"))
-        assert len(wrong) >= 3
-        for path in wrong:
-            grade(path.read_text(), TASK_ID, runner=inprocess)
-    finally:
-        TASK.detectors = original
-    every = {(fn, i) for fn, dets in original.items() for i in range(len(dets))}
-    assert every - fired == set()
-
-
-@pytest.mark.parametrize("path", sorted(SUBMISSIONS.glob("correct_*.py")), ids=lambda p: p.stem)
-def test_each_call_of_a_correct_submission_is_fast(path: Path) -> None:
-    namespace: dict[str, Any] = {}
-    exec(compile(path.read_text(), str(path), "exec"), namespace)
-    for case in TASK.cases():
-        for call in case.calls:
-            started = time.perf_counter()
-            namespace[call.function](**{k: copy.deepcopy(v) for k, v in call.args.items()})
-            assert time.perf_counter() - started < 0.5, (path.stem, case.name)
-
-
-def _gradcheck(f: Any, inputs: list[np.ndarray], grad_fn: Any, names: list[str], **kwargs: Any) -> None:
-    result = gradcheck(f, inputs, grad_fn, names=names, atol=0.0, rtol=1e-7, raise_exception=False, **kwargs)
-    assert result.ok and result.max_rel_error <= 1e-7, result.report()
 
 
 def _distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -136,7 +26,7 @@ def _distinct(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 )
 def test_backward_matches_finite_differences(shape: tuple[int, ...], k: int, stride: int) -> None:
     x = _distinct(np.random.default_rng(sum(shape) + k), shape)  # no ties: gaps of 0.15 or more, far above eps
-    _gradcheck(
+    gradcheck_reference(
         lambda x: maxpool2d_forward(x, k, stride),
         [x],
         lambda up, x: maxpool2d_backward(up, x, k, stride),
@@ -180,20 +70,7 @@ def test_cases_cover_overlapping_and_disjoint_windows() -> None:
     assert any((a["x"].shape[3] - a["kernel_size"]) % a["stride"] != 0 for a in (c.calls[0].args for c in TASK.cases()))
 
 
-def _statement_numbers() -> list[float]:
-    text = TaskText.model_validate(tomllib.loads(TEXT_PATH.read_text())).statement
-    return [float(m) for m in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", text)]
-
-
-def _assert_in_statement(*arrays: Any) -> None:
-    """Every value the reference gives for the worked example appears in the statement (to 4 decimals)."""
-    numbers = np.array(_statement_numbers())
-    for a in arrays:
-        for v in np.ravel(np.asarray(a, dtype=np.float64)):
-            assert np.min(np.abs(numbers - v)) <= 6e-5, v
-
-
 def test_worked_example_matches_the_reference() -> None:
     x = np.array([[[[1.0, 3.0, 2.0, 0.0], [3.0, 1.0, 4.0, 4.0], [0.0, 2.0, 1.0, 5.0]]]])
     dy = np.array([[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]]])
-    _assert_in_statement(maxpool2d_forward(x, 2, 1), maxpool2d_backward(dy, x, 2, 1))
+    assert_in_statement(TASK_ID, maxpool2d_forward(x, 2, 1), maxpool2d_backward(dy, x, 2, 1))

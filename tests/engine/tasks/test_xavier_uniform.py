@@ -2,148 +2,44 @@
 
 from __future__ import annotations
 
-import ast
 import math
-import tomllib
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 
-from engine.task import Call, CallResult, Case, Judgement, RngSeed
-from engine.tasks import get_task
 from engine.tasks.xavier_uniform import (
     DELTA,
     MATCH_BAND,
-    MIN_STAT_SIZE,
     _variants,
     bound,
     hoeffding_fraction,
     thresholds,
     xavier_uniform,
 )
-from questions.schema import TaskText
+from tests.engine.tasks.support import (
+    Draw,
+    assert_written_in_statement,
+    fixed_seed,
+    global_random,
+    judge_draws,
+    stat_calls,
+    stat_cases,
+    swapped,
+)
 
 TASK_ID = "xavier_uniform"
-TEXT_PATH = Path(__file__).resolve().parents[3] / "questions" / "tasks" / f"{TASK_ID}.toml"
-
-
-def _text() -> TaskText:
-    return TaskText.model_validate(tomllib.loads(TEXT_PATH.read_text()))
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return type(a) is type(b) and a == b
-
-
-def test_cases_are_deterministic() -> None:
-    task = get_task(TASK_ID)
-    first = task.make_cases(np.random.default_rng(7))
-    second = task.make_cases(np.random.default_rng(7))
-    assert [c.name for c in first] == [c.name for c in second]
-    for a, b in zip(first, second, strict=True):
-        assert (a.visible, a.description, len(a.calls)) == (b.visible, b.description, len(b.calls))
-        for ca, cb in zip(a.calls, b.calls, strict=True):
-            assert ca.function == cb.function and ca.args.keys() == cb.args.keys()
-            assert all(_same(ca.args[k], cb.args[k]) for k in ca.args)
-
-
-def test_visible_examples_come_first() -> None:
-    cases = get_task(TASK_ID).cases()
-    visible = [c for c in cases if c.visible]
-    assert 1 <= len(visible) <= 2
-    assert cases[: len(visible)] == visible
-    assert all(c.description for c in cases)
-
-
-def test_starter_defines_exactly_the_contract_signatures() -> None:
-    text = _text()
-    assert text.id == TASK_ID
-    found: dict[str, list[tuple[str, object]]] = {}
-    for node in ast.parse(text.starter).body:
-        if isinstance(node, ast.FunctionDef):
-            names = [a.arg for a in node.args.args]
-            defaults: list[object] = [None] * (len(names) - len(node.args.defaults))
-            defaults += [ast.literal_eval(d) for d in node.args.defaults]
-            found[node.name] = list(zip(names, defaults, strict=True))
-            assert ast.get_docstring(node), node.name
-            assert isinstance(node.body[-1], ast.Raise)
-    want = {
-        f.name: [(p.name, None if p.default is None else ast.literal_eval(p.default)) for p in f.params]
-        for f in get_task(TASK_ID).functions
-    }
-    assert found == want
-    assert "import numpy as np" in text.starter
-
-
-def _assert_in_statement(*snippets: str) -> None:
-    statement = _text().statement
-    for s in snippets:
-        assert s in statement, (s, TASK_ID)
-
-
-Fn = Callable[..., Any]
-
-
-def _grade(fn: Fn, offset: int) -> dict[str, Judgement]:
-    """Judge ``fn`` on every case, with every seed shifted by ``offset`` (same seeds stay equal)."""
-    task = get_task(TASK_ID)
-    assert task.custom_judge is not None
-    out: dict[str, Judgement] = {}
-    for case in task.cases():
-        calls = tuple(Call(c.function, {**c.args, "rng": RngSeed(c.args["rng"].seed + offset)}) for c in case.calls)
-        results = [
-            CallResult(c, value=fn(**{**c.args, "rng": np.random.default_rng(c.args["rng"].seed)})) for c in calls
-        ]
-        out[case.name] = task.custom_judge(Case(case.name, calls), results)
-    return out
-
-
-def _stat_cases() -> list[str]:
-    return [c.name for c in get_task(TASK_ID).cases() if c.calls[0].args["fan_in"] * c.calls[0].args["fan_out"]
-            >= MIN_STAT_SIZE]
-
-
-def _stat_calls() -> list[Call]:
-    return [c for case in get_task(TASK_ID).cases() for c in case.calls
-            if c.args["fan_in"] * c.args["fan_out"] >= MIN_STAT_SIZE]
-
-
-def _global_random(fn: Fn) -> Fn:
-    def draw(**args: Any) -> np.ndarray:
-        args["rng"] = np.random.default_rng(int(np.random.default_rng().integers(2**32)))
-        return np.asarray(fn(**args))
-    return draw
-
-
-def _fixed_seed(fn: Fn) -> Fn:
-    def draw(**args: Any) -> np.ndarray:
-        args["rng"] = np.random.default_rng(0)
-        return np.asarray(fn(**args))
-    return draw
-
-
-def _swapped(fn: Fn) -> Fn:
-    def draw(**args: Any) -> np.ndarray:
-        return np.asarray(fn(**args)).T.copy()
-    return draw
 
 
 def test_false_failure_budget() -> None:
-    assert len(_stat_calls()) * CHECKS_PER_CALL * DELTA < 1e-6
+    assert len(stat_calls(TASK_ID)) * CHECKS_PER_CALL * DELTA < 1e-6
     assert 2 * math.exp(-2 * 1000 * hoeffding_fraction(1000) ** 2) == pytest.approx(DELTA, rel=1e-9)
 
 
 CHECKS_PER_CALL = 3  # mean, second moment, outer-half fraction (the bound check cannot fail a correct draw)
 
 
-def _uniform(scale: Callable[[int, int, float], float], normal: bool = False, centred: bool = True) -> Fn:
+def _uniform(scale: Callable[[int, int, float], float], normal: bool = False, centred: bool = True) -> Draw:
     def draw(fan_in: int, fan_out: int, rng: np.random.Generator, gain: float = 1.0) -> np.ndarray:
         a = scale(fan_in, fan_out, gain)
         if normal:
@@ -160,8 +56,8 @@ def _mapped_float32(fan_in: int, fan_out: int, rng: np.random.Generator, gain: f
 
 
 RIGHT = lambda i, o, g: g * math.sqrt(6.0 / (i + o))  # noqa: E731
-CORRECT: dict[str, Fn] = {"reference": xavier_uniform, "mapped_float32": _mapped_float32}
-WRONG: dict[str, tuple[Fn, str]] = {
+CORRECT: dict[str, Draw] = {"reference": xavier_uniform, "mapped_float32": _mapped_float32}
+WRONG: dict[str, tuple[Draw, str]] = {
     "normal": (_uniform(RIGHT, normal=True), "looks normally distributed"),
     "fan_in_only": (_uniform(lambda i, o, g: g * math.sqrt(6.0 / i)), "uses fan_in only"),
     "lecun": (_uniform(lambda i, o, g: g * math.sqrt(3.0 / i)), "sqrt(3 / fan_in)"),
@@ -171,23 +67,23 @@ WRONG: dict[str, tuple[Fn, str]] = {
     "gain_ignored": (_uniform(lambda i, o, g: math.sqrt(6.0 / (i + o))), "gain is ignored"),
     "gain_twice": (_uniform(lambda i, o, g: g * g * math.sqrt(6.0 / (i + o))), "gain is applied twice"),
     "not_centred": (_uniform(RIGHT, centred=False), "not centred"),
-    "swapped": (_swapped(xavier_uniform), "shape (fan_in, fan_out)"),
-    "global_random": (_global_random(xavier_uniform), "not drawn from rng"),
-    "fixed_seed": (_fixed_seed(xavier_uniform), "does not depend on rng"),
+    "swapped": (swapped(xavier_uniform), "shape (fan_in, fan_out)"),
+    "global_random": (global_random(xavier_uniform), "not drawn from rng"),
+    "fixed_seed": (fixed_seed(xavier_uniform), "does not depend on rng"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_correct_draws_pass_for_many_seeds(name: str) -> None:
     for offset in range(0, 10_000, 100):  # 100 gradings
-        verdicts = _grade(CORRECT[name], offset)
+        verdicts = judge_draws(TASK_ID, CORRECT[name], offset)
         assert all(j.ok for j in verdicts.values()), (offset, {k: j.message for k, j in verdicts.items() if not j.ok})
 
 
 def test_correct_draws_stay_far_inside_the_thresholds() -> None:
     # the largest deviation seen, as a fraction of its threshold, over 200 draws of every statistical call
     worst = 0.0
-    for call in _stat_calls():
+    for call in stat_calls(TASK_ID):
         fan_in, fan_out, gain = call.args["fan_in"], call.args["fan_out"], call.args.get("gain", 1.0)
         a = bound(fan_in, fan_out, gain)
         t = thresholds(fan_in * fan_out, a)
@@ -203,7 +99,7 @@ def test_correct_draws_stay_far_inside_the_thresholds() -> None:
 def test_wrong_draws_fail_every_time_and_are_named(name: str) -> None:
     fn, words = WRONG[name]
     for offset in range(0, 3_000, 100):  # 30 gradings
-        verdicts = _grade(fn, offset)
+        verdicts = judge_draws(TASK_ID, fn, offset)
         failed = [j for j in verdicts.values() if not j.ok]
         assert failed, offset
         assert any(words in d for j in failed for d in j.diagnoses), (offset, [j.diagnoses for j in failed])
@@ -213,12 +109,12 @@ def test_wrong_draws_fail_every_time_and_are_named(name: str) -> None:
 def test_distribution_mistakes_fail_every_statistical_case(name: str) -> None:
     fn, _ = WRONG[name]
     for offset in range(0, 1_000, 100):
-        verdicts = _grade(fn, offset)
-        assert all(not verdicts[c].ok for c in _stat_cases()), (name, offset)
+        verdicts = judge_draws(TASK_ID, fn, offset)
+        assert all(not verdicts[c].ok for c in stat_cases(TASK_ID)), (name, offset)
 
 
 def test_mistaken_bounds_are_apart_from_each_other_and_from_a() -> None:
-    for call in _stat_calls():
+    for call in stat_calls(TASK_ID):
         fan_in, fan_out, gain = call.args["fan_in"], call.args["fan_out"], call.args.get("gain", 1.0)
         ratios = [r for r, _ in _variants(fan_in, fan_out, gain)]
         for i, r in enumerate(ratios):
@@ -242,5 +138,5 @@ def test_worked_example() -> None:
     assert math.isclose(bound(64, 192), 0.1531, abs_tol=1e-4)
     W = xavier_uniform(4, 2, np.random.default_rng(0))
     assert W.shape == (2, 4) and np.all(np.abs(W) <= 1.0)
-    _assert_in_statement("a = sqrt(6 / 6) = 1", "a = sqrt(6 / 256) = 0.1531", "variance 0.0078",
+    assert_written_in_statement(TASK_ID, "a = sqrt(6 / 6) = 1", "a = sqrt(6 / 256) = 0.1531", "variance 0.0078",
                          "probability below 1e-6")
