@@ -23,6 +23,7 @@ DESTINATIONS: dict[str, tuple[str, str, str]] = {
     "practice": ("Practice", "Quiz yourself: flashcards, multiple choice, numbers and shapes", "p"),
     "tasks": ("Coding tasks", "Implement forward and backward passes in NumPy, graded with diagnostics", "c"),
     "review": ("Review due", "Practise the items due for review now", "r"),
+    "leeches": ("Practise leeches", "A focused session on the items you have failed 8 times or more", "l"),
     "mock": ("Mock interview", "A timed mock interview: concept questions and coding, then a scored report", "m"),
     "stats": ("Stats", "Mastery by topic, review calendar, coding tasks, mock scores", "s"),
     "help": ("Help", "Keys and how nnprep works", "question_mark"),

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def go(app: NnprepApp, where: str) -> None:
-    """Open the screen called ``where``: practice, tasks, review, mock, stats, help or home."""
+    """Open the screen called ``where``: practice, tasks, review, leeches, mock, stats, help or home."""
     if where == "home":
         app.go_home()
     elif where == "practice":
@@ -20,6 +20,10 @@ def go(app: NnprepApp, where: str) -> None:
         from quiz.tui.screens.practice_setup import start_review
 
         start_review(app)
+    elif where == "leeches":
+        from quiz.tui.screens.practice_setup import start_leeches
+
+        start_leeches(app)
     elif where == "tasks":
         from quiz.tui.screens.task_list import TaskListScreen
 

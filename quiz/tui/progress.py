@@ -25,6 +25,8 @@ class Progress(Protocol):
 
     def due_ids(self) -> list[str]: ...
 
+    def leech_ids(self) -> list[str]: ...
+
     def streak(self) -> int: ...
 
     def topic_accuracy(self) -> dict[str, float]: ...
@@ -75,6 +77,13 @@ class MemoryProgress:
                               "seconds": seconds, "answer": answer, "at": when})
         interval = {1: timedelta(minutes=10), 2: timedelta(days=1), 3: timedelta(days=3), 4: timedelta(days=7)}[r]
         self.due[item.id] = when + interval
+
+    def leech_ids(self) -> list[str]:
+        """Items failed (rated Again) as often as the store's leech threshold, as the store flags them."""
+        from quiz.store import LEECH_THRESHOLD
+
+        failures: Counter[str] = Counter(a["item"] for a in self.attempts if a["rating"] == 1)
+        return sorted(i for i, n in failures.items() if n >= LEECH_THRESHOLD)
 
     def due_ids(self) -> list[str]:
         now = self.now()
@@ -155,6 +164,11 @@ class StoreProgress:
 
     def due_ids(self) -> list[str]:
         return [s.item_id for s in self.store.due_review_states(self._utc())]
+
+    def leech_ids(self) -> list[str]:
+        from quiz import scheduling
+
+        return scheduling.leeches(self.store)
 
     def streak(self) -> int:
         tz = self.now().tzinfo

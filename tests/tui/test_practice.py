@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,37 @@ async def test_leaving_a_session_asks_first(make_app: Callable[..., NnprepApp]) 
         await pilot.press("escape", "y")
         await pilot.pause()
         assert type(app.screen).__name__ == "PracticeSetupScreen"
+
+
+async def test_leeches_are_flagged_and_offered_for_a_focused_session(
+    make_app: Callable[..., NnprepApp], db: Path, clock: Clock
+) -> None:
+    from quiz import scheduling
+    from tests.tui.bank import fixed_items
+
+    leech = fixed_items()[0]
+    with Store(db) as store:
+        for n in range(8):  # failed eight times: a leech
+            scheduling.record_answer(store, leech.id, now=clock.now + timedelta(hours=n), correct=False, answer="x")
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "leeches: 1" in str(app.screen.query_one("#due").render())
+        await pilot.press("l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ItemScreen"
+        session = app.screen.session  # type: ignore[attr-defined]
+        assert [i.id for i in session.items] == [leech.id] and session.config.mode == "leeches"
+
+
+async def test_no_leech_key_without_leeches(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "leeches" not in str(app.screen.query_one("#due").render())
+        await pilot.press("l")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"

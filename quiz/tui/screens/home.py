@@ -34,6 +34,7 @@ class HomeScreen(BaseScreen[None]):
         Binding("p", "app.go('practice')", "Practice"),
         Binding("c", "app.go('tasks')", "Coding tasks"),
         Binding("r", "app.go('review')", "Review due"),
+        Binding("l", "leeches", "Leeches"),
         Binding("s", "app.go('stats')", "Stats"),
         Binding("m", "app.go('mock')", "Mock"),
         Binding("question_mark", "app.go('help')", "Help", key_display="?"),
@@ -45,6 +46,7 @@ class HomeScreen(BaseScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.unfinished: Any = None  # the most recent interrupted mock (a quiz.mock.session.MockState)
+        self.leeches = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,11 +85,11 @@ class HomeScreen(BaseScreen[None]):
     def _count(self, app: NnprepApp) -> None:
         try:
             progress = app.services.progress
-            due, streak = len(progress.due_ids()), progress.streak()
+            due, streak, leeches = len(progress.due_ids()), progress.streak(), len(progress.leech_ids())
         except Exception as e:
-            app.call_from_thread(self._show_counts, None, 0, f"{type(e).__name__}: {e}")
+            app.call_from_thread(self._show_counts, None, 0, 0, f"{type(e).__name__}: {e}")
             return
-        app.call_from_thread(self._show_counts, due, streak, "")
+        app.call_from_thread(self._show_counts, due, streak, leeches, "")
         try:
             from quiz.mock.service import unfinished_mocks
 
@@ -119,7 +121,13 @@ class HomeScreen(BaseScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("resume_mock", "end_mock"):
             return self.unfinished is not None
+        if action == "leeches":
+            return self.leeches > 0
         return True
+
+    def action_leeches(self) -> None:
+        """A focused session on the items failed 8 times or more."""
+        self.nn.action_go("leeches")
 
     @on(Button.Pressed, "#mock-resume-button")
     def action_resume_mock(self) -> None:
@@ -146,12 +154,15 @@ class HomeScreen(BaseScreen[None]):
         self.app.push_screen(ConfirmScreen("End the unfinished mock now? It is submitted as it stands.",
                                            yes="End it", no="Not now"), answered)
 
-    def _show_counts(self, due: int | None, streak: int, problem: str) -> None:
+    def _show_counts(self, due: int | None, streak: int, leeches: int, problem: str) -> None:
         if due is None:
             self.query_one("#due", Static).update("Reviews due: ?")
             self.notify(f"Progress store unavailable: {problem}", severity="warning")
             return
-        self.query_one("#due", Static).update(f"Reviews due: [b]{due}[/b]")
+        self.leeches = leeches
+        self.refresh_bindings()
+        flagged = f" · leeches: [b]{leeches}[/b] (l)" if leeches else ""
+        self.query_one("#due", Static).update(f"Reviews due: [b]{due}[/b]{flagged}")
         days = "day" if streak == 1 else "days"
         self.query_one("#streak", Static).update(f"Streak: [b]{streak}[/b] {days}")
 

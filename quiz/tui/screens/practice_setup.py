@@ -177,6 +177,20 @@ def start_review(app: NnprepApp) -> None:
     if not due:
         app.notify("Nothing is due for review. Practise something new!", title="Review")
         return
+    _start_fixed(app, due, mode="review")
+
+
+def start_leeches(app: NnprepApp) -> None:
+    """A focused session on the leeches: items failed again and again (8 times), which need a new approach."""
+    leeches = app.services.progress.leech_ids()
+    if not leeches:
+        app.notify("No leeches: no item has been failed 8 times.", title="Leeches")
+        return
+    _start_fixed(app, leeches, mode="leeches")
+
+
+def _start_fixed(app: NnprepApp, item_ids: list[str], *, mode: str) -> None:
+    """A session of exactly these items, in this order (after loading the bank in a worker if needed)."""
 
     def load() -> None:
         try:
@@ -184,7 +198,7 @@ def start_review(app: NnprepApp) -> None:
         except Exception as e:
             app.call_from_thread(app.notify, f"The question bank is not available: {e}", severity="error")
             return
-        config = PracticeConfig(only_ids=tuple(due), count=len(due), mode="review")
+        config = PracticeConfig(only_ids=tuple(item_ids), count=len(item_ids), mode=mode)
         app.call_from_thread(start_session, app, bank, config)
 
-    app.run_worker(load, thread=True, group="review", exclusive=True)
+    app.run_worker(load, thread=True, group=mode, exclusive=True)
