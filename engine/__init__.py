@@ -10,17 +10,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.gradcheck import GradcheckError, GradcheckResult, gradcheck, numerical_gradient
     from engine.grader import grade
+    from engine.gradient_check import GradcheckError, GradcheckResult, gradcheck, numerical_gradient
     from engine.limits import Limits
     from engine.report import CaseResult, GradeReport, Isolation, Verdict
     from engine.tasks import TASK_IDS, UnknownTaskError, all_tasks, get_task
 
 _WHERE = {
-    "GradcheckError": "engine.gradcheck",
-    "GradcheckResult": "engine.gradcheck",
-    "gradcheck": "engine.gradcheck",
-    "numerical_gradient": "engine.gradcheck",
+    "GradcheckError": "engine.gradient_check",
+    "GradcheckResult": "engine.gradient_check",
+    "gradcheck": "engine.gradient_check",
+    "numerical_gradient": "engine.gradient_check",
     "grade": "engine.grader",
     "Limits": "engine.limits",
     "CaseResult": "engine.report",

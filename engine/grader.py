@@ -42,7 +42,13 @@ def grade(
         runner = default_sandbox()
     cases = [c for c in task.cases() if c.visible or not visible_only]
     calls = [call for case in cases for call in case.calls]
-    run = runner.run(source, calls, [f.name for f in task.functions], limits)
+    try:
+        run = runner.run(source, calls, [f.name for f in task.functions], limits)
+    except Exception as e:  # the grader's own failure (the sandbox could not start...): say so, never crash
+        run = RunResult(
+            calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
+            fatal_message=f"the grader failed, not your code: {type(e).__name__}: {e}",
+        )
     report = _assemble(task, cases, run, runner, limits, source, reveal_hidden)
     report.seconds = time.perf_counter() - started
     return report
