@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("bench.engine_grading", "bench.bank_load", "bench.first_paint", "bench.batch_grading")
+MODULES = (
+    "bench.engine_grading",
+    "bench.batch_grading",
+    "bench.bank_load",
+    "bench.first_paint",
+    "bench.editor_keys",
+)
 
 
 def main() -> int:
