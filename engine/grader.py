@@ -49,6 +49,11 @@ def grade(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
             fatal_message=f"the grader failed, not your code: {type(e).__name__}: {e}",
         )
+    if run.fatal_verdict is None and len(run.calls) != len(calls):  # a runner broke its contract: judge nothing
+        run = RunResult(
+            calls=[], fatal_verdict=Verdict.INTERNAL_ERROR, isolation=run.isolation,
+            fatal_message=f"the grader failed, not your code: {len(run.calls)} results for {len(calls)} calls",
+        )
     report = _assemble(task, cases, run, runner, limits, source, reveal_hidden)
     report.seconds = time.perf_counter() - started
     return report
@@ -161,7 +166,7 @@ def _cross_check(
             continue
         calls, probes = planned
         probe_run = runner.run(source, calls, [f.name for f in task.functions], limits)
-        if probe_run.fatal_verdict is not None:
+        if probe_run.fatal_verdict is not None or len(probe_run.calls) != len(calls):
             continue
         agree = crosscheck.numeric(task, link, backward, probe_run.calls, probes)
         if agree is None:

@@ -477,7 +477,11 @@ class _Driver:
         self.step_deadline = now + self.limits.time_limit
 
     def _where(self) -> str:
-        return "while importing the file" if self.a.current < 0 else f"in {self.calls[self.a.current].function}"
+        if self.a.current < 0:
+            return "while importing the file"
+        if self.a.current >= len(self.calls):  # frames after the last call (a forked copy of the child, say)
+            return "after the last call"
+        return f"in {self.calls[self.a.current].function}"
 
     def _read(self, fd: int) -> bool:
         """Read what is available on ``fd``; False at end of file."""

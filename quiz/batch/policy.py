@@ -38,7 +38,7 @@ max_output_kb = 64        # captured stdout/stderr kept per run
 
 
 class PolicyTask(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use, not at import
 
     id: str
     weight: float = Field(1.0, gt=0)
@@ -52,7 +52,7 @@ class PolicyTask(BaseModel):
 
 
 class PolicyLimits(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use, not at import
 
     time_limit: float | None = Field(None, gt=0)
     total_time_limit: float | None = Field(None, gt=0)
@@ -63,7 +63,7 @@ class PolicyLimits(BaseModel):
 class Policy(BaseModel):
     """A grading policy. The defaults grade what each file defines, with the engine's default limits."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use, not at import
 
     tasks: list[PolicyTask] = Field(default_factory=list)
     limits: PolicyLimits = Field(default_factory=PolicyLimits)

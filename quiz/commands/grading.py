@@ -108,18 +108,31 @@ def grade_command(args: argparse.Namespace) -> int:
     from quiz.cli import CliError
 
     _unknown_tasks(args.tasks)
-    policy = _policy(args)
     paths = [Path(p) for p in args.paths]
     candidates = discover(paths)
     single = len(paths) == 1 and not paths[0].is_dir()
     if single and args.out is None and args.format in ("text", "json") and not args.reports and not args.dask:
-        return _grade_one(candidates[0], policy, args)
+        return _grade_one(candidates[0], args)
+    policy = _policy(args)
     if not candidates:
         raise CliError(f"no candidates found in {', '.join(args.paths)}")
     return _grade_batch(candidates, policy, args)
 
 
-def _grade_one(candidate: Candidate, policy: Any, args: argparse.Namespace) -> int:
+def _limits(args: argparse.Namespace) -> Any:
+    """The engine's limits with --time-limit and --memory-limit applied (no policy file)."""
+    from engine import Limits
+    from quiz.cli import CliError
+
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise CliError("--time-limit must be positive")
+    if args.memory_limit is not None and args.memory_limit < 64:
+        raise CliError("--memory-limit must be at least 64 MB")
+    given = {"time_limit": args.time_limit, "memory_mb": args.memory_limit}
+    return Limits(**{k: v for k, v in given.items() if v is not None})
+
+
+def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     """One file to the terminal: the report as text, or one JSON object per task."""
     from engine import Verdict, grade
     from quiz.batch.candidates import tasks_defined
@@ -127,11 +140,16 @@ def _grade_one(candidate: Candidate, policy: Any, args: argparse.Namespace) -> i
 
     if candidate.error or candidate.source is None:
         raise CliError(f"{candidate.path}: {candidate.error}")
-    task_ids = [t.id for t in policy.tasks] or tasks_defined(candidate.source)
+    if args.policy:
+        policy = _policy(args)
+        task_ids = [t.id for t in policy.tasks] or tasks_defined(candidate.source)
+        limits, reveal = policy.engine_limits(), policy.reveal_hidden
+    else:
+        task_ids = list(args.tasks) or tasks_defined(candidate.source)
+        limits, reveal = _limits(args), False
     if not task_ids:
         raise CliError(f"{candidate.path} defines no task's functions; give --task ID (`nnprep tasks` lists them)")
-    limits = policy.engine_limits()
-    reports = [grade(candidate.source, t, limits, reveal_hidden=policy.reveal_hidden) for t in task_ids]
+    reports = [grade(candidate.source, t, limits, reveal_hidden=reveal) for t in task_ids]
     if args.format == "json":
         payload: Any = (
             reports[0].model_dump(mode="json")

@@ -20,6 +20,16 @@ class BrokenRunner:
         raise RuntimeError("the zygote did not start")
 
 
+class ShortRunner:
+    def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
+        return RunResult(calls=[])  # fewer results than calls: nothing may be judged (an empty case must not pass)
+
+
+def test_missing_results_are_an_internal_error_not_a_pass() -> None:
+    report = grade(SOURCE, "linear", runner=ShortRunner())
+    assert report.verdict is Verdict.INTERNAL_ERROR and report.score == 0
+
+
 def test_report_says_internal_error() -> None:
     report = grade(SOURCE, "linear", runner=BrokenRunner())
     assert report.verdict is Verdict.INTERNAL_ERROR and report.score == 0

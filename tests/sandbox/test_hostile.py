@@ -20,7 +20,7 @@ from engine import Limits, Verdict, get_task, grade
 from engine.report import GradeReport
 from engine.runner import RunResult
 from engine.sandbox import Sandbox
-from tests.sandbox.conftest import FAST, assert_clean, assert_next_ok
+from tests.sandbox.conftest import CORRECT, FAST, assert_clean, assert_next_ok
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -553,3 +553,15 @@ def linear_backward(dy, x, W, b):
     assert result.calls[0].error_verdict is Verdict.RUNTIME_ERROR
     assert result.calls[0].error is not None and "File too large" in result.calls[0].error
     finish(sandbox)
+
+
+def test_forked_copies_writing_after_the_last_call(sandbox: Sandbox) -> None:
+    """A submission that forks at import leaves copies that run on and write frames after the last call: the
+    grade is a runtime error for the candidate, never a failure of the grader (bounded: at most 50 forks)."""
+    forks = "import os\nfor _ in range(50):\n    try:\n        os.fork()\n    except OSError:\n        break\n"
+    source = forks + CORRECT
+    for _ in range(4):
+        report = grade(source, "linear", FAST, runner=sandbox)
+        assert report.verdict is not Verdict.INTERNAL_ERROR, report.message
+        assert report.verdict is not Verdict.PASSED
+    assert_clean(sandbox)
