@@ -121,9 +121,12 @@ def main() -> None:
     )
     print()
     w = warm()
+    from engine.tasks import CORE_TASK_IDS
+
     rows = [(t, f"{s * 1000:.1f} ms") for t, s in w.items()]
-    med = float(np.median(list(w.values())))
-    rows.append(("median over tasks", f"{med * 1000:.1f} ms  (target <= 20 ms)"))
+    core = float(np.median([w[t] for t in CORE_TASK_IDS]))
+    rows.append(("median, the 15 contract tasks", f"{core * 1000:.1f} ms  (target <= 20 ms)"))
+    rows.append((f"median, all {len(w)} tasks", f"{float(np.median(list(w.values()))) * 1000:.1f} ms"))
     print(table("Warm grading per task (median of 20, reference solution, one sandbox)", rows))
 
 

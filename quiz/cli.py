@@ -23,6 +23,22 @@ COMMAND_MODULES: tuple[str, ...] = (
     "quiz.commands.mock",
 )
 
+# Which module registers each command, so that running one command imports only its module (`--help` imports all).
+COMMANDS: dict[str, str] = {
+    "grade": "quiz.commands.grading",
+    "policy": "quiz.commands.grading",
+    "tasks": "quiz.commands.catalogue",
+    "task": "quiz.commands.catalogue",
+    "bank": "quiz.commands.bank",
+    "schema": "quiz.commands.schema",
+    "stats": "quiz.commands.progress",
+    "export": "quiz.commands.progress",
+    "import": "quiz.commands.progress",
+    "mock": "quiz.commands.mock",
+    "report": "quiz.commands.mock",
+}
+GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck")
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
@@ -34,7 +50,19 @@ class CliError(Exception):
         self.status = status
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command word in ``argv`` (skipping the global options and their values), if there is one."""
+    args = iter(argv)
+    for arg in args:
+        if arg in GLOBAL_OPTIONS_WITH_VALUES:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, just the module that registers that command (faster start-up)."""
     parser = argparse.ArgumentParser(
         prog="nnprep",
         description="Practise neural-network fundamentals for ML interviews. Without a command, opens the app.",
@@ -43,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB)")
     parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[only]] if only in COMMANDS else COMMAND_MODULES
+    for name in modules:
         import_module(name).register(sub)
     return parser
 
@@ -52,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # nnprep uses no pydantic plugins; without this, pydantic scans every installed package's entry points at the
     # first model (about 30 ms of every command's start-up).
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=command_of(words))
+    args = parser.parse_args(words)
     try:
         if args.command is None:
             from quiz.app import run_app

@@ -57,3 +57,21 @@ def test_file_defining_no_task_is_exit_2(tmp_path: Path, capsys: pytest.CaptureF
     path.write_text("def unrelated():\n    return 1\n")
     assert main(["grade", str(path)]) == 2
     assert "defines no task's functions" in capsys.readouterr().err
+
+
+def test_command_map_matches_what_modules_register() -> None:
+    """Running one command imports only its module: the map from command to module must be complete and right."""
+    import argparse
+
+    from quiz.cli import COMMAND_MODULES, COMMANDS, build_parser, command_of
+
+    full = build_parser()
+    sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == set(COMMANDS)
+    assert set(COMMANDS.values()) == set(COMMAND_MODULES)
+    for command, module in COMMANDS.items():
+        only = build_parser(only=command)
+        only_sub = next(a for a in only._actions if isinstance(a, argparse._SubParsersAction))
+        assert command in only_sub.choices, (command, module)
+    assert command_of(["--db", "x.db", "--deck", "d", "grade", "f.py"]) == "grade"
+    assert command_of(["--help"]) is None
