@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from questions.schema import TOPICS
 from quiz.mock.scoring import MockReport
 
 FORMATS = ("md", "json", "html")
@@ -32,7 +33,7 @@ def to_markdown(report: MockReport) -> str:
         "",
         "| topic | score |",
         "|---|---|",
-        *[f"| {topic} | {score:.0f} |" for topic, score in report.topics.items()],
+        *[f"| {TOPICS.get(topic, topic)} | {score:.0f} |" for topic, score in report.topics.items()],
         "",
         "## Questions",
         "",
@@ -82,7 +83,7 @@ def to_html(report: MockReport) -> str:
         f"<tr><td>{e(k)}</td><td>{v:.0f}</td><td>{_bar(v)}</td></tr>" for k, v in report.sections.items()
     )
     rows_topics = "".join(
-        f"<tr><td>{e(k)}</td><td>{v:.0f}</td><td>{_bar(v)}</td></tr>" for k, v in report.topics.items()
+        f"<tr><td>{e(TOPICS.get(k, k))}</td><td>{v:.0f}</td><td>{_bar(v)}</td></tr>" for k, v in report.topics.items()
     )
     rows_entries = "".join(
         f"<tr><td>{x.index + 1}</td><td>{e(x.ref)}</td><td>{e(x.item_type)}</td><td>{e(x.status)} "
