@@ -100,7 +100,9 @@ def _unknown_tasks(task_ids: list[str]) -> None:
 
 
 def grade_command(args: argparse.Namespace) -> int:
-    if not args.dask:  # start the sandbox's zygote now, so its start overlaps our own imports
+    if len(args.paths) == 1 and Path(args.paths[0]).is_file() and not args.dask:
+        # One file is graded here: start the sandbox's zygote now, so its start overlaps our own imports. (A batch
+        # grades in worker processes, each with its own zygote.)
         from engine.sandbox._launch import prestart
 
         prestart()
