@@ -557,11 +557,12 @@ def linear_backward(dy, x, W, b):
 
 def test_forked_copies_writing_after_the_last_call(sandbox: Sandbox) -> None:
     """A submission that forks at import leaves copies that run on and write frames after the last call: the
-    grade is a runtime error for the candidate, never a failure of the grader (bounded: at most 50 forks)."""
+    grade is the candidate's (passed or runtime error), never a failure of the grader (bounded: at most 50 forks)."""
     forks = "import os\nfor _ in range(50):\n    try:\n        os.fork()\n    except OSError:\n        break\n"
     source = forks + CORRECT
     for _ in range(4):
         report = grade(source, "linear", FAST, runner=sandbox)
-        assert report.verdict is not Verdict.INTERNAL_ERROR, report.message
-        assert report.verdict is not Verdict.PASSED
+        # Its values are right, so it may pass or, when a copy garbles the channel, get a runtime error; what must
+        # never happen is a failure of the grader itself.
+        assert report.verdict in (Verdict.PASSED, Verdict.RUNTIME_ERROR), (report.verdict, report.message)
     assert_clean(sandbox)
