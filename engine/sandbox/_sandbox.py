@@ -378,6 +378,8 @@ class Sandbox:
                            f"not run: importing the file again in a fresh process failed: {failure.message}")
                 break
             index = attempt.current
+            if index >= n:  # the failure came after the last call's result (a forked copy writing, say)
+                break
             if results[index] is None:
                 results[index] = CallResult(calls[index], error=failure.message, error_verdict=failure.verdict)
             start = index + 1
