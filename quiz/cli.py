@@ -13,16 +13,6 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-# Each module defines register(subparsers); keep their top-level imports light (start-up time matters).
-COMMAND_MODULES: tuple[str, ...] = (
-    "quiz.commands.grading",
-    "quiz.commands.catalogue",
-    "quiz.commands.bank",
-    "quiz.commands.schema",
-    "quiz.commands.progress",
-    "quiz.commands.mock",
-)
-
 # Which module registers each command, so that running one command imports only its module (`--help` imports all).
 COMMANDS: dict[str, str] = {
     "grade": "quiz.commands.grading",
@@ -37,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "mock": "quiz.commands.mock",
     "report": "quiz.commands.mock",
 }
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))  # each module's register(subparsers)
 GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

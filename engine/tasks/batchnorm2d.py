@@ -14,7 +14,15 @@ import numpy as np
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import normal, params, upstream
-from engine.tasks.batchnorm import _arrays, _eps, _momentum, batchnorm_backward, batchnorm_forward
+from engine.tasks.batchnorm import (
+    _arrays,
+    _eps,
+    _momentum,
+    _ones_like_gamma,
+    _zeros_like_gamma,
+    batchnorm_backward,
+    batchnorm_forward,
+)
 
 AXES = (0, 2, 3)
 
@@ -304,14 +312,6 @@ def _dx_wrong_axes(ctx: DiagnosisContext) -> str | None:
         if diagnose.matches_variant(got, _variant_dx(dy, x, gamma, eps, axes=axes), exp):
             return f"dx is the gradient of statistics over {what}; the statistics are over N, H and W together"
     return None
-
-
-def _zeros_like_gamma(args: dict[str, Any]) -> np.ndarray:
-    return np.zeros_like(np.asarray(args["gamma"], dtype=np.float64))
-
-
-def _ones_like_gamma(args: dict[str, Any]) -> np.ndarray:
-    return np.ones_like(np.asarray(args["gamma"], dtype=np.float64))
 
 
 _NAMES = ("N", "C", "H", "W")
