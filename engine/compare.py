@@ -30,10 +30,11 @@ def _kind_name(kind: str) -> str:
     )
 
 
-def _preview(a: np.ndarray) -> list[list[float]]:
+def _preview(a: np.ndarray) -> list[list[float | None]]:
+    """The top-left (at most) 16x16 of ``a`` flattened to 2-D, None where a value is not finite."""
     grid = a.reshape(1, -1) if a.ndim <= 1 else a.reshape(-1, a.shape[-1])
     grid = grid[:PREVIEW, :PREVIEW].astype(np.float64)
-    return [[float(v) for v in row] for row in grid]
+    return [[float(v) if np.isfinite(v) else None for v in row] for row in grid]
 
 
 def _first_index(mask: np.ndarray) -> tuple[int, ...]:
@@ -71,7 +72,7 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
     exp_finite = np.isfinite(expected)
     bad = ~np.isfinite(got) & exp_finite
     check.expected_preview = _preview(expected)
-    check.got_preview = _preview(np.where(np.isfinite(got), got, np.nan))
+    check.got_preview = _preview(got)
     if bad.any():
         kinds = []
         if np.isnan(got[bad]).any():

@@ -1,10 +1,21 @@
-"""Grade reports: the pydantic models that leave the engine (CLI JSON, batch formats, the TUI, the store)."""
+"""Grade reports: the structures that leave the engine (CLI JSON, batch formats, the TUI, the store).
+
+They are stdlib dataclasses, so that grading one file from the command line need not import pydantic (about a third
+of a cold start); pydantic validates them wherever they come back as data (``report_from_json``, and as fields of the
+quiz's pydantic models) and gives their JSON Schema (``report_schema``). ``report_data`` is their JSON form, the same
+as pydantic's JSON dump (a test holds the two equal).
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+import functools
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, Field
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 class Verdict(StrEnum):
@@ -37,7 +48,8 @@ VERDICT_SEVERITY: tuple[Verdict, ...] = (
 )
 
 
-class WorstElement(BaseModel):
+@dataclass
+class WorstElement:
     """One element where got and expected differ most."""
 
     index: tuple[int, ...]
@@ -45,23 +57,32 @@ class WorstElement(BaseModel):
     got: float
 
 
-class OutputCheck(BaseModel):
+@dataclass
+class OutputCheck:
     """Comparison of one named output (e.g. ``dW``) of one call."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
 
     name: str
     ok: bool
     message: str = ""
     rel_error: float | None = None
+    """max|got - expected| / max(1, max|expected|); infinite where got is not finite (JSON: null)."""
     expected_shape: tuple[int, ...] | None = None
     got_shape: tuple[int, ...] | None = None
-    worst: list[WorstElement] = Field(default_factory=list)
-    # Small grids (at most 16x16) of expected and got values for a heatmap of where they differ.
-    expected_preview: list[list[float]] | None = None
-    got_preview: list[list[float]] | None = None
+    worst: list[WorstElement] = field(default_factory=list)
+    expected_preview: list[list[float | None]] | None = None
+    """A small grid (at most 16x16) of expected values for a heatmap of where they differ; None where a value is not
+    finite."""
+    got_preview: list[list[float | None]] | None = None
+    """The same grid of the submission's values."""
 
 
-class CaseResult(BaseModel):
+@dataclass
+class CaseResult:
     """Verdict of one test case: one or more calls into the submission."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
 
     name: str
     visible: bool
@@ -69,28 +90,28 @@ class CaseResult(BaseModel):
     score: float
     max_score: float
     message: str = ""
-    diagnoses: list[str] = Field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
     rel_error: float | None = None
-    outputs: list[OutputCheck] = Field(default_factory=list)
+    outputs: list[OutputCheck] = field(default_factory=list)
     seconds: float = 0.0
     description: str = ""
-    inputs: dict[str, str] | None = Field(
-        default=None, description="A readable summary of the inputs (shapes, scalars); hidden cases omit it."
-    )
+    inputs: dict[str, str] | None = None
+    """A readable summary of the inputs (shapes, scalars); hidden cases omit it."""
 
 
-class Isolation(BaseModel):
+@dataclass
+class Isolation:
     """Which sandbox protections were active for the run."""
 
     separate_process: bool = True
-    rlimits: list[str] = Field(default_factory=list)
+    rlimits: list[str] = field(default_factory=list)
     scrubbed_env: bool = False
     private_tmpdir: bool = False
     unprivileged_user: bool = False
     network_namespace: bool = False
     pid_namespace: bool = False
     landlock_abi: int | None = None
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line naming the active protections."""
@@ -111,20 +132,66 @@ class Isolation(BaseModel):
         return ", ".join(parts)
 
 
-class GradeReport(BaseModel):
+@dataclass
+class GradeReport:
     """The result of grading one submission against one task."""
 
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"use_attribute_docstrings": True}
+
     task: str
+    """The task's id."""
     verdict: Verdict
+    """The most severe failing case's verdict, or passed."""
     score: float
+    """Points earned, with partial credit per case."""
     max_score: float
     message: str = ""
-    cases: list[CaseResult] = Field(default_factory=list)
-    diagnoses: list[str] = Field(default_factory=list)
+    """One line for a person."""
+    cases: list[CaseResult] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+    """What went wrong, named (e.g. a transposed weight gradient)."""
     stdout: str = ""
+    """The submission's captured output, truncated."""
     seconds: float = 0.0
-    isolation: Isolation = Field(default_factory=Isolation)
+    isolation: Isolation = field(default_factory=Isolation)
+    """Which sandbox protections were active."""
 
     @property
     def passed(self) -> bool:
         return self.verdict is Verdict.PASSED
+
+
+def report_data(report: GradeReport) -> dict[str, Any]:
+    """The report as JSON-ready data (what ``nnprep grade --format json`` prints): enums as their values, tuples as
+    lists, NaN and infinities as None — as pydantic's JSON dump writes them, so every output is strict JSON."""
+    data: dict[str, Any] = _json_ready(asdict(report))
+    return data
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+@functools.cache
+def _adapter() -> TypeAdapter[GradeReport]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(GradeReport)
+
+
+def report_from_json(text: str | bytes) -> GradeReport:
+    """A report read back from JSON, validated (raises pydantic's ValidationError, a ValueError)."""
+    return _adapter().validate_json(text)
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of a report as ``report_data`` writes it."""
+    return _adapter().json_schema(mode="serialization")

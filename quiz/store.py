@@ -40,7 +40,7 @@ from typing import Any, Literal
 from fsrs import Card
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.report import GradeReport
+from engine.report import GradeReport, report_data, report_from_json
 
 # ---------------------------------------------------------------------------------------------------------------
 # Constants and errors
@@ -215,7 +215,7 @@ class StoredReport(Record):
     @property
     def report(self) -> GradeReport:
         """The report as the engine's model."""
-        return GradeReport.model_validate_json(self.report_json)
+        return report_from_json(self.report_json)
 
     @property
     def passed(self) -> bool:
@@ -873,7 +873,7 @@ class Store:
     ) -> StoredReport:
         """Keep a grade report and the code it graded (the task id comes from the report)."""
         stored = StoredReport(
-            uuid=uuid or new_uuid(), task_id=report.task, source=source, report_json=report.model_dump_json(),
+            uuid=uuid or new_uuid(), task_id=report.task, source=source, report_json=json.dumps(report_data(report)),
             score=report.score, max_score=report.max_score, verdict=str(report.verdict.value),
             created_at=at or utcnow(),
         )

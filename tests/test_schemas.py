@@ -9,11 +9,12 @@ import jsonschema
 import pytest
 
 from engine import grade
+from engine.report import report_data
 from quiz.batch.policy import EXAMPLE, Policy
 from quiz.cli import main
 from tests.support.inprocess import InProcessRunner
 
-SUBMISSIONS = Path(__file__).parent / "submissions" / "linear"
+SUBMISSIONS = Path(__file__).parent / "submissions"
 
 
 def _schema(kind: str, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
@@ -25,9 +26,11 @@ def _schema(kind: str, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 def test_grade_report_schema(capsys: pytest.CaptureFixture[str], inprocess: InProcessRunner) -> None:
     schema = _schema("report", capsys)
-    for name in ("correct_reference", "wrong_transposed_dw"):
-        report = grade((SUBMISSIONS / f"{name}.py").read_text(), "linear", runner=inprocess)
-        jsonschema.validate(json.loads(report.model_dump_json()), schema)
+    cases = [("linear", "correct_reference"), ("linear", "wrong_transposed_dw"),
+             ("softmax", "wrong_no_max"), ("causal_mask", "wrong_additive_mask")]
+    for task_id, name in cases:  # NaN in got, and -inf expected: written as null, allowed by the schema
+        report = grade((SUBMISSIONS / task_id / f"{name}.py").read_text(), task_id, runner=inprocess)
+        jsonschema.validate(json.loads(json.dumps(report_data(report), allow_nan=False)), schema)
 
 
 def test_policy_schema_accepts_the_example(capsys: pytest.CaptureFixture[str]) -> None:

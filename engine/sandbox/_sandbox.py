@@ -25,7 +25,7 @@ import threading
 import time
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -420,7 +420,7 @@ class Sandbox:
             os.set_blocking(fd, False)
         try:
             try:
-                self._send({"op": "run", "start": attempt.start, "limits": limits.model_dump()},
+                self._send({"op": "run", "start": attempt.start, "limits": asdict(limits)},
                            [memfd, out_w, res_w])
             except OSError:
                 self._stop_zygote()

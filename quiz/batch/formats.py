@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from engine import GradeReport
+from engine.report import report_data
 from quiz.batch.results import CandidateResult
 
 FORMATS = ("text", "json", "jsonl", "csv", "junit", "gradescope")
@@ -50,12 +51,12 @@ def to_jsonl(results: Sequence[CandidateResult]) -> str:
         if r.error:
             lines.append(json.dumps({"candidate": r.candidate, "error": r.error}))
         for report in r.reports:
-            lines.append(json.dumps({"candidate": r.candidate, **report.model_dump(mode="json")}))
+            lines.append(json.dumps({"candidate": r.candidate, **report_data(report)}))
     return "".join(line + "\n" for line in lines)
 
 
 def to_json(results: Sequence[CandidateResult]) -> str:
-    return json.dumps({"candidates": [r.model_dump(mode="json") for r in results]}, indent=2) + "\n"
+    return json.dumps({"candidates": [json.loads(r.model_dump_json()) for r in results]}, indent=2) + "\n"
 
 
 def _case_text(report: GradeReport, case_index: int) -> str:

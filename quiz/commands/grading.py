@@ -137,6 +137,7 @@ def _limits(args: argparse.Namespace) -> Any:
 def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     """One file to the terminal: the report as text, or one JSON object per task."""
     from engine import Verdict, grade
+    from engine.report import report_data
     from quiz.batch.candidates import tasks_defined
     from quiz.cli import CliError
 
@@ -154,9 +155,9 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     reports = [grade(candidate.source, t, limits, reveal_hidden=reveal) for t in task_ids]
     if args.format == "json":
         payload: Any = (
-            reports[0].model_dump(mode="json")
+            report_data(reports[0])
             if len(reports) == 1
-            else {"file": str(candidate.path), "reports": [r.model_dump(mode="json") for r in reports]}
+            else {"file": str(candidate.path), "reports": [report_data(r) for r in reports]}
         )
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")

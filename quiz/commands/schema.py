@@ -46,9 +46,9 @@ def schema_for(kind: str) -> dict[str, Any]:
 
         out = MockReport.model_json_schema()
     else:
-        from engine.report import GradeReport
+        from engine.report import report_schema
 
-        out = GradeReport.model_json_schema()
+        out = report_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **out}
 
 

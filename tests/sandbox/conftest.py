@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine import Limits, Verdict, grade
+from engine.report import report_data
 from engine.sandbox import Sandbox
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
@@ -65,5 +66,5 @@ def assert_clean(sb: Sandbox) -> None:
 def assert_next_ok(sb: Sandbox) -> None:
     """The sandbox still grades a correct submission after whatever the previous one did."""
     report = grade(CORRECT, "linear", runner=sb)
-    assert report.verdict is Verdict.PASSED, report.model_dump_json(indent=1)
+    assert report.verdict is Verdict.PASSED, report_data(report)
     assert_clean(sb)

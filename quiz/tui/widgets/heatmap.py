@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 
 Grid = Sequence[Sequence[float]]
+Preview = Sequence[Sequence[float | None]]  # a report's preview grid: None where a value is not finite
 
 # Sequential scale for differences (dark -> bright), diverging scale for values (blue - white - red).
 SEQUENTIAL = ((48, 18, 59), (65, 69, 171), (33, 145, 140), (94, 201, 98), (253, 231, 37))
@@ -74,11 +75,11 @@ class Heatmap(Widget):
 
     DEFAULT_CSS = "Heatmap { height: auto; width: 1fr; }"
 
-    def __init__(self, name: str, expected: Grid | None, got: Grid | None) -> None:
+    def __init__(self, name: str, expected: Preview | None, got: Preview | None) -> None:
         super().__init__()
         self.output = name
-        self.expected = [list(r) for r in expected or []]
-        self.got = [list(r) for r in got or []]
+        self.expected = [[math.nan if v is None else v for v in r] for r in expected or []]
+        self.got = [[math.nan if v is None else v for v in r] for r in got or []]
         self.diff = difference(self.expected, self.got) if expected and got else None
 
     def _panels(self, width: int) -> tuple[list[tuple[str, list[list[float]], bool, float]], int]:
