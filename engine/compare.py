@@ -37,6 +37,12 @@ def _preview(a: np.ndarray) -> list[list[float | None]]:
     return [[float(v) if np.isfinite(v) else None for v in row] for row in grid]
 
 
+def _add_previews(check: OutputCheck, expected: np.ndarray, got: np.ndarray) -> None:
+    """Previews for a heatmap of where a failing output differs (a passing output needs none: smaller reports)."""
+    check.expected_preview = _preview(expected)
+    check.got_preview = _preview(got)
+
+
 def _first_index(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
@@ -71,9 +77,8 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         return check
     exp_finite = np.isfinite(expected)
     bad = ~np.isfinite(got) & exp_finite
-    check.expected_preview = _preview(expected)
-    check.got_preview = _preview(got)
     if bad.any():
+        _add_previews(check, expected, got)
         kinds = []
         if np.isnan(got[bad]).any():
             kinds.append("NaN")
@@ -85,10 +90,20 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         )
         check.rel_error = float("inf")
         return check
+    # Where the reference is -inf, inf or NaN (a masked score, say), the submission must hold the same value.
+    special = ~exp_finite & ~((got == expected) | (np.isnan(got) & np.isnan(expected)))
+    if special.any():
+        _add_previews(check, expected, got)
+        idx = _first_index(special)
+        check.message = (
+            f"{name}: {int(special.sum())} of {expected.size} elements differ where the expected value is not "
+            f"finite, first at {idx}: expected {expected[idx].item()!r}, got {got[idx].item()!r}"
+        )
+        check.rel_error = float("inf")
+        return check
     err = relative_error(np.where(exp_finite, expected, 0.0), np.where(exp_finite, got, 0.0))
     check.rel_error = err
-    diff = np.abs(got.astype(np.float64) - expected.astype(np.float64))
-    diff = np.where(exp_finite, diff, 0.0)
+    diff = np.where(exp_finite, np.abs(np.where(exp_finite, got, 0.0) - np.where(exp_finite, expected, 0.0)), 0.0)
     order = np.argsort(diff, axis=None)[::-1][:3]
     check.worst = [
         WorstElement(
@@ -101,6 +116,7 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
     ]
     check.ok = err <= tolerance
     if not check.ok:
+        _add_previews(check, expected, got)
         w = check.worst[0]
         check.message = (
             f"{name}: relative error {err:.3g} > tolerance {tolerance:g}; worst at {w.index}: "
