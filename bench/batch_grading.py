@@ -5,6 +5,10 @@ ratio, and the scaling from 1 to 2 workers. Targets: >= 10x the pytest loop, nea
 
 The pytest loop is timed on a 40-candidate sample of the same mix (its throughput is a steady rate; timing all 200
 would take minutes and measure nothing more).
+
+Scaling is bounded by the cores one worker leaves idle: a worker's pipeline already overlaps (a sandboxed child's
+exit and the collecting process run while the worker judges the next outputs), so the machine-wide busy cores of
+each run are measured too, and the ceiling ``cpus / busy cores with 1 worker`` is printed beside the scaling.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import BIN, ROOT, clean_env, run_command, table
+from bench.common import BIN, ROOT, clean_env, run_command, table, timed_with_busy_cores
 from bench.engine_grading import _write_pytest_grader
 
 SUBMISSIONS = ROOT / "tests" / "submissions" / "linear"
@@ -41,7 +45,7 @@ def _mix() -> list[str]:
     return sources
 
 
-def _nnprep(folder: Path, out: Path, workers: int) -> float:
+def _nnprep(folder: Path, out: Path, workers: int) -> tuple[float, float | None]:
     argv = [
         str(BIN / "nnprep"),
         "grade",
@@ -56,9 +60,7 @@ def _nnprep(folder: Path, out: Path, workers: int) -> float:
         str(workers),
         "--force",
     ]
-    start = time.perf_counter()
-    run_command(argv, ok_codes=(0, 1))
-    return time.perf_counter() - start
+    return timed_with_busy_cores(lambda: run_command(argv, ok_codes=(0, 1)))
 
 
 def _pytest_loop(grader: Path, sources: list[str], parallel: int) -> float:
@@ -91,9 +93,13 @@ def main() -> None:
                 (folder / f"cand{i:03d}.py").write_text(sources[i % len(sources)])
             folders[size] = folder
         runs: dict[tuple[int, int], list[float]] = {(w, n): [] for w in (1, 2) for n in (40, 200, 400)}
+        busy: dict[int, list[float]] = {1: [], 2: []}
         for _ in range(3):  # interleaved, so drifts in machine speed hit every configuration alike
             for (w, n), times in runs.items():
-                times.append(_nnprep(folders[n], root / f"w{w}-{n}.csv", w))
+                seconds, cores = _nnprep(folders[n], root / f"w{w}-{n}.csv", w)
+                times.append(seconds)
+                if n == 400 and cores is not None:
+                    busy[w].append(cores)
         med = {k: statistics.median(v) for k, v in runs.items()}
         grader = root / "pytest"
         grader.mkdir()
@@ -105,11 +111,19 @@ def main() -> None:
     steady = {w: 360 / (med[(w, 400)] - med[(w, 40)]) for w in (1, 2)}
     ours = len(sources) / two
     theirs = len(sample) / loop
+    cpus = os.cpu_count() or 1
+    if busy[1] and busy[2]:
+        b1, b2 = statistics.median(busy[1]), statistics.median(busy[2])
+        cores_row = (f"busy cores of {cpus}, 1 / 2 workers (400 candidates)",
+                     f"{b1:.2f} / {b2:.2f}  (ceiling for 1 -> 2 workers: {min(2.0, cpus / b1):.2f}x)")
+    else:
+        cores_row = ("busy cores", "not measurable here (no /proc/stat)")
     print(table("Batch grading of 200 `linear` candidates (40% correct, 40% wrong, 20% raising), medians of 3", [
         ("nnprep grade --workers 1 (whole run)", f"{one:.2f} s  ({len(sources) / one:.1f} candidates/s)"),
         ("nnprep grade --workers 2 (whole run)", f"{two:.2f} s  ({ours:.1f} candidates/s)"),
         ("steady state (40 -> 400 candidates), 1 / 2 workers", f"{steady[1]:.1f} / {steady[2]:.1f} candidates/s"),
         ("scaling 1 -> 2 workers", f"{one / two:.2f}x whole run, {steady[2] / steady[1]:.2f}x steady state"),
+        cores_row,
         ("pytest grader per candidate, 2 at a time", f"{theirs:.2f} candidates/s  (40-candidate sample)"),
         ("throughput ratio nnprep / pytest loop", f"{ours / theirs:.1f}x  (target >= 10x)"),
     ]))

@@ -97,7 +97,8 @@ def judge_case(
     base.outputs = list(judgement.checks)
     base.diagnoses = list(judgement.diagnoses)
     errors = [c.rel_error for c in base.outputs if c.rel_error is not None]
-    base.rel_error = max(errors) if errors else None
+    unmeasured = any(c.rel_error is None and not c.ok for c in base.outputs)  # wrong shape, dtype, or no value
+    base.rel_error = max(errors) if errors and not unmeasured else None
     if judgement.ok:
         base.score = points
         return base

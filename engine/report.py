@@ -92,6 +92,8 @@ class CaseResult:
     message: str = ""
     diagnoses: list[str] = field(default_factory=list)
     rel_error: float | None = None
+    """The largest relative error of the case's outputs; None where a failing output has none (a wrong shape or
+    dtype, no value) or nothing was compared."""
     outputs: list[OutputCheck] = field(default_factory=list)
     seconds: float = 0.0
     description: str = ""

@@ -52,6 +52,43 @@ def test_unreadable_input_is_one_line_exit_2(
     assert message in err and err.count("\n") == 1
 
 
+def _strict_json(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not strict JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_grade_json_of_a_passing_file_is_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SUBMISSIONS / "linear" / "correct_loops.py"
+    assert main(["grade", str(path), "--task", "linear", "--format", "json"]) == 0
+    report = _strict_json(capsys.readouterr().out)
+    assert isinstance(report, dict)
+    assert report["task"] == "linear" and report["verdict"] == "passed"
+    assert report["score"] == report["max_score"] == 100.0
+    assert {"name", "visible", "verdict", "message"} <= set(report["cases"][0])
+    assert any(c["visible"] for c in report["cases"]) and any(not c["visible"] for c in report["cases"])
+    assert report["stdout"] == "" and report["isolation"]["separate_process"] is True
+
+
+def test_grade_text_of_a_wrong_file_is_exit_1_and_names_the_mistake(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SUBMISSIONS / "linear" / "wrong_transposed_dw.py"
+    assert main(["grade", str(path), "--task", "linear"]) == 1
+    out = capsys.readouterr().out
+    assert "verdict wrong_answer" in out and "what went wrong:" in out
+    assert "dW is the transpose of the expected gradient" in out
+    shape_failure = next(line for line in out.splitlines() if "backward_example" in line)
+    assert "rel err" not in shape_failure  # a wrong shape has no relative error to show
+    assert "sandbox: separate process" in out
+
+
+def test_grade_without_task_grades_what_the_file_defines(capsys: pytest.CaptureFixture[str]) -> None:
+    path = SUBMISSIONS / "softmax" / "wrong_no_max.py"
+    assert main(["grade", str(path), "--format", "json"]) == 1
+    report = _strict_json(capsys.readouterr().out)  # NaN outputs are written as null
+    assert isinstance(report, dict) and report["task"] == "softmax" and report["verdict"] == "wrong_answer"
+
+
 def test_file_defining_no_task_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "sub.py"
     path.write_text("def unrelated():\n    return 1\n")

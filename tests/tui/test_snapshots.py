@@ -60,6 +60,11 @@ def test_stats(snap_compare: Any, make_app: Callable[..., NnprepApp], db: Path, 
     async def run_before(pilot: Any) -> None:
         await pilot.press("s")
         await _settle(pilot)
-        await pilot.pause(0.2)
+        for _ in range(200):  # the mock-score plot draws after a refresh: wait for it, not for a fixed time
+            if getattr(pilot.app.screen, "plot_drawn", False):
+                break
+            await pilot.pause(0.025)
+        assert pilot.app.screen.plot_drawn
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

@@ -37,6 +37,7 @@ class StatsScreen(BaseScreen[None]):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("f5", "reload", "Refresh"),
     ]
+    plot_drawn = False  # set once the mock-score plot has been drawn (it draws after a refresh)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,5 +145,6 @@ class StatsScreen(BaseScreen[None]):
             plot.set_ylimits(0, 100)
             plot.set_xlabel("mock interview #")
             plot.set_ylabel("score %")
+            self.plot_drawn = True
 
         self.call_after_refresh(draw)
