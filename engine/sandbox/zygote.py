@@ -1,12 +1,12 @@
 """The zygote: a long-lived fork server that runs candidate code in sandboxed children.
 
-Started by ``engine.sandbox.Sandbox`` as ``python -I -S zygote.py CONFIG_JSON`` (by path: it must NOT import the
-engine package, whose modules hold the reference answers). It imports NumPy once with one BLAS thread, loads its
-helpers ``_wire.py`` and ``_child.py`` by path, probes which protections the OS offers, then serves one job at a
-time over a Unix socket: a ``run`` message carries three file descriptors (inputs memfd, output pipe, result
-pipe); the zygote forks a child, which sandboxes itself and runs the submission, writing frames straight to the
-grading process. The zygote reports the child's pid and exit status, kills it on request, and removes its
-private temp dir.
+Started by ``engine.sandbox.Sandbox`` with ``python -I -S``, loaded by path (as a module, so that its bytecode is
+cached) with CONFIG_JSON as its argument: it must NOT import the engine package, whose modules hold the reference
+answers. It imports NumPy once with one BLAS thread, loads its helpers ``_wire.py`` and ``_child.py`` by path,
+probes which protections the OS offers, then serves one job at a time over a Unix socket: a ``run`` message
+carries three file descriptors (inputs memfd, output pipe, result pipe); the zygote forks a child, which sandboxes
+itself and runs the submission, writing frames straight to the grading process. The zygote reports the child's pid
+and exit status, kills it on request, and removes its private temp dir.
 
 Child setup order: own process group -> read inputs -> fds 0-3 only -> scrubbed env -> private cwd -> rlimits ->
 uid/gid 65534 (when root) -> parent-death signal -> no_new_privs -> Landlock -> import blocker -> run.
@@ -33,6 +33,7 @@ import tempfile
 from types import ModuleType
 from typing import Any
 
+gc.disable()  # until everything is imported and frozen: no collections while importing, no holes before the forks
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
              "VECLIB_MAXIMUM_THREADS", "BLIS_NUM_THREADS"):
     os.environ[_var] = "1"
@@ -625,8 +626,8 @@ def main() -> None:
     base = str(CONFIG["base"])
     caps = Caps()
     isolate_imports(caps)
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # what exists now is shared with every child: their collections will not touch (and copy) it
+    gc.enable()
     try:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             serve(ctl, caps, base)
