@@ -92,8 +92,9 @@ def _sigterm_as_interrupt(signum: int, frame: FrameType | None) -> None:
 def run_batch(candidates: Sequence[Candidate], options: BatchOptions) -> tuple[list[CandidateResult], int]:
     """Grade ``candidates``; returns (all results in candidate order, how many were skipped as already done).
 
-    With an output path, each finished candidate is appended to a journal (fsynced) and the output rewritten
-    atomically, so an interrupted run keeps everything finished and a re-run grades only what is missing.
+    With an output path, each finished candidate is appended to a journal (flushed to the OS before the next one)
+    and the output rewritten atomically, so an interrupted run keeps everything finished and a re-run grades only
+    what is missing.
     """
     many = len(candidates) > 1
     writer = OutputWriter(options, [c.id for c in candidates], many)
@@ -110,7 +111,7 @@ def run_batch(candidates: Sequence[Candidate], options: BatchOptions) -> tuple[l
     todo = [c for c in candidates if c.id not in writer.results]
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
-        with _grader(options) as results_of:  # before the progress bar's thread: local workers are forked
+        with _grader(options, len(todo)) as results_of:  # before the progress bar's thread: workers are forked
             for result in _progress(results_of(todo), len(todo), options.progress):
                 if journal is not None:
                     journal.append(result)
@@ -122,8 +123,11 @@ def run_batch(candidates: Sequence[Candidate], options: BatchOptions) -> tuple[l
 
 
 @contextlib.contextmanager
-def _grader(options: BatchOptions) -> Iterator[Callable[[Sequence[Candidate]], Iterator[CandidateResult]]]:
-    """A function from candidates to their results as they finish: local worker processes, or dask."""
+def _grader(
+    options: BatchOptions, count: int
+) -> Iterator[Callable[[Sequence[Candidate]], Iterator[CandidateResult]]]:
+    """A function from ``count`` candidates to their results as they finish: local worker processes (no more than
+    there are candidates, none when all are done), or dask."""
     if options.dask:
         from quiz.batch.pool import dask_results
 
@@ -141,7 +145,7 @@ def _grader(options: BatchOptions) -> Iterator[Callable[[Sequence[Candidate]], I
             yield from pool.imap_unordered(todo, options.policy, options.task_ids)
 
     try:
-        pool = LocalPool(options.workers)
+        pool = LocalPool(min(options.workers, count)) if count else None
         yield results_of
     finally:
         if pool is not None:

@@ -97,13 +97,15 @@ def test_markdown_reports(graded: dict[str, Path]) -> None:
 
 
 def test_rerun_skips_graded_candidates_unless_forced(
-    graded: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    graded: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = graded["csv"]
     folder = out.parent / "class"
     policy = out.parent / "policy.toml"
     before = out.read_text()
-    assert main(["grade", str(folder), "--policy", str(policy), "--format", "csv", "--out", str(out)]) == 1
+    with monkeypatch.context() as m:  # nothing left to grade: no worker (and no sandbox) is started at all
+        m.setattr("quiz.batch.pool.LocalPool.__init__", lambda *a: pytest.fail("a pool was started"))
+        assert main(["grade", str(folder), "--policy", str(policy), "--format", "csv", "--out", str(out)]) == 1
     assert "0 graded, 8 already done" in capsys.readouterr().err
     assert out.read_text() == before
     assert main(["grade", str(folder), "--policy", str(policy), "--format", "csv", "--out", str(out), "--force"]) == 1
