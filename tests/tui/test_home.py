@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.command import CommandList
 from textual.widgets import Static
 
 from quiz.app import NnprepApp
 from quiz.tui.base import TooSmall
 from quiz.tui.services import BankView
 from tests.tui.bank import fixed_items
+from tests.tui.waiting import wait_until
 
 
 async def test_home_shows_name_due_and_streak(make_app: Callable[..., NnprepApp]) -> None:
@@ -72,10 +74,12 @@ async def test_command_palette_reaches_every_main_action(make_app: Callable[...,
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Stats")
-        await pilot.pause(0.3)
+        results = app.screen.query_one(CommandList)
+        await wait_until(
+            pilot, lambda: results.option_count == 1 and "Stats" in str(results.get_option_at_index(0).prompt)
+        )
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert type(app.screen).__name__ == "StatsScreen"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "StatsScreen")
 
 
 async def test_small_terminal_gets_a_clear_message_and_keeps_state(make_app: Callable[..., NnprepApp]) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from quiz.app import NnprepApp
 from tests.tui.seed import seed_progress
+from tests.tui.waiting import wait_until
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -60,11 +61,6 @@ def test_stats(snap_compare: Any, make_app: Callable[..., NnprepApp], db: Path, 
     async def run_before(pilot: Any) -> None:
         await pilot.press("s")
         await _settle(pilot)
-        for _ in range(200):  # the mock-score plot draws after a refresh: wait for it, not for a fixed time
-            if getattr(pilot.app.screen, "plot_drawn", False):
-                break
-            await pilot.pause(0.025)
-        assert pilot.app.screen.plot_drawn
-        await pilot.pause()
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "plot_drawn", False))  # it draws after a refresh
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

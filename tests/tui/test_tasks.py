@@ -20,6 +20,7 @@ from quiz.tui.widgets.heatmap import Heatmap
 from tests.support.inprocess import InProcessRunner
 from tests.tui.bank import LINEAR_STARTER
 from tests.tui.conftest import needs_sandbox
+from tests.tui.waiting import wait_until
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions" / "linear"
 CORRECT = (SUBMISSIONS / "correct_reference.py").read_text()
@@ -79,13 +80,14 @@ async def test_editor_starts_from_starter_and_autosaves(make_app: Callable[..., 
         assert editor.text == LINEAR_STARTER
         assert editor.language == "python"
         await pilot.press(*"# mine", "enter")
-        for _ in range(100):  # the autosave is debounced (0.05 s here): wait for it, however busy the machine
-            await pilot.pause(0.05)
+
+        def saved() -> str | None:
             with Store(db) as store:
                 draft = store.get_draft("linear")
-            if draft is not None:
-                break
-        assert draft is not None and draft.source.startswith("# mine\n")
+            return draft.source if draft is not None else None
+
+        await wait_until(pilot, lambda: saved() is not None)  # the autosave is debounced (0.05 s here)
+        assert (saved() or "").startswith("# mine\n")
         # Leave and come back: the same screen, with the text and the cursor.
         await pilot.press("escape", "escape")
         await pilot.pause()
