@@ -112,11 +112,10 @@ async def test_starting_small_shows_the_message(make_app: Callable[..., NnprepAp
 async def test_broken_user_deck_warns_and_the_rest_works(make_app: Callable[..., NnprepApp]) -> None:
     app = make_app(bank=BankView(fixed_items(), ["my-deck.toml: x.bad: answer: field required"]))
     async with app.run_test() as pilot:
-        await pilot.pause(0.3)  # the bank loads just after the first paint
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # The bank loads just after the first paint, then warns.
+        await wait_until(pilot, lambda: any(n.severity == "warning" for n in app._notifications))
         warnings = [n for n in app._notifications if n.severity == "warning"]
-        assert warnings and "my-deck.toml" in warnings[0].message
+        assert "my-deck.toml" in warnings[0].message
         await pilot.press("p")
         await pilot.pause()
         await pilot.press("ctrl+s")
@@ -130,8 +129,6 @@ async def test_real_bank_and_broken_deck_folder(make_app: Callable[..., NnprepAp
     (deck / "broken.toml").write_text('[[items]]\nid = "mine.one"\ntype = "flashcard"\n')
     app = make_app(bank=None, decks=[deck])
     async with app.run_test() as pilot:
-        await pilot.pause(0.3)  # the bank loads just after the first paint
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert any("broken.toml" in n.message for n in app._notifications)
+        # The bank loads just after the first paint, then warns.
+        await wait_until(pilot, lambda: any("broken.toml" in n.message for n in app._notifications), timeout=30)
         assert len(app.services.bank().items) > 20
