@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 
@@ -33,8 +34,10 @@ class Limits:
         for f in fields(self):
             value = getattr(self, f.name)
             whole = f.type == "int"
-            if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
-                raise ValueError(f"limit {f.name} must be {'a whole number' if whole else 'a number'}, not {value!r}")
+            right_type = isinstance(value, int if whole else int | float) and not isinstance(value, bool)
+            if not right_type or not math.isfinite(value):
+                kind = "a whole number" if whole else "a finite number"
+                raise ValueError(f"limit {f.name} must be {kind}, not {value!r}")
             low, strict = _LOWEST[f.name]
             if value < low or (strict and value == low):
                 raise ValueError(f"limit {f.name} must be {'>' if strict else '>='} {low}, not {value!r}")

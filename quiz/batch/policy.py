@@ -54,8 +54,8 @@ class PolicyTask(BaseModel):
 class PolicyLimits(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use, not at import
 
-    time_limit: float | None = Field(None, gt=0)
-    total_time_limit: float | None = Field(None, gt=0)
+    time_limit: float | None = Field(None, gt=0, allow_inf_nan=False)
+    total_time_limit: float | None = Field(None, gt=0, allow_inf_nan=False)
     memory_mb: int | None = Field(None, ge=64)
     max_output_kb: int | None = Field(None, ge=1)
 

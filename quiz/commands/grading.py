@@ -79,15 +79,21 @@ def _policy(args: argparse.Namespace) -> Any:
     except ValueError as e:
         raise CliError(str(e).splitlines()[-1].strip() if str(e) else "invalid --task") from None
     limits = policy.limits
+    _check_limit_options(args)
     if args.time_limit is not None:
-        if args.time_limit <= 0:
-            raise CliError("--time-limit must be positive")
         limits = limits.model_copy(update={"time_limit": args.time_limit})
     if args.memory_limit is not None:
-        if args.memory_limit < 64:
-            raise CliError("--memory-limit must be at least 64 MB")
         limits = limits.model_copy(update={"memory_mb": args.memory_limit})
     return policy.model_copy(update={"limits": limits})
+
+
+def _check_limit_options(args: argparse.Namespace) -> None:
+    from quiz.cli import CliError
+
+    if args.time_limit is not None and not 0 < args.time_limit < float("inf"):
+        raise CliError("--time-limit must be a positive number of seconds")
+    if args.memory_limit is not None and args.memory_limit < 64:
+        raise CliError("--memory-limit must be at least 64 MB")
 
 
 def _unknown_tasks(task_ids: list[str]) -> None:
@@ -124,12 +130,8 @@ def grade_command(args: argparse.Namespace) -> int:
 def _limits(args: argparse.Namespace) -> Any:
     """The engine's limits with --time-limit and --memory-limit applied (no policy file)."""
     from engine import Limits
-    from quiz.cli import CliError
 
-    if args.time_limit is not None and args.time_limit <= 0:
-        raise CliError("--time-limit must be positive")
-    if args.memory_limit is not None and args.memory_limit < 64:
-        raise CliError("--memory-limit must be at least 64 MB")
+    _check_limit_options(args)
     given = {"time_limit": args.time_limit, "memory_mb": args.memory_limit}
     return Limits(**{k: v for k, v in given.items() if v is not None})
 

@@ -190,3 +190,15 @@ def test_policy_init_and_bad_policy(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["grade", str(LINEAR / "correct_reference.py"), "--policy", str(path)]) == 2
     assert "tasks.0.id" in capsys.readouterr().err
     assert os.path.exists(path)
+    path.write_text("[limits]\ntime_limit = inf\n")  # TOML has inf and nan: a limit must be a finite number
+    assert main(["grade", str(LINEAR / "correct_reference.py"), "--policy", str(path)]) == 2
+    assert "limits.time_limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan"])
+def test_time_limit_option_must_be_a_positive_finite_number(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for extra in ([], ["--format", "csv", "--out", os.devnull]):  # one file here, and through the batch path
+        assert main(["grade", str(LINEAR / "correct_reference.py"), "--task", "linear", "--time-limit", value,
+                     *extra]) == 2
+        err = capsys.readouterr().err
+        assert err == "nnprep: --time-limit must be a positive number of seconds\n"
