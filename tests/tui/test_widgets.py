@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from quiz.tui.session import ItemResult, PracticeConfig, Session, select_items
 from quiz.tui.widgets.calendar import level
-from quiz.tui.widgets.heatmap import color_cell, difference
+from quiz.tui.widgets.heatmap import Heatmap, color_cell, difference
 from tests.tui.bank import fixed_items
 
 
@@ -37,6 +39,13 @@ def test_difference_of_a_transposed_grid_is_symmetric() -> None:
     got = [[1.0, 3.0], [2.0, 4.0]]
     assert difference(expected, got) == [[0.0, 1.0], [1.0, 0.0]]
     assert difference(expected, [[1.0, 2.0, 3.0]]) is None
+
+
+def test_a_report_preview_with_missing_values_shows_them_as_not_finite() -> None:
+    heatmap = Heatmap("p", [[1.0, 2.0]], [[1.0, None]])  # None: the submission's value was NaN or inf
+    assert heatmap.got[0][0] == 1.0 and math.isnan(heatmap.got[0][1])
+    assert heatmap.diff is not None and heatmap.diff[0][0] == 0.0 and math.isinf(heatmap.diff[0][1])
+    assert color_cell(heatmap.diff[0][1], 1.0, False) == "#ff00ff"
 
 
 def test_colours() -> None:
