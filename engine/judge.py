@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -108,13 +108,20 @@ def judge_case(
 
 
 def _judge_calls(task: Task, results: Sequence[CallResult]) -> Judgement:
+    return combine(judge_call(task, r) for r in results)
+
+
+def combine(judgements: Iterable[Judgement]) -> Judgement:
+    """One case's judgement from its calls' judgements: ok when all are, every check, each diagnosis once, the
+    messages joined."""
     total = Judgement(ok=True)
-    for r in results:
-        j = judge_call(task, r)
+    messages: list[str] = []
+    for j in judgements:
         total.ok = total.ok and j.ok
         total.invalid = total.invalid or j.invalid
         total.checks.extend(j.checks)
         total.diagnoses.extend(d for d in j.diagnoses if d not in total.diagnoses)
         if j.message:
-            total.message = f"{total.message}; {j.message}" if total.message else j.message
+            messages.append(j.message)
+    total.message = "; ".join(messages)
     return total

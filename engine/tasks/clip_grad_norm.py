@@ -27,6 +27,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.compare import compare
+from engine.judge import combine
 from engine.report import OutputCheck
 from engine.task import Call, CallResult, Case, FunctionSpec, Judgement, Task
 from engine.tasks._util import normal, params
@@ -159,18 +160,7 @@ def _judge_call(result: CallResult) -> Judgement:
 
 def judge(case: Case, results: Sequence[CallResult]) -> Judgement:
     """Judge every call of a case: clipped element by element, total_norm as a scalar."""
-    total = Judgement(ok=True)
-    messages: list[str] = []
-    for r in results:
-        j = _judge_call(r)
-        total.ok = total.ok and j.ok
-        total.invalid = total.invalid or j.invalid
-        total.checks.extend(j.checks)
-        total.diagnoses.extend(d for d in j.diagnoses if d not in total.diagnoses)
-        if j.message:
-            messages.append(j.message)
-    total.message = "; ".join(messages)
-    return total
+    return combine(_judge_call(r) for r in results)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from engine.judge import judge_call
+from engine.judge import combine, judge_call
 from engine.report import OutputCheck
 from engine.task import Call, CallResult, Case, Detector, DiagnosisContext, FunctionSpec, Judgement, Task, Value
 from engine.tasks._util import params
@@ -85,28 +85,22 @@ def integer_judge(task: Callable[[], Task]) -> Callable[[Case, Sequence[CallResu
 
     def judge(case: Case, results: Sequence[CallResult]) -> Judgement:
         t = task()
-        total = Judgement(ok=True)
-        messages: list[str] = []
-        for r in results:
-            value = r.value
-            value = tuple(_integral(v) for v in value) if isinstance(value, tuple | list) else _integral(value)
-            j = judge_call(t, dataclasses.replace(r, value=value))
-            if j.checks:
-                spec = t.function(r.call.function)
-                expected = t.expected_outputs(r.call)
-                values = value if len(spec.outputs) > 1 else (value,)
-                for check, got in zip(j.checks, values, strict=False):
-                    got_arr = np.asarray(got) if isinstance(got, bool | int | float) else got
-                    _improve(check, expected[check.name], got_arr)
-                j.message = "; ".join(c.message for c in j.checks if not c.ok) or j.message
-            total.ok = total.ok and j.ok
-            total.invalid = total.invalid or j.invalid
-            total.checks.extend(j.checks)
-            total.diagnoses.extend(d for d in j.diagnoses if d not in total.diagnoses)
-            if j.message:
-                messages.append(j.message)
-        total.message = "; ".join(messages)
-        return total
+        return combine(judge_one(t, r) for r in results)
+
+    def judge_one(t: Task, r: CallResult) -> Judgement:
+        """The standard judgement of one call, with integral floats read as integers."""
+        value = r.value
+        value = tuple(_integral(v) for v in value) if isinstance(value, tuple | list) else _integral(value)
+        j = judge_call(t, dataclasses.replace(r, value=value))
+        if j.checks:
+            spec = t.function(r.call.function)
+            expected = t.expected_outputs(r.call)
+            values = value if len(spec.outputs) > 1 else (value,)
+            for check, got in zip(j.checks, values, strict=False):
+                got_arr = np.asarray(got) if isinstance(got, bool | int | float) else got
+                _improve(check, expected[check.name], got_arr)
+            j.message = "; ".join(c.message for c in j.checks if not c.ok) or j.message
+        return j
 
     return judge
 

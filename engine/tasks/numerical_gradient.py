@@ -31,6 +31,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.compare import compare
+from engine.judge import combine
 from engine.known_functions import KNOWN_FUNCTIONS
 from engine.report import OutputCheck
 from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionRef, FunctionSpec, Judgement, Task
@@ -190,18 +191,7 @@ def _judge_call(result: CallResult) -> Judgement:
 
 def judge(case: Case, results: Sequence[CallResult]) -> Judgement:
     """Judge every call of a case against the analytic gradient."""
-    total = Judgement(ok=True)
-    messages: list[str] = []
-    for r in results:
-        j = _judge_call(r)
-        total.ok = total.ok and j.ok
-        total.invalid = total.invalid or j.invalid
-        total.checks.extend(j.checks)
-        total.diagnoses.extend(d for d in j.diagnoses if d not in total.diagnoses)
-        if j.message:
-            messages.append(j.message)
-    total.message = "; ".join(messages)
-    return total
+    return combine(_judge_call(r) for r in results)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -219,6 +219,22 @@ def _statistical(call: Call) -> bool:
     return bool(call.args["fan_in"] * call.args["fan_out"] >= MIN_STAT_SIZE)
 
 
+def assert_always_fails_and_named(task_id: str, fn: Draw, words: str, gradings: int = 30) -> None:
+    """A wrong draw fails every one of ``gradings`` gradings (each with other seeds), naming the mistake."""
+    for offset in range(0, 100 * gradings, 100):
+        verdicts = judge_draws(task_id, fn, offset)
+        failed = [j for j in verdicts.values() if not j.ok]
+        assert failed, offset
+        assert any(words in d for j in failed for d in j.diagnoses), (offset, [j.diagnoses for j in failed])
+
+
+def assert_fails_every_statistical_case(task_id: str, fn: Draw, gradings: int = 10) -> None:
+    """A mistaken distribution fails each statistical case in every one of ``gradings`` gradings."""
+    for offset in range(0, 100 * gradings, 100):
+        verdicts = judge_draws(task_id, fn, offset)
+        assert all(not verdicts[c].ok for c in stat_cases(task_id)), offset
+
+
 def stat_cases(task_id: str) -> list[str]:
     """The cases large enough to be judged statistically."""
     return [c.name for c in get_task(task_id).cases() if _statistical(c.calls[0])]

@@ -12,12 +12,13 @@ from engine.tasks.he_normal import P_BEYOND_2, P_WITHIN_1, _variants, he_normal,
 from engine.tasks.xavier_uniform import DELTA, hoeffding_fraction
 from tests.engine.tasks.support import (
     Draw,
+    assert_always_fails_and_named,
+    assert_fails_every_statistical_case,
     assert_written_in_statement,
     fixed_seed,
     global_random,
     judge_draws,
     stat_calls,
-    stat_cases,
     swapped,
 )
 
@@ -88,19 +89,12 @@ def test_correct_draws_stay_far_inside_the_thresholds() -> None:
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_wrong_draws_fail_every_time_and_are_named(name: str) -> None:
     fn, words = WRONG[name]
-    for offset in range(0, 3_000, 100):  # 30 gradings
-        verdicts = judge_draws(TASK_ID, fn, offset)
-        failed = [j for j in verdicts.values() if not j.ok]
-        assert failed, offset
-        assert any(words in d for j in failed for d in j.diagnoses), (offset, [j.diagnoses for j in failed])
+    assert_always_fails_and_named(TASK_ID, fn, words)
 
 
 @pytest.mark.parametrize("name", ["std_is_variance", "variance_is_std", "fan_out", "xavier", "lecun", "uniform"])
 def test_distribution_mistakes_fail_every_statistical_case(name: str) -> None:
-    fn, _ = WRONG[name]
-    for offset in range(0, 1_000, 100):
-        verdicts = judge_draws(TASK_ID, fn, offset)
-        assert all(not verdicts[c].ok for c in stat_cases(TASK_ID)), (name, offset)
+    assert_fails_every_statistical_case(TASK_ID, WRONG[name][0])
 
 
 def test_mistaken_variances_are_apart_from_each_other_and_from_the_band() -> None:
