@@ -41,6 +41,7 @@ from fsrs import Card
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.report import GradeReport, report_data, report_from_json
+from quiz.renamed_items import move_renamed_progress
 
 # ---------------------------------------------------------------------------------------------------------------
 # Constants and errors
@@ -544,6 +545,7 @@ class Store:
             self._enable_wal(conn)
             conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._migrate(conn)
+            move_renamed_progress(conn)  # merged or moved bank items keep their progress
         except BaseException:
             conn.close()
             raise
