@@ -14,6 +14,7 @@ RENAMED: dict[str, str] = {
     # near duplicates merged into the item kept (second edition of the bank, issue 15)
     "backpropagation.step-order-mcq": "optimisers.step-order",
     "backpropagation.scalar-chain-example": "param.scalar-chain-rule",
+    "backpropagation.training-step-order": "optimisers.training-loop",
     "backpropagation.weight-gradient-shape": "param.linear-weight-grad-shape",
     "debugging_gradcheck.initial-loss-1000": "param.initial-loss",
     "flops_params_memory.adam-1b-memory": "param.optimizer-memory-adam",
