@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine import crosscheck
+from engine import crosscheck, numpy2
 from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
@@ -80,6 +80,9 @@ def _assemble(
     if run.fatal_verdict is not None:
         report.verdict = run.fatal_verdict
         report.message = run.fatal_message
+        removal = numpy2.explain(run.fatal_message or "")
+        if removal:
+            report.diagnoses.append(removal)
         report.cases = [
             CaseResult(
                 name=c.name,

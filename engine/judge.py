@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from engine import diagnose, numpy2
 from engine.compare import compare
 from engine.report import CaseResult, OutputCheck, Verdict
 from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Task
@@ -68,6 +69,10 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
                 found = None
             if found and found not in diagnoses:
                 diagnoses.append(found)
+        for name in spec.outputs:
+            kept = diagnose.kept_axes(name, got[name], expected[name])
+            if kept and not any("keepdims" in d for d in diagnoses):
+                diagnoses.append(kept)
     ok = all(c.ok for c in checks) and not result.mutated
     message = "; ".join(c.message for c in checks if not c.ok)
     return Judgement(ok=ok, checks=checks, diagnoses=diagnoses, message=message)
@@ -92,6 +97,9 @@ def judge_case(
         if r.error_verdict is not None:
             base.verdict = Verdict(r.error_verdict)
             base.message = f"{r.call.function}: {r.error}" if r.error else r.call.function
+            removal = numpy2.explain(r.error or "")
+            if removal:
+                base.diagnoses.append(removal)
             return base
     judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, results)
     base.outputs = list(judgement.checks)
