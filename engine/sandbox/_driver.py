@@ -9,36 +9,24 @@ from outside: the zygote SIGKILLs the child's process group and PID namespace wh
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import select
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from engine.limits import Limits
 from engine.report import Verdict
 from engine.sandbox import _wire as wire
-from engine.task import Call, CallResult
+from engine.sandbox._results import RunState, call_result
 
 if TYPE_CHECKING:
     from engine.sandbox._sandbox import Sandbox
 
 KILL_TIMEOUT = 10.0
+READS_PER_TURN = 16  # reads of a pipe before the event loop looks at the clock again
 EXIT_SETUP_FAILED = 121  # mirrors _child.py
 EXIT_CHANNEL_LOST = 122
-_CHILD_VERDICTS = {Verdict.RUNTIME_ERROR, Verdict.MEMORY_LIMIT_EXCEEDED, Verdict.MISSING_FUNCTION}
-_FATAL_VERDICTS = {Verdict.SYNTAX_ERROR, Verdict.RUNTIME_ERROR, Verdict.MEMORY_LIMIT_EXCEEDED}
-
-
-def _verdict(value: object) -> Verdict:
-    try:
-        return Verdict(str(value))
-    except ValueError:
-        raise wire.ProtocolError("bad verdict") from None
 
 
 def _signal_name(number: int) -> str:
@@ -48,32 +36,10 @@ def _signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-
-
-@dataclass
-class Output:
-    """Captured stdout+stderr of every child of a run, capped at ``limit`` bytes."""
-
-    limit: int
-    data: bytearray = field(default_factory=bytearray)
-    over: bool = False
-
-    def add(self, chunk: bytes) -> bool:
-        """Keep what fits; True when the limit has just been exceeded."""
-        room = self.limit - len(self.data)
-        self.data += chunk[: max(room, 0)]
-        if len(chunk) > room and not self.over:
-            self.over = True
-            return True
-        return False
-
-    def text(self) -> str:
-        text = self.data.decode("utf-8", errors="replace")
-        return text + ("\n[output truncated]" if self.over else "")
-
-
 @dataclass
 class Failure:
+    """Why a child stopped early (or what a call's failure was): the verdict and a sentence."""
+
     verdict: Verdict
     message: str
 
@@ -94,42 +60,46 @@ class Attempt:
 
 
 class Driver:
-    """The event loop of one child: reads its output and frames, enforces deadlines, waits for its end."""
+    """The event loop of one child: reads its output and frames, enforces deadlines, waits for its end.
+
+    ``drive`` never leaves the child running: whatever happens (even a bug here), it is killed and its exit seen
+    before ``drive`` returns or raises; a zygote that does not confirm the exit in time is replaced.
+    """
 
     def __init__(
-        self, sandbox: Sandbox, attempt: Attempt, calls: list[Call], results: list[CallResult | None],
-        limits: Limits, output: Output, total_deadline: float, restarted: bool, out_r: int, res_r: int,
+        self, sandbox: Sandbox, attempt: Attempt, state: RunState, restarted: bool, out_r: int, res_r: int,
+        run_id: int,
     ) -> None:
         self.sb = sandbox
         self.a = attempt
-        self.calls = calls
-        self.results = results
-        self.limits = limits
-        self.output = output
-        self.total_deadline = total_deadline
+        self.state = state
+        self.calls = state.calls
+        self.limits = state.limits
         self.restarted = restarted
         self.out_r = out_r
         self.res_r = res_r
+        self.run_id = run_id
         self.reader = wire.FrameReader()
         now = time.monotonic()
         self.step_started = now
-        self.step_deadline = now + limits.time_limit
+        self.step_deadline = now + self.limits.time_limit
         self.killing = False
         self.kill_deadline = 0.0
         self.exited = False
         self.end_deadline: float | None = None
         self.open_fds = {out_r, res_r}
+        self.flooded = False  # the output limit was exceeded; blamed once the frames already sent are read
 
     # -------------------------------------------------------------------------------- helpers
 
     def _kill(self, failure: Failure | None) -> None:
         if failure is not None and self.a.failure is None and self.a.fatal is None and self.a.phase != "done":
             self.a.failure = failure
-        if not self.killing:
+        if not self.killing and not self.exited:
             self.killing = True
             self.kill_deadline = time.monotonic() + KILL_TIMEOUT
             with contextlib.suppress(OSError):
-                self.sb._send({"op": "kill"})
+                self.sb._send({"op": "kill", "run": self.run_id})
 
     def _step(self) -> None:
         now = time.monotonic()
@@ -143,137 +113,178 @@ class Driver:
             return "after the last call"
         return f"in {self.calls[self.a.current].function}"
 
-    def _read(self, fd: int) -> bool:
-        """Read what is available on ``fd``; False at end of file."""
+    @staticmethod
+    def _chunk(fd: int) -> bytes | None:
+        """What is available on ``fd`` (b"" at end of file), None if nothing is."""
         while True:
             try:
-                chunk = os.read(fd, 1 << 20)
+                return os.read(fd, 1 << 20)
             except BlockingIOError:
-                return True
-            except OSError as e:
-                if e.errno == errno.EINTR:
-                    continue
-                raise
+                return None
+            except InterruptedError:
+                continue
+            except OSError:
+                return b""
+
+    def _read_output(self) -> bool:
+        """Keep what the child printed (at most ``READS_PER_TURN`` reads, so the deadlines are still checked);
+        False at end of file."""
+        for _ in range(READS_PER_TURN):
+            if (chunk := self._chunk(self.out_r)) is None:
+                break
             if not chunk:
-                self.open_fds.discard(fd)
+                self.open_fds.discard(self.out_r)
                 return False
-            if fd == self.out_r:
-                if self.restarted and self.a.phase in ("setup", "import"):
-                    continue  # a fresh process re-imports the file: its import-time output was already kept
-                if self.output.add(chunk):
-                    limit = self.limits.max_output_kb
-                    self._kill(Failure(Verdict.OUTPUT_LIMIT_EXCEEDED,
-                                        f"printed more than the output limit of {limit} KiB {self._where()}"))
-            else:
-                if self.out_r in self.open_fds:
-                    self._read(self.out_r)  # the child flushed its output before writing the frame
+            if self.restarted and self.a.phase in ("setup", "import"):
+                continue  # a fresh process re-imports the file: its import-time output was already kept
+            if self.state.output.add(chunk):
+                self.flooded = True
+        return True
+
+    def _read_frames(self, drain_output: bool = True) -> bool:
+        """Read and act on the frames available (at most ``READS_PER_TURN`` reads); False at end of file."""
+        for _ in range(READS_PER_TURN):
+            if (chunk := self._chunk(self.res_r)) is None:
+                break
+            if not chunk:
+                self.open_fds.discard(self.res_r)
+                return False
+            if drain_output and self.out_r in self.open_fds:
+                self._read_output()  # the child flushed its output before writing the frame: count it first
+            for header, blobs in self.reader.feed(chunk):
+                if self.killing:
+                    break
                 try:
-                    frames = self.reader.feed(chunk)
+                    self._frame(wire.decode_message(header, blobs))
                 except wire.ProtocolError as e:
                     self._protocol(str(e))
-                    return True
-                for header, blobs in frames:
-                    if self.killing:
-                        break
-                    try:
-                        self._frame(header, blobs)
-                    except wire.ProtocolError as e:
-                        self._protocol(str(e))
+            if self.reader.error is not None:
+                self._protocol(self.reader.error)
+        return True
+
+    def _blame_flood(self) -> None:
+        """The output limit was exceeded: read the frames the child sent before (so the output is blamed on the step
+        that printed it, not on the import before it), then stop the child."""
+        self.flooded = False
+        if self.res_r in self.open_fds:
+            self._read_frames(drain_output=False)
+        limit = self.limits.max_output_kb
+        self._kill(Failure(Verdict.OUTPUT_LIMIT_EXCEEDED,
+                           f"printed more than the output limit of {limit} KiB {self._where()}"))
 
     def _protocol(self, what: str) -> None:
         self._kill(Failure(Verdict.RUNTIME_ERROR,
-                            f"the submission interfered with the sandbox's result channel {self._where()} ({what})"))
+                           f"the submission interfered with the sandbox's result channel {self._where()} ({what})"))
 
     # -------------------------------------------------------------------------------- frames
 
-    def _frame(self, header: dict[str, Any], blobs: list[memoryview]) -> None:
-        kind = header.get("kind")
+    def _frame(self, msg: wire.Message) -> None:
         a = self.a
+        kind = msg.kind
         if kind == "setup" and a.phase == "setup":
-            applied = header.get("applied")
-            a.applied = applied if isinstance(applied, dict) else {}
+            a.applied = msg.applied
             a.phase = "import"
-        elif kind == "setup_failed":
-            message = header.get("message")
-            self._kill(Failure(Verdict.INTERNAL_ERROR, "the sandbox could not set up the child: "
-                                + wire.clean_text(message if isinstance(message, str) else "?", 500)))
+        elif kind == "setup_failed" and a.phase == "setup":  # written before any submission code runs
+            self._kill(Failure(Verdict.INTERNAL_ERROR, f"the sandbox could not set up the child: {msg.text}"))
         elif kind == "fatal" and a.phase == "import":
-            verdict = _verdict(header.get("verdict"))
-            message = header.get("message")
-            if verdict not in _FATAL_VERDICTS or not isinstance(message, str):
-                raise wire.ProtocolError("bad fatal frame")
-            a.fatal = Failure(verdict, wire.clean_text(message, 4000))
+            a.fatal = Failure(Verdict(msg.verdict), msg.text)
             a.phase = "fatal"
         elif kind == "imported" and a.phase == "import":
             a.phase = "calls"
             a.current = a.start
             self._step()
-        elif kind == "result" and a.phase == "calls" and header.get("index") == a.current < len(self.calls):
-            self.results[a.current] = self._result(header, blobs)
+        elif kind == "result" and a.phase == "calls" and msg.index == a.current < len(self.calls):
+            seconds = min(msg.seconds, time.monotonic() - self.step_started)  # never more than we measured
+            self.state.results[a.current] = call_result(self.state, a.current, msg, seconds)
             a.current += 1
             self._step()
         elif kind == "done" and a.phase == "calls" and a.current == len(self.calls):
             a.phase = "done"
         else:
-            raise wire.ProtocolError(f"unexpected {wire.clean_text(str(kind), 40)!r} frame")
+            raise wire.ProtocolError(f"unexpected {kind!r} frame")
 
-    def _result(self, header: dict[str, Any], blobs: list[memoryview]) -> CallResult:
-        call = self.calls[self.a.current]
-        elapsed = time.monotonic() - self.step_started
-        claimed = header.get("seconds")
-        seconds = elapsed
-        if isinstance(claimed, int | float) and claimed == claimed:  # not NaN; clamped to what we measured
-            seconds = min(max(float(claimed), 0.0), elapsed)
-        if "verdict" in header:
-            verdict = _verdict(header.get("verdict"))
-            message = header.get("message")
-            if verdict not in _CHILD_VERDICTS or not isinstance(message, str):
-                raise wire.ProtocolError("bad error result")
-            if verdict is Verdict.MEMORY_LIMIT_EXCEEDED:
-                message = f"{message}\n(memory limit {self.limits.memory_mb} MiB)"
-            return CallResult(call, error=wire.clean_text(message, 4000), error_verdict=verdict, seconds=seconds)
-        mutated_raw = header.get("mutated")
-        arrays = {k for k, v in call.args.items() if isinstance(v, np.ndarray)}
-        arrays.update(  # arrays inside tuple arguments are checked too, named like grads[1]
-            f"{k}[{i}]" for k, v in call.args.items() if isinstance(v, tuple)
-            for i, item in enumerate(v) if isinstance(item, np.ndarray)
-        )
-        if not isinstance(mutated_raw, list) or not all(isinstance(m, str) and m in arrays for m in mutated_raw):
-            raise wire.ProtocolError("bad mutated list")
-        mutated = tuple(k for k in sorted(arrays) if k in mutated_raw)
+    # -------------------------------------------------------------------------------- the zygote
+
+    def _on_control(self) -> None:
+        ctl = self.sb._ctl
+        if ctl is None:
+            self._zygote_lost("its control socket is closed")
+            return
         try:
-            value = wire.decode_value(header.get("value"), blobs)
-        except wire.InvalidValue as e:
-            return CallResult(
-                call, error=f"returned {e}; return NumPy arrays, numbers, None or tuples of these",
-                error_verdict=Verdict.INVALID_OUTPUT, mutated=mutated, seconds=seconds,
-            )
-        return CallResult(call, value=value, mutated=mutated, seconds=seconds)
+            data = ctl.recv(1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self._zygote_lost("it closed its control socket")
+            return
+        self.sb._ctl_buf += data
+        while not self.exited and (message := self.sb._pop_message()) is not None:
+            op, status = message.get("op"), message.get("status")
+            if message.get("run") != self.run_id or op not in ("started", "exited"):
+                self._zygote_lost(f"unexpected control message {wire.clean_text(str(op), 20)!r}")
+            elif op == "exited":
+                if type(status) is not int:
+                    self._zygote_lost("bad exit status")
+                    return
+                self.a.status = status
+                self.exited = True
+
+    def _zygote_lost(self, why: str) -> None:
+        """The zygote cannot be trusted any more (gone, silent, or making no sense): replace it."""
+        self.sb._stop_zygote()
+        if self.a.failure is None and self.a.fatal is None and self.a.phase != "done":
+            self.a.failure = Failure(Verdict.INTERNAL_ERROR, f"the sandbox failed {self._where()} ({why})")
+        self.exited = True
 
     # -------------------------------------------------------------------------------- the loop
 
-    def _on_control(self) -> None:
-        assert self.sb._ctl is not None
-        try:
-            data = self.sb._ctl.recv(1 << 16)
-        except BlockingIOError:
-            return
-        if not data:
-            self._zygote_lost()
-            return
-        self.sb._ctl_buf += data
-        while (message := self.sb._pop_message()) is not None:
-            if message.get("op") == "exited":
-                self.a.status = int(message.get("status", 0))
-                self.exited = True
-
-    def _zygote_lost(self) -> None:
-        self.sb._stop_zygote()
-        if self.a.failure is None and self.a.fatal is None and self.a.phase != "done":
-            self.a.failure = Failure(Verdict.INTERNAL_ERROR, f"the sandbox failed {self._where()}")
-        self.exited = True
-
     def drive(self) -> None:
+        """Run the child to its end; it is killed and reaped whatever happens."""
+        try:
+            self._loop()
+        finally:
+            self._reap()
+        # the child is gone: whatever it wrote is in the pipes (no writer is left in its PID namespace)
+        if self.res_r in self.open_fds:
+            self._read_frames()
+        if self.out_r in self.open_fds:
+            self._read_output()
+        if self.flooded:
+            self._blame_flood()
+        if self.a.phase not in ("done", "fatal") and self.a.failure is None:
+            self.a.failure = self._exit_failure(self.a.status)
+
+    def _reap(self) -> None:
+        """Kill the child if it still runs and wait for the zygote to confirm its exit (or replace the zygote)."""
+        if self.exited:
+            return
+        self._kill(None)
+        while not self.exited:
+            ctl = self.sb._ctl
+            remaining = self.kill_deadline - time.monotonic()
+            if ctl is None or remaining <= 0:
+                self._zygote_lost("it did not confirm that the child was killed")
+                return
+            try:
+                ready = select.select([ctl], [], [], remaining)[0]
+            except (OSError, ValueError):
+                ready = []
+                self.kill_deadline = 0.0
+            if ready:
+                self._on_control()
+
+    def _deadline(self, now: float) -> float:
+        if self.killing:
+            return self.kill_deadline
+        if self.a.phase in ("done", "fatal"):
+            if self.end_deadline is None:  # the child said it finished: it has a moment to exit
+                self.end_deadline = now + self.limits.time_limit
+            return self.end_deadline
+        return min(self.step_deadline, self.state.total_deadline)
+
+    def _loop(self) -> None:
         ctl = self.sb._ctl
         assert ctl is not None
         poller = select.poll()
@@ -281,41 +292,28 @@ class Driver:
             poller.register(fd, select.POLLIN)
         while not self.exited:
             now = time.monotonic()
-            if self.killing:
-                deadline = self.kill_deadline
-            elif self.a.phase in ("done", "fatal"):
-                if self.end_deadline is None:  # the child said it finished: it has a moment to exit
-                    self.end_deadline = now + self.limits.time_limit
-                deadline = self.end_deadline
-            else:
-                deadline = min(self.step_deadline, self.total_deadline)
+            deadline = self._deadline(now)
             if now >= deadline:
                 if self.killing:
-                    self._zygote_lost()
-                    break
-                if self.a.phase in ("done", "fatal"):
+                    self._zygote_lost("it did not kill the child in time")
+                elif self.a.phase in ("done", "fatal"):
                     self._kill(None)
-                    continue
-                if self.step_deadline <= self.total_deadline:
+                elif self.step_deadline <= self.state.total_deadline:
                     what = f"took longer than the time limit of {self.limits.time_limit:g} s {self._where()}"
+                    self._kill(Failure(Verdict.TIME_LIMIT_EXCEEDED, what))
                 else:
                     what = f"the total time limit of {self.limits.total_time_limit:g} s ran out {self._where()}"
-                self._kill(Failure(Verdict.TIME_LIMIT_EXCEEDED, what))
+                    self._kill(Failure(Verdict.TIME_LIMIT_EXCEEDED, what))
                 continue
-            events = poller.poll(max(0.0, deadline - now) * 1000 + 1)
-            for fd, _event in events:
+            for fd, _event in poller.poll(max(0.0, deadline - now) * 1000 + 1):
                 if fd == ctl.fileno():
                     self._on_control()
-                    if self.exited:
-                        break
-                elif fd in self.open_fds and not self._read(fd):
+                elif fd in self.open_fds and not (self._read_output() if fd == self.out_r else self._read_frames()):
                     poller.unregister(fd)
-        # the child is gone: whatever it wrote is in the pipes (no writer is left in its PID namespace)
-        for fd in (self.out_r, self.res_r):
-            if fd in self.open_fds:
-                self._read(fd)
-        if self.a.phase not in ("done", "fatal") and self.a.failure is None:
-            self.a.failure = self._exit_failure(self.a.status)
+                if self.exited:
+                    break
+            if self.flooded:
+                self._blame_flood()
 
     def _exit_failure(self, status: int | None) -> Failure:
         where = self._where()

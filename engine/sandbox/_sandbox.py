@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -26,11 +25,13 @@ from typing import Any
 
 from engine.limits import Limits
 from engine.report import Isolation, Verdict
-from engine.runner import RunResult
+from engine.runner import ExpectedShapes, RunResult
 from engine.sandbox import _launch
 from engine.sandbox import _wire as wire
-from engine.sandbox._driver import Attempt, Driver, Failure, Output
+from engine.sandbox._cleanup import remove_tree
+from engine.sandbox._driver import Attempt, Driver, Failure
 from engine.sandbox._inputs import encode_inputs, input_fd
+from engine.sandbox._results import RunState, input_digests
 from engine.task import Call, CallResult
 
 MAX_RESTARTS = 3
@@ -39,20 +40,6 @@ STARTUP_TIMEOUT = 60.0
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (the zygote could not start or stopped answering)."""
-
-
-def _rmtree(path: str) -> None:
-    """Remove ``path`` even if the submission made parts of it unreadable."""
-
-    def retry(func: Any, target: str, _exc: Any) -> None:
-        with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(target), 0o700)
-            os.chmod(target, 0o700)
-            func(target)
-
-    shutil.rmtree(path, onerror=retry)
-    if os.path.exists(path):
-        shutil.rmtree(path, ignore_errors=True)
 
 
 class Sandbox:
@@ -70,6 +57,7 @@ class Sandbox:
         self._ctl_buf = bytearray()
         self._hello: dict[str, Any] | None = None
         self._base = ""  # made by _start: the zygote's folder for its children's private temp dirs
+        self._runs = 0  # children started: each control message names the child it is about
         self._start()
         _instances.add(self)
 
@@ -109,7 +97,7 @@ class Sandbox:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
         for entry in os.listdir(self._base) if self._base and os.path.isdir(self._base) else ():
-            _rmtree(os.path.join(self._base, entry))
+            remove_tree(os.path.join(self._base, entry))
 
     def _ensure(self) -> dict[str, Any]:
         if self._closed:
@@ -142,9 +130,12 @@ class Sandbox:
         (n,) = struct.unpack_from(">I", self._ctl_buf)
         if len(self._ctl_buf) < 4 + n:
             return None
-        message: dict[str, Any] = json.loads(bytes(self._ctl_buf[4 : 4 + n]))
+        try:
+            message = json.loads(bytes(self._ctl_buf[4 : 4 + n]))
+        except ValueError:
+            message = None
         del self._ctl_buf[: 4 + n]
-        return message
+        return message if isinstance(message, dict) else {"op": "invalid"}  # its reader replaces the zygote
 
     def _recv(self, deadline: float) -> dict[str, Any] | None:
         """The zygote's next message, or None if it closed the socket or the deadline passed."""
@@ -169,14 +160,27 @@ class Sandbox:
         with self._lock:
             return self._isolation(self._ensure(), None)
 
-    def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
-        """Execute ``source`` in a sandboxed child, check it defines ``functions``, then make ``calls`` in order."""
+    accepts_expected_shapes = True  # see engine.runner.run_calls
+
+    def run(
+        self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits,
+        expected_shapes: ExpectedShapes | None = None,
+    ) -> RunResult:
+        """Execute ``source`` in a sandboxed child, check it defines ``functions``, then make ``calls`` in order.
+
+        ``expected_shapes`` (optional) gives each call's expected output shapes: a large output of another shape is
+        dropped as soon as it arrives (the judge still sees its shape)."""
         with self._lock:
             started = time.monotonic()
             self._ensure()
+            state = RunState(list(calls), limits, started + limits.total_time_limit,
+                             [input_digests(c) for c in calls], expected_shapes)
             memfd = input_fd(encode_inputs(source, calls, functions))
             try:
-                result = self._run(memfd, list(calls), limits, started)
+                result = self._run(memfd, state)
+            except Exception as e:  # a failure of ours, not the submission's: start afresh next time
+                self._stop_zygote()
+                raise SandboxError(f"the sandbox failed: {type(e).__name__}: {e}") from e
             finally:
                 os.close(memfd)
             result.seconds = time.monotonic() - started
@@ -195,7 +199,7 @@ class Sandbox:
             if self._owner == os.getpid():
                 self._stop_zygote()
                 if self._base:
-                    _rmtree(self._base)
+                    remove_tree(self._base)
         finally:
             if got:
                 self._lock.release()
@@ -239,18 +243,16 @@ class Sandbox:
                 iso.notes.extend(wire.clean_text(str(n), 300) for n in extra[:8])
         return iso
 
-    def _run(self, memfd: int, calls: list[Call], limits: Limits, started: float) -> RunResult:
+    def _run(self, memfd: int, state: RunState) -> RunResult:
+        calls, results, limits, output = state.calls, state.results, state.limits, state.output
         n = len(calls)
-        results: list[CallResult | None] = [None] * n
-        output = Output(limits.max_output_kb * 1024)
-        total_deadline = started + limits.total_time_limit
         hello = self._hello or {}
         isolation: Isolation | None = None
         start = 0
         restarts = 0
         while True:
             attempt = Attempt(start=start)
-            self._attempt(attempt, memfd, calls, results, limits, output, total_deadline, restarts > 0)
+            self._attempt(attempt, memfd, state, restarts > 0)
             if isolation is None and attempt.applied is not None:
                 isolation = self._isolation(hello, attempt.applied)
             if attempt.phase == "done":
@@ -263,7 +265,7 @@ class Sandbox:
                         calls=[], stdout=output.text(), fatal_verdict=failure.verdict,
                         fatal_message=failure.message, isolation=isolation or self._isolation(hello, None),
                     )
-                self._fill(calls, results, start, failure.verdict,
+                self._fill(state, start, failure.verdict,
                            f"not run: importing the file again in a fresh process failed: {failure.message}")
                 break
             index = attempt.current
@@ -274,12 +276,12 @@ class Sandbox:
             start = index + 1
             if start >= n:
                 break
-            if time.monotonic() >= total_deadline:
-                self._fill(calls, results, start, Verdict.TIME_LIMIT_EXCEEDED,
+            if time.monotonic() >= state.total_deadline:
+                self._fill(state, start, Verdict.TIME_LIMIT_EXCEEDED,
                            f"not run: the total time limit of {limits.total_time_limit:g} s was used up")
                 break
             if restarts >= MAX_RESTARTS:
-                self._fill(calls, results, start, failure.verdict,
+                self._fill(state, start, failure.verdict,
                            f"not run: {MAX_RESTARTS + 1} processes failed; the last: {failure.message}")
                 break
             restarts += 1
@@ -288,28 +290,26 @@ class Sandbox:
         return RunResult(calls=final, stdout=output.text(), isolation=isolation or self._isolation(hello, None))
 
     @staticmethod
-    def _fill(calls: list[Call], results: list[CallResult | None], start: int, verdict: Verdict, message: str) -> None:
-        for i in range(start, len(calls)):
-            if results[i] is None:
-                results[i] = CallResult(calls[i], error=message, error_verdict=verdict)
+    def _fill(state: RunState, start: int, verdict: Verdict, message: str) -> None:
+        for i in range(start, len(state.calls)):
+            if state.results[i] is None:
+                state.results[i] = CallResult(state.calls[i], error=message, error_verdict=verdict)
 
-    def _attempt(
-        self, attempt: Attempt, memfd: int, calls: list[Call], results: list[CallResult | None], limits: Limits,
-        output: Output, total_deadline: float, restarted: bool,
-    ) -> None:
-        """Run one child to its end, filling ``results`` and recording how it ended in ``attempt``."""
+    def _attempt(self, attempt: Attempt, memfd: int, state: RunState, restarted: bool) -> None:
+        """Run one child to its end, filling ``state.results`` and recording how it ended in ``attempt``."""
         try:
             self._ensure()
         except SandboxError as e:
             attempt.failure = Failure(Verdict.INTERNAL_ERROR, str(e))
             return
+        self._runs += 1
         out_r, out_w = os.pipe()
         res_r, res_w = os.pipe()
         for fd in (out_r, res_r):
             os.set_blocking(fd, False)
         try:
             try:
-                self._send({"op": "run", "start": attempt.start, "limits": asdict(limits)},
+                self._send({"op": "run", "run": self._runs, "start": attempt.start, "limits": asdict(state.limits)},
                            [memfd, out_w, res_w])
             except OSError:
                 self._stop_zygote()
@@ -318,11 +318,10 @@ class Sandbox:
             finally:
                 os.close(out_w)
                 os.close(res_w)
-            Driver(self, attempt, calls, results, limits, output, total_deadline, restarted, out_r, res_r).drive()
+            Driver(self, attempt, state, restarted, out_r, res_r, self._runs).drive()
         finally:
             os.close(out_r)
             os.close(res_r)
-
 
 # ------------------------------------------------------------------------------------------------ shared instance
 
