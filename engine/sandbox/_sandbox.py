@@ -228,6 +228,11 @@ class Sandbox:
             pid_namespace=bool(hello.get("pidns")),
             landlock_abi=int(hello.get("landlock") or 0) or None,
             notes=notes,
+            user_namespace=bool(hello.get("userns")),
+            ipc_namespace=bool(hello.get("ipcns")),
+            capped_tmpdir=bool(hello.get("tmpfs")),
+            seccomp=bool(hello.get("seccomp")),
+            missing=[f"{k}: {v}" for k, v in dict(hello.get("missing") or {}).items()],
         )
         if applied is not None:  # what the child reported before any submission code ran
             rlimits = applied.get("rlimits")
@@ -238,6 +243,10 @@ class Sandbox:
             landlock = applied.get("landlock")
             if type(landlock) is int and landlock < (iso.landlock_abi or 0):
                 iso.landlock_abi = landlock or None
+                iso.missing.append("Landlock: the kernel refused the ruleset in the child")
+            if iso.seccomp and applied.get("seccomp") is not True:
+                iso.seccomp = False
+                iso.missing.append("seccomp: the filter was not loaded in the child")
             extra = applied.get("notes")
             if isinstance(extra, list):
                 iso.notes.extend(wire.clean_text(str(n), 300) for n in extra[:8])

@@ -233,5 +233,5 @@ def format_report(report: GradeReport) -> str:
     if report.stdout.strip():
         lines.append("  output of your code (truncated):")
         lines.extend(f"    {line}" for line in report.stdout.strip().splitlines()[:20])
-    lines.append(f"  sandbox: {report.isolation.summary()}")
+    lines.extend(f"  {line}" for line in report.isolation.lines())
     return "\n".join(lines)
