@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from engine import diagnose, numpy2
-from engine.compare import compare
+from engine.compare import compare, revealing
 from engine.report import CaseResult, OutputCheck, Verdict
 from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Task
 
@@ -79,9 +79,20 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
 
 
 def judge_case(
-    task: Task, case: Case, results: Sequence[CallResult], points: float, reveal_inputs: bool = False
+    task: Task, case: Case, results: Sequence[CallResult], points: float, reveal_hidden: bool = False
 ) -> CaseResult:
-    """The verdict of one case from its calls' results; ``points`` is what the case is worth."""
+    """The verdict of one case from its calls' results; ``points`` is what the case is worth.
+
+    A visible example's result shows everything: its inputs, the worst elements, heatmap previews. A hidden case's
+    shows its verdict, which output failed and how (shape, dtype, relative error, diagnoses) but none of its inputs
+    or expected values, unless ``reveal_hidden`` (a grading policy's choice).
+    """
+    reveal = case.visible or reveal_hidden
+    with revealing(reveal):
+        return _judge_case(task, case, results, points, reveal)
+
+
+def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: float, reveal: bool) -> CaseResult:
     seconds = sum(r.seconds for r in results)
     base = CaseResult(
         name=case.name,
@@ -91,7 +102,7 @@ def judge_case(
         max_score=points,
         seconds=seconds,
         description=case.description,
-        inputs=describe_inputs(case.calls[0]) if case.visible or reveal_inputs else None,
+        inputs=describe_inputs(case.calls[0]) if reveal else None,
     )
     for r in results:
         if r.error_verdict is not None:

@@ -93,7 +93,7 @@ def test_file_defining_no_task_is_exit_2(tmp_path: Path, capsys: pytest.CaptureF
     path = tmp_path / "sub.py"
     path.write_text("def unrelated():\n    return 1\n")
     assert main(["grade", str(path)]) == 2
-    assert "defines no task's functions" in capsys.readouterr().err
+    assert "defines every function of no task" in capsys.readouterr().err
 
 
 def test_command_map_matches_what_modules_register() -> None:
