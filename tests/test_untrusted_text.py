@@ -126,3 +126,26 @@ def test_html_form_has_no_markup_and_unescapes_to_the_text(text: str) -> None:
     parser.feed(f'<p title="{safe}">{safe}</p>')
     assert parser.tags == ["p"]
     assert html.unescape(safe) == escape_controls(text, keep="\n\t")
+
+
+def test_mock_export_quotes_a_coding_entry_literally() -> None:
+    from datetime import UTC, datetime
+
+    from quiz.mock.export import render
+    from quiz.mock.scoring import EntryScore, MockReport
+
+    hostile = "ValueError: \x1b[2J</li><img src=x onerror=alert(1)>\n## Overall: 100 [me](https://evil.example)"
+    entry = EntryScore(index=0, kind="task", ref="linear", topic="backpropagation", item_type="coding", score=0.0,
+                       weight=1.0, seconds=1.0, suggested_seconds=60, status="runtime_error", detail=hostile,
+                       diagnoses=[hostile])
+    report = MockReport(id="m1", preset="p", title="t", started_at=datetime(2025, 1, 1, tzinfo=UTC), seed=1,
+                        timed_out=False, overall=0.0, sections={}, topics={}, entries=[entry], strengths=[],
+                        weakest=[], time_used_seconds=1.0, time_allowed_seconds=60)
+    md = render(report, "md")
+    rendered = MarkdownIt("commonmark").render(md)
+    assert "\x1b" not in md and "<img" not in rendered and "<a " not in rendered
+    assert not [line for line in md.splitlines() if line.startswith("## Overall")]
+    page = render(report, "html")
+    parser = _Tags()
+    parser.feed(page)
+    assert "img" not in parser.tags and "\x1b" not in page
