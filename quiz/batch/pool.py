@@ -21,7 +21,7 @@ def grade_candidate(
     """Grade one candidate on ``task_ids`` (or, if empty, on the tasks whose every function its file defines), with
     one hidden-case seed (the policy's, or a fresh secret one) and within the file's time budget."""
     start = time.perf_counter()
-    result = CandidateResult(candidate=candidate.id, path=str(candidate.path))
+    result = CandidateResult(candidate=candidate.id, path=candidate.shown)
     if candidate.error or candidate.source is None:
         result.error = candidate.error or "no source"
         return result
@@ -115,7 +115,7 @@ def dask_results(
     with Client(address) as client:  # type: ignore[no-untyped-call]
         futures = [
             client.submit(
-                grade_remote, c.id, str(c.path), c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
+                grade_remote, c.id, c.shown, c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
             )
             for c in candidates
         ]

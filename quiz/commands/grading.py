@@ -156,7 +156,7 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     from quiz.cli import CliError
 
     if candidate.error or candidate.source is None:
-        raise CliError(f"{candidate.path}: {candidate.error}")
+        raise CliError(candidate.error or f"{candidate.shown}: no source")
     if args.policy:
         policy = _policy(args)
         task_ids = [t.id for t in policy.tasks] or tasks_defined(candidate.source)
@@ -166,14 +166,14 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
         limits, reveal, seed = _limits(args), args.reveal_hidden, args.seed
     if not task_ids:
         raise CliError(
-            f"{candidate.path} defines every function of no task; give --task ID (`nnprep tasks` lists them)"
+            f"{candidate.shown} defines every function of no task; give --task ID (`nnprep tasks` lists them)"
         )
     reports = grade_file(candidate.source, task_ids, limits, reveal_hidden=reveal, seed=seed)
     if args.format == "json":
         payload: Any = (
             report_data(reports[0])
             if len(reports) == 1
-            else {"file": str(candidate.path), "reports": [report_data(r) for r in reports]}
+            else {"file": candidate.shown, "reports": [report_data(r) for r in reports]}
         )
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -225,27 +225,30 @@ def _grade_batch(candidates: list[Candidate], policy: Any, args: argparse.Namesp
 
 
 def format_report(report: GradeReport) -> str:
-    """A report as text a person reads in a terminal."""
+    """A report as text a person reads in a terminal. Text the candidate controls (messages quoting exceptions,
+    diagnoses, printed output) passes ``for_terminal``: no escape sequence reaches the terminal and a multi-line
+    message stays indented under its case, so it cannot overwrite or forge a verdict line."""
     from engine import get_task
+    from engine.untrusted_text import for_terminal
 
     task = get_task(report.task)
     lines = [
         f"{report.task}: {task.title}",
         f"  verdict {report.verdict.value}   score {report.score:.1f}/{report.max_score:.0f}   "
-        f"({report.seconds:.2f} s) — {report.message}",
+        f"({report.seconds:.2f} s) — {for_terminal(report.message, '      ')}",
     ]
     for case in report.cases:
         mark = "✓" if case.verdict.value == "passed" else "✗"
         where = "example" if case.visible else "hidden"
         err = f"rel err {case.rel_error:.2g}" if case.rel_error is not None else ""
-        lines.append(f"  {mark} {case.name:<28} {where:<7} {case.verdict.value:<22} {err}")
+        lines.append(f"  {mark} {for_terminal(case.name):<28} {where:<7} {case.verdict.value:<22} {err}")
         if case.verdict.value != "passed" and case.message:
-            lines.append(f"      {case.message}")
+            lines.append("      " + for_terminal(case.message, "        "))
     if report.diagnoses:
         lines.append("  what went wrong:")
-        lines.extend(f"  - {d}" for d in report.diagnoses)
+        lines.extend("  - " + for_terminal(d, "    ") for d in report.diagnoses)
     if report.stdout.strip():
         lines.append("  output of your code (truncated):")
-        lines.extend(f"    {line}" for line in report.stdout.strip().splitlines()[:20])
+        lines.extend("    | " + for_terminal(line) for line in report.stdout.strip().splitlines()[:20])
     lines.extend(f"  {line}" for line in report.isolation.lines())
     return "\n".join(lines)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import html
-
+from engine.untrusted_text import for_html, for_markdown
 from questions.schema import TOPICS
 from quiz.mock.scoring import MockReport
 
@@ -49,8 +48,8 @@ def to_markdown(report: MockReport) -> str:
     if coding:
         lines += ["", "## Coding", ""]
         for e in coding:
-            lines.append(f"- **{e.ref}**: {e.status}, {e.score * 100:.0f}/100. {e.detail}")
-            lines.extend(f"  - {d}" for d in e.diagnoses)
+            lines.append(f"- **{e.ref}**: {e.status}, {e.score * 100:.0f}/100. {for_markdown(e.detail)}")
+            lines.extend(f"  - {for_markdown(d)}" for d in e.diagnoses)  # they quote the candidate's code
     lines += ["", "## Strengths", ""]
     lines += [f"- {s}" for s in report.strengths] or ["- none yet: no topic reached 80%"]
     lines += ["", "## Weakest topics", ""]
@@ -78,7 +77,7 @@ def _bar(score: float) -> str:
 
 
 def to_html(report: MockReport) -> str:
-    e = html.escape
+    e = for_html  # details and diagnoses quote the candidate's code: controls escaped too
     rows_sections = "".join(
         f"<tr><td>{e(k)}</td><td>{v:.0f}</td><td>{_bar(v)}</td></tr>" for k, v in report.sections.items()
     )

@@ -39,7 +39,7 @@ def test_bad_candidates_get_clear_errors(tmp_path: Path) -> None:
     assert "binary file" in (errors["binary"] or "")
     assert "at most 1 MB" in (errors["huge"] or "")
     assert "not UTF-8" in (errors["latin1"] or "")
-    assert "cannot read" in (errors["broken"] or "")
+    assert "symbolic link" in (errors["broken"] or "")
     assert "name one submission.py" in (errors["two"] or "")
 
 

@@ -13,11 +13,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from quiz.mock.export import FORMATS, render
 from quiz.mock.scoring import MockReport
 from quiz.tui.base import STYLES, BaseModal, BaseScreen
+from quiz.tui.safe_text import plain
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.mock import TYPE_NAMES, mmss
 
@@ -133,13 +135,13 @@ class MockReportScreen(BaseScreen[None]):
             coding = [e for e in r.entries if e.kind == "task"]
             if coding:
                 yield Static("[b]Coding[/b]", classes="report-heading")
-                lines = []
+                lines: list[Content] = []  # details and diagnoses quote the candidate's code: plain content
                 for e in coding:
-                    detail = f" — {escape(e.detail)}" if e.detail else ""
-                    lines.append(f"{escape(e.ref)}: [b]{escape(e.status.replace('_', ' '))}[/b], "
-                                 f"{e.score * 100:.0f}/100{detail}")
-                    lines.extend(f"  → {escape(d)}" for d in e.diagnoses)
-                yield Static("\n".join(lines), id="report-coding")
+                    detail = f" — {e.detail}" if e.detail else ""
+                    lines.append(Content.assemble(plain(f"{e.ref}: "), (e.status.replace("_", " "), "bold"),
+                                                  plain(f", {e.score * 100:.0f}/100{detail}")))
+                    lines.extend(plain(f"  → {d}") for d in e.diagnoses)
+                yield Static(Content("\n").join(lines), id="report-coding")
             yield Static("[b]Strengths[/b]", classes="report-heading")
             strengths = "\n".join(f"✓ {escape(s)}" for s in r.strengths) or "none yet: no topic reached 80"
             yield Static(strengths, id="report-strengths")

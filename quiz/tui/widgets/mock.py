@@ -263,7 +263,7 @@ class CodingPane(EntryPane):
         self.query_one(".mock-run-label", Static).update(message)
         results = self.query_one(ResultsView)
         if report is None:
-            results.show_message(escape(message))
+            results.show_message(message)
         else:
             results.show_report(report, visible_only=True)
         self.query_one(TabbedContent).active = f"examples-{self.entry.index}"
