@@ -5,6 +5,8 @@ They register themselves in :data:`questions.calc.CALCULATORS` (imported at the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from questions.calc import Computed, _register
 
 
@@ -31,7 +33,12 @@ def receptive_field_dilated(*, n: int, k: int) -> Computed:
     )
 
 
-@_register("numeric")
+def _bottleneck_ok(*, C_in: int, width: int, projection: bool = False, **_: Any) -> bool:
+    """an identity shortcut needs C_in == 4 * width"""
+    return projection or C_in == 4 * width
+
+
+@_register("numeric", _bottleneck_ok)
 def bottleneck_params(*, C_in: int, width: int, projection: bool = False) -> Computed:
     """Parameters of a ResNet bottleneck (1×1 → 3×3 → 1×1 to 4·width, no conv biases, BatchNorm γ and β)."""
     w, out = width, 4 * width

@@ -70,6 +70,7 @@ def test_published_and_hand_worked_figures(name: str, params: dict[str, object],
         ("int8_symmetric_code", {"w_milli": 500, "absmax_milli": 127_000}),  # 0.5/1.0 = 0.5: a rounding tie
         ("perplexity_from_probs", {"p1_pct": 0, "p2_pct": 50, "p3_pct": 50, "p4_pct": 50}),
         ("ring_allreduce_gb", {"params_m": 1, "devices": 1}),
+        ("bottleneck_params", {"C_in": 512, "width": 64}),  # identity shortcut needs C_in = 4 * width
     ],
 )
 def test_predicates_reject_impossible_parameters(name: str, params: dict[str, object]) -> None:

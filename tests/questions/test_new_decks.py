@@ -14,6 +14,7 @@ from questions.schema import TOPICS, MultipleChoice
 NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "llm_inference",
     "training_at_scale",
+    "cnns",
 })
 
 
