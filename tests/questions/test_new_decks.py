@@ -15,6 +15,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "llm_inference",
     "training_at_scale",
     "cnns",
+    "regularisation",
 })
 
 
