@@ -16,6 +16,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "training_at_scale",
     "cnns",
     "regularisation",
+    "backward_derivations",
 })
 
 
