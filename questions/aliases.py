@@ -3,7 +3,7 @@
 Progress is keyed by item id, so an id is never reused for a different question. When two items were near
 duplicates, one was kept and the other's id maps to it here; when an item moved to another topic, its old id maps
 to the new one. :meth:`questions.loader.Bank.get` resolves these ids, and the progress store moves attempts and
-review states recorded under an old id to the kept item (quiz.renamed_items).
+review states recorded under an old id to the kept item (quiz.store.renamed).
 """
 
 from __future__ import annotations

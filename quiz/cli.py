@@ -85,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.handler(args)
         return status
     except CliError as e:
-        print(f"nnprep: {e}", file=sys.stderr)
+        from engine.untrusted_text import for_terminal_line  # a message may quote a candidate's file name
+
+        print(f"nnprep: {for_terminal_line(str(e))}", file=sys.stderr)
         return e.status
     except KeyboardInterrupt:
         print("nnprep: interrupted", file=sys.stderr)
@@ -93,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as e:  # the last line of defence: one line, not a traceback
-        print(f"nnprep: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        from engine.untrusted_text import for_terminal_line
+
+        print(f"nnprep: internal error: {type(e).__name__}: {for_terminal_line(str(e))}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
