@@ -14,7 +14,7 @@ from tests.questions.test_params import IDS, SEEDS, TEMPLATES
 
 # "1 channels", "1 sequences": a count of one before a word ending in s, except verbs and singular nouns.
 SINGULAR_S = "is|has|was|does|bias|class|loss|axis|focus|plus|minus|pass|process"
-ONE_PLURAL = re.compile(rf"(?<![\d.,])\b1 (?!(?:{SINGULAR_S})\b)[A-Za-z-]*s\b")
+ONE_PLURAL = re.compile(rf"(?<![\d.,-])\b1 (?!(?:{SINGULAR_S})\b)[A-Za-z-]*s\b")
 
 
 def test_the_plural_pattern_catches_what_it_should() -> None:
