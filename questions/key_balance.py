@@ -2,10 +2,11 @@
 
 A candidate who learns that the key is "usually option 1" or "usually the longest" can score without knowing the
 answer. The app shuffles choices per presentation, but a deck file is also read and printed as it is, so each deck
-is held to two rules over its single-answer items (multi-answer items have no one key position):
+is held to three rules:
 
-- no position holds more than ``MAX_SHARE`` of the keys;
-- the key is strictly the longest choice in at most ``MAX_SHARE`` of the items.
+- no position holds more than ``MAX_SHARE`` of the single-answer keys;
+- the key is strictly the longest choice in at most ``MAX_SHARE`` of the single-answer items;
+- in at most ``MAX_SHARE`` of the multi-answer items are the keys exactly the first choices (a, b, ...).
 
 In a deck with few such items, one item per position (or one longest key) is always allowed: with two items, one
 in a position is already 50%.
@@ -40,13 +41,20 @@ def key_is_longest(item: MultipleChoice) -> bool:
     return all(length > len(c.text.strip()) for n, c in enumerate(item.choices) if n != key)
 
 
+def keyed_from_the_top(item: MultipleChoice) -> bool:
+    """True when the correct choices are exactly the first ones (a, b, ...)."""
+    keys = sum(c.correct for c in item.choices)
+    return all(c.correct for c in item.choices[:keys])
+
+
 def deck_problems(shown: str, items: Iterable[MultipleChoice]) -> list[Problem]:
     """The rule breaches of one deck's multiple-choice items (empty when the deck is fine)."""
+    items = list(items)
+    found = _multi_answer_problems(shown, [i for i in items if i.multiple])
     single = [i for i in items if not i.multiple]
     n = len(single)
     if not n:
-        return []
-    found: list[Problem] = []
+        return found
     limit = allowed(n)
     position, count = Counter(key_index(i) for i in single).most_common(1)[0]
     if count > limit:
@@ -59,6 +67,15 @@ def deck_problems(shown: str, items: Iterable[MultipleChoice]) -> list[Problem]:
             f"in {longest} of {n} single-answer items the key is the longest choice (more than {MAX_SHARE:.0%}); "
             "shorten keys or lengthen distractors")))
     return found
+
+
+def _multi_answer_problems(shown: str, multi: list[MultipleChoice]) -> list[Problem]:
+    top = sum(keyed_from_the_top(i) for i in multi)
+    if multi and top > allowed(len(multi)):
+        return [Problem(shown, NO_ID, "choices", (
+            f"in {top} of {len(multi)} multi-answer items the keys are the first choices (more than "
+            f"{MAX_SHARE:.0%}); move some keys down"))]
+    return []
 
 
 def key_balance_warnings(bank: Bank) -> list[Problem]:

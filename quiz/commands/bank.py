@@ -11,7 +11,8 @@ Without PATH: the built-in bank, the --deck folders, the user deck folder and th
 With PATH (deck files or folders): those decks, loaded beside the built-in bank so duplicate ids are caught.
 Each problem is printed as `file: item id: field: message`.
 Warnings (`warning: file: -: choices: ...`) flag a deck whose multiple-choice keys give the answer away: more
-than 40% of its single-answer keys in one position, or the key the longest choice in more than 40% of them.
+than 40% of its single-answer keys in one position, the key the longest choice in more than 40% of them, or more
+than 40% of its multi-answer items keyed on their first choices.
 Exit status: 0 no problems (warnings allowed unless --strict), 1 problems found, 2 a PATH does not exist."""
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from questions.key_balance import MAX_SHARE, key_balance_warnings, key_index, key_is_longest
+from questions.key_balance import MAX_SHARE, key_balance_warnings, key_index, key_is_longest, keyed_from_the_top
 from questions.loader import Bank, load_bank
 from questions.schema import MultipleChoice
 from quiz import cli
@@ -32,8 +32,7 @@ def test_the_shipped_bank_spreads_keys_overall(bank: Bank) -> None:
     assert max(positions.values()) <= MAX_SHARE * len(single), positions
     assert sum(key_is_longest(i) for i in single) <= MAX_SHARE * len(single)
     multi = [i for i in bank if isinstance(i, MultipleChoice) and i.multiple]
-    keyed_from_top = [i.id for i in multi if all(c.correct for c in i.choices[: sum(c.correct for c in i.choices)])]
-    assert keyed_from_top == []
+    assert [i.id for i in multi if keyed_from_the_top(i)] == []
 
 
 def test_a_tie_for_longest_is_not_a_longest_key() -> None:
@@ -73,3 +72,15 @@ def test_validate_prints_the_warning_and_strict_fails(tmp_path: Path, capsys: py
     assert "warning: " in out and "lazy.toml: -: choices: 3 of 3 single-answer keys are choice 1" in out
     assert out.splitlines()[-1].endswith("no problems, 2 warnings")
     assert cli.main(["bank", "validate", "--strict", str(tmp_path)]) == 1
+
+
+def test_multi_answer_items_keyed_from_the_top_warn(tmp_path: Path) -> None:
+    def multi(item_id: str, keys: set[int]) -> dict[str, Any]:
+        choices = [{"text": f"choice {n}", "correct": n in keys, "why": "" if n in keys else "no"} for n in range(4)]
+        return {"id": item_id, "type": "mcq", "topic": "losses", "difficulty": "easy", "prompt": "Which ones?",
+                "choices": choices}
+
+    write_deck(tmp_path / "multi.toml", [multi("u.m1", {0, 1}), multi("u.m2", {0, 1, 2}), multi("u.m3", {1, 3})])
+    warnings = key_balance_warnings(load_bank([tmp_path], include_user_dir=False))
+    assert [w.message for w in warnings if w.file.endswith("multi.toml")] == [
+        "in 2 of 3 multi-answer items the keys are the first choices (more than 40%); move some keys down"]
