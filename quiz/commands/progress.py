@@ -156,13 +156,16 @@ def stats_command(args: argparse.Namespace) -> int:
 def export_command(args: argparse.Namespace) -> int:
     """Write all progress as JSON (atomically: a temporary file renamed into place)."""
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
+    path = Path(args.path).expanduser()
+    if args.path != "-" and (problem := output_problem(path)):
+        raise CliError(problem)
     with _store_errors(), open_store(args) as store:
         text = store.export_data().model_dump_json(indent=1)
     if args.path == "-":
         sys.stdout.write(text + "\n")
         return 0
-    path = Path(args.path).expanduser()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text + "\n", encoding="utf-8")

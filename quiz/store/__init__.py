@@ -1,7 +1,9 @@
 """The progress store: one SQLite database, and the only package in nnprep that contains SQL.
 
 Where the database lives (first match wins): the explicit ``path`` argument (the CLI's ``--db``), the environment
-variable ``NNPREP_DB``, then ``platformdirs.user_data_dir("nnprep")/progress.db``. Parent folders are created.
+variable ``NNPREP_DB``, then ``platformdirs.user_data_dir("nnprep")/progress.db``. The default location's folders
+are created; a chosen path's folder must exist (a typo must not look like lost progress), and the path must be a
+regular file or absent.
 
 Guarantees:
 
