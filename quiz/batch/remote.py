@@ -105,7 +105,7 @@ def dask_results(
         check_workers(client, address)
         policy_json = policy.model_dump_json()
         futures = {
-            client.submit(grade_remote, c.id, str(c.path), c.source, c.error, list(task_ids), policy_json,
+            client.submit(grade_remote, c.id, c.shown, c.source, c.error, list(task_ids), policy_json,
                           pure=False): c
             for c in candidates
         }

@@ -22,6 +22,7 @@ from quiz.store.errors import (
     StoreNotWritableError,
 )
 from quiz.store.paths import is_chosen_path, resolve_db_path
+from quiz.store.renamed import move_renamed_progress
 from quiz.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -120,6 +121,7 @@ class StoreBase:
             self._enable_wal(conn)
             conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._migrate(conn)
+            move_renamed_progress(conn)  # merged or moved bank items keep their progress
         except BaseException:
             conn.close()
             raise
