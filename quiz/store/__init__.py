@@ -25,7 +25,8 @@ text order is time order. Naive datetimes are rejected.
 
 Modules: ``errors`` (constants, errors), ``timestamps``, ``records`` (the models), ``schema`` (migrations),
 ``paths``, ``rows``, ``connection`` (opening and plumbing), then one mixin per group of tables (``attempts``,
-``reviews``, ``coding``, ``sessions``, ``transfer``). Only this package contains SQL.
+``reviews``, ``coding``, ``sessions``, ``transfer``), ``renamed`` (progress of renamed bank items) and
+``importing`` (checks an export file before ``nnprep import`` writes anything). Only this package contains SQL.
 """
 
 from __future__ import annotations
