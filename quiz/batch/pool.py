@@ -1,4 +1,4 @@
-"""Grading many candidates: a pool of warm sandboxes on this machine, or a dask.distributed cluster."""
+"""Grading many candidates: a pool of warm sandboxes on this machine (a dask cluster: quiz.batch.remote)."""
 
 from __future__ import annotations
 
@@ -100,24 +100,3 @@ class LocalPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def dask_results(
-    address: str, candidates: Sequence[Candidate], policy: Policy, task_ids: Sequence[str]
-) -> Iterator[CandidateResult]:
-    """Grade on a dask.distributed cluster (needs the `nnprep[dask]` extra on the client and workers)."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as e:
-        raise RuntimeError("--dask needs the optional extra: pip install 'nnprep[dask]'") from e
-    from quiz.batch.remote import grade_remote
-
-    with Client(address) as client:  # type: ignore[no-untyped-call]
-        futures = [
-            client.submit(
-                grade_remote, c.id, c.shown, c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
-            )
-            for c in candidates
-        ]
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
-            yield CandidateResult.model_validate_json(fut.result())

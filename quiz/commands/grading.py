@@ -188,10 +188,15 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
 def _grade_batch(candidates: list[Candidate], policy: Any, args: argparse.Namespace) -> int:
     from quiz.batch.run import BatchOptions, run_batch
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise CliError("--workers must be at least 1")
+    outputs = ((args.out, args.format == "gradescope" and len(candidates) > 1), (args.reports, True))
+    for path, is_folder in outputs:
+        if path is not None and (problem := output_problem(path, folder=is_folder)):
+            raise CliError(problem)
     options = BatchOptions(
         task_ids=[t.id for t in policy.tasks],
         workers=workers,
