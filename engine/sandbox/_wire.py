@@ -155,12 +155,12 @@ def encode_array(arr: np.ndarray) -> bytes:
     dtype = plain.dtype
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ValueError(f"an array of dtype {dtype}")
-    if plain.nbytes > MAX_PAYLOAD:
-        raise ValueError(f"an array of {plain.nbytes} bytes (more than {MAX_PAYLOAD >> 20} MiB)")
     header = f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': {tuple(plain.shape)!r}, }}"
     total = len(header) + 11  # magic(6) + version(2) + length(2) + newline(1)
     header += " " * ((64 - total % 64) % 64) + "\n"
     prefix = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1")
+    if len(prefix) + plain.nbytes > MAX_PAYLOAD:  # what one frame may carry, header included
+        raise ValueError(f"an array of {plain.nbytes} bytes (more than {MAX_PAYLOAD >> 20} MiB)")
     return prefix + np.ndarray.tobytes(plain, order="C")
 
 
