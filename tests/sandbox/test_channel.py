@@ -247,11 +247,14 @@ def linear_backward(dy, x, W, b):
     return dy @ W, dy.T @ x, dy.sum(axis=0)
 """)
 
-# Leaves a tree 1,200 folders deep, a chain of long names past PATH_MAX, locked folders and a symlink out.
-CLEANUP_TRAP = src("""
+
+def cleanup_trap(canary: Path, depth: int = 1200) -> str:
+    """Leaves a tree ``depth`` folders deep, a chain of long names past PATH_MAX, locked folders and a symlink to
+    ``canary`` (which must survive)."""
+    return f"CANARY = {str(canary)!r}\nDEPTH = {depth}\n" + src("""
 import os
 _top = os.open(".", os.O_RDONLY)
-for _ in range(1200):
+for _ in range(DEPTH):
     os.mkdir("d")
     os.chdir("d")
 os.fchdir(_top)
@@ -265,6 +268,7 @@ os.chmod("locked/inner", 0)
 os.chmod("locked", 0)
 os.symlink(CANARY, "escape")
 """) + CORRECT_FUNCS
+
 
 # An output of the wrong shape from every call: 32 MiB (up to 64 MiB fits in a frame; this keeps the test quick).
 HUGE_WRONG_SHAPE = src("""
@@ -322,7 +326,7 @@ def test_deep_and_locked_temp_trees_are_removed(sandbox: Sandbox, tmp_path: Path
     (canary / "keep").write_text("x")
     before = zygote_pid(sandbox)
     slow_ok = Limits(time_limit=30, total_time_limit=60)  # 1,200 mkdirs under Landlock on a loaded machine
-    report = graded(sandbox, f"CANARY = {str(canary)!r}\n" + CLEANUP_TRAP, slow_ok, bound=120)
+    report = graded(sandbox, cleanup_trap(canary), slow_ok, bound=120)
     assert report.verdict is Verdict.PASSED, report.message
     assert zygote_pid(sandbox) == before  # the clean-up did not kill the zygote
     assert (canary / "keep").read_text() == "x"  # the symlink was removed, not followed
@@ -402,7 +406,7 @@ def test_a_batch_worker_grades_every_correct_candidate_whatever_the_others_do(
     hostile = {
         "forged_int": forging("int"), "forged_seconds": forging("seconds"), "forged_npy": forging("npy"),
         "garbage_after_valid": GARBAGE_AFTER_VALID, "mutate_and_cover": MUTATE_AND_COVER,
-        "cleanup_trap": f"CANARY = {str(canary)!r}\n" + CLEANUP_TRAP, "huge_wrong_shape": HUGE_WRONG_SHAPE,
+        "cleanup_trap": cleanup_trap(canary, depth=300), "huge_wrong_shape": HUGE_WRONG_SHAPE,
         "wrong": src(WRONG_FUNCS),
     }
     for i, (name, source) in enumerate(hostile.items()):
