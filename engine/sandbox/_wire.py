@@ -95,7 +95,8 @@ class FrameReader:
             end = PREFIX_SIZE + head_len + payload_len
             if len(self._buf) < end:
                 break
-            frame = bytes(self._buf[:end])
+            with memoryview(self._buf) as view:  # one copy of a frame of up to 64 MiB, not two
+                frame = bytes(view[:end])
             del self._buf[:end]
             try:
                 frames.append(parse_frame(frame))

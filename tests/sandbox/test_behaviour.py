@@ -284,6 +284,20 @@ def test_a_zygote_that_makes_no_sense_is_replaced(sandbox: Sandbox) -> None:
     assert_next_ok(sandbox)
 
 
+def test_control_messages_name_their_run(sandbox: Sandbox) -> None:
+    """A kill naming another run (a late one, say) does not touch the child that runs now."""
+    source = "import time\ndef f():\n    time.sleep(1.0)\n    return 1\n"
+    assert sandbox.isolation
+    timer = threading.Timer(0.3, lambda: sandbox._send({"op": "kill", "run": sandbox._runs - 1}))
+    timer.start()
+    try:
+        result = sandbox.run(source, [Call("f", {})], ["f"], Limits(time_limit=60))
+    finally:
+        timer.join()
+    assert result.calls[0].error is None and result.calls[0].value == 1
+    assert_next_ok(sandbox)
+
+
 def test_a_failure_in_the_driver_still_kills_the_child(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.sandbox import _driver
 
