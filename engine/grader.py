@@ -17,8 +17,8 @@ from engine import crosscheck, numpy2
 from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
-from engine.runner import Runner, RunResult
-from engine.task import CallResult, Case, Task
+from engine.runner import ExpectedShapes, Runner, RunResult, run_calls
+from engine.task import Call, CallResult, Case, Task
 from engine.tasks import get_task
 
 MAX_SCORE = 100.0
@@ -84,7 +84,7 @@ def grade(
         cases = task.cases(hidden_seed)
     calls = [call for case in cases for call in case.calls]
     try:
-        run = runner.run(source, calls, [f.name for f in task.functions], limits)
+        run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task))
     except Exception as e:  # the grader's own failure (the sandbox could not start...): say so, never crash
         run = RunResult(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
@@ -272,7 +272,9 @@ def _cross_check(
         left = deadline - _clock()
         if left < MIN_RUN_SECONDS:
             return
-        probe_run = runner.run(source, calls, [f.name for f in task.functions], within(limits, left))
+        probe_run = run_calls(
+            runner, source, calls, [f.name for f in task.functions], within(limits, left), _shapes(task)
+        )
         if probe_run.fatal_verdict is not None or len(probe_run.calls) != len(calls):
             continue
         agree = crosscheck.numeric(task, link, backward, probe_run.calls, probes)
@@ -281,6 +283,15 @@ def _cross_check(
         text = crosscheck.sentence(link, forward_ok, backward_ok, agree)
         if text and text not in report.diagnoses:
             report.diagnoses.append(text)
+
+
+def _shapes(task: Task) -> ExpectedShapes:
+    """The reference's output shapes of a call (asked by the sandbox only for large outputs)."""
+
+    def shapes(call: Call) -> list[tuple[int, ...] | None]:
+        return [tuple(np.shape(v)) for v in task.expected_outputs(call).values()]
+
+    return shapes
 
 
 __all__ = ["FILE_TIME_FACTOR", "MAX_SCORE", "file_time_budget", "grade", "grade_file", "new_seed"]

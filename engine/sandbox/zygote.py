@@ -113,9 +113,11 @@ class Control:
         return message
 
     def recv(self) -> dict[str, Any] | None:
-        """The next message (blocking); None at end of file."""
-        if self.pending:
-            return self.pending.pop(0)
+        """The next message (blocking), those kept while a child ran first; None at end of file."""
+        return self.pending.pop(0) if self.pending else self.read()
+
+    def read(self) -> dict[str, Any] | None:
+        """The next message from the socket (blocking); None at end of file."""
         while True:
             message = self._message()
             if message is not None:
@@ -340,18 +342,20 @@ def _wait_child(ctl: Control, pid: int, run: object) -> tuple[int, bool]:
                     _kill(pid)  # the process group may outlive its leader
                     _, status = os.waitpid(pid, 0)
                     return status, gone
-                message = ctl.recv() if not gone else None
+                message = ctl.read() if not gone else None
                 if message is None:
                     gone = True
                     poller.unregister(ctl.sock.fileno())
                     _kill(pid)
-                elif message.get("op") == "kill":
-                    if message.get("run") == run:
-                        _kill(pid)
-                else:
-                    ctl.pending.append(message)
-                    if message.get("op") == "quit":
-                        _kill(pid)
+                while message is not None:  # this one, then any others already read with it
+                    if message.get("op") == "kill":
+                        if message.get("run") == run:
+                            _kill(pid)
+                    else:
+                        ctl.pending.append(message)
+                        if message.get("op") == "quit":
+                            _kill(pid)
+                    message = ctl._message()
     finally:
         if pidfd >= 0:
             os.close(pidfd)
