@@ -1,0 +1,124 @@
+"""Grading that must hold as root and as an ordinary user alike: many runs in one process, a batch with one and two
+workers, the time and memory limits, the numerical cross-check, the grading user's files, the isolation lines.
+
+The normal suite runs this module as whoever runs the suite (root here and in CI); ``test_as_user.py`` runs it
+again, with the isolation tests, as an unprivileged uid.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import Limits, Verdict, grade
+from engine.sandbox import Sandbox
+from quiz.cli import main
+from tests.sandbox.conftest import CORRECT, SUBMISSIONS, assert_clean
+
+WRONG = (SUBMISSIONS / "linear" / "wrong_db_not_summed.py").read_text()
+LOOP = (
+    "import time\n"
+    "def linear_forward(x, W, b):\n"
+    "    end = time.monotonic() + 30\n"  # bounded even if the sandbox failed to stop it
+    "    while time.monotonic() < end:\n"
+    "        pass\n"
+    "def linear_backward(dy, x, W, b):\n"
+    "    return dy @ W, dy.T @ x, dy.sum(axis=0)\n"
+)
+QUICK = Limits(time_limit=0.5, total_time_limit=2.0)
+POLICY = 'pass_mark = 60.0\n\n[[tasks]]\nid = "linear"\n\n[limits]\ntime_limit = 0.5\ntotal_time_limit = 2.0\n'
+ROOT = os.geteuid() == 0
+
+
+def test_twenty_runs_in_one_process(sandbox: Sandbox) -> None:
+    for i in range(20):
+        wrong = i % 4 == 3
+        report = grade(WRONG if wrong else CORRECT, "linear", runner=sandbox)
+        expected = Verdict.WRONG_ANSWER if wrong else Verdict.PASSED
+        assert report.verdict is expected, (i, report.verdict, report.message)
+    assert_clean(sandbox)
+
+
+def test_time_limit(sandbox: Sandbox) -> None:
+    report = grade(LOOP, "linear", QUICK, runner=sandbox)
+    assert report.verdict is Verdict.TIME_LIMIT_EXCEEDED, report.message
+    assert grade(CORRECT, "linear", runner=sandbox).verdict is Verdict.PASSED
+
+
+def test_memory_limit(sandbox: Sandbox) -> None:
+    source = "import numpy as np\nHOG = np.ones(1 << 30, dtype=np.uint8)\n" + CORRECT
+    report = grade(source, "linear", Limits(memory_mb=256), runner=sandbox)
+    assert report.verdict is Verdict.MEMORY_LIMIT_EXCEEDED, report.message
+    assert grade(CORRECT, "linear", runner=sandbox).verdict is Verdict.PASSED
+
+
+def test_cross_check_diagnosis(sandbox: Sandbox) -> None:
+    report = grade(WRONG, "linear", runner=sandbox)
+    assert report.verdict is Verdict.WRONG_ANSWER
+    assert any("numerical gradient" in d and "with respect to b" in d for d in report.diagnoses), report.diagnoses
+
+
+def test_the_grading_users_files_are_not_readable(sandbox: Sandbox, tmp_path: Path) -> None:
+    if not (sandbox.isolation.landlock_abi or sandbox.isolation.unprivileged_user):
+        pytest.skip(f"neither Landlock nor another uid here: {sandbox.isolation.missing_summary()}")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the grading user's secret")
+    secret.chmod(0o600)
+    source = f"""
+try:
+    print("READ", open({str(secret)!r}).read())
+except OSError as e:
+    print("denied", type(e).__name__)
+""" + CORRECT
+    report = grade(source, "linear", runner=sandbox)
+    assert report.verdict is Verdict.PASSED, report.message
+    assert report.stdout.startswith("denied ") and "READ" not in report.stdout  # hidden, or not visible at all
+
+
+def test_isolation_lines_name_what_is_active_and_what_is_not(sandbox: Sandbox) -> None:
+    iso = sandbox.isolation
+    active, missing = iso.lines()
+    print(f"\n[{'root' if ROOT else f'uid {os.geteuid()}'}] {active}\n{missing}", file=sys.stderr)
+    assert active.startswith("sandbox: separate process, rlimits(")
+    assert missing.startswith("not active: ")
+    names = [m.split(":")[0] for m in iso.missing]
+    if ROOT:
+        assert iso.unprivileged_user and "unprivileged uid" not in names
+    else:
+        assert not iso.unprivileged_user and "unprivileged uid" in names
+    # Every protection is either active or named as missing with a reason, never silently absent.
+    for flag, name in ((iso.network_namespace, "network namespace"), (iso.pid_namespace, "PID namespace"),
+                       (iso.ipc_namespace, "IPC namespace"), (iso.capped_tmpdir, "capped /tmp"),
+                       (bool(iso.landlock_abi), "Landlock"), (iso.seccomp, "seccomp")):
+        assert flag != (name in names), (name, iso)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch(tmp_path: Path, workers: int, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "ben", "cat", "dan"):
+        (folder / f"{name}.py").write_text(CORRECT)
+    (folder / "eve.py").write_text(WRONG)
+    (folder / "fay.py").write_text(LOOP)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(POLICY)
+    out = tmp_path / "out.jsonl"
+    args = ["grade", str(folder), "--policy", str(policy), "--format", "jsonl", "--out", str(out),
+            "--workers", str(workers)]
+    assert main(args) == 1  # graded; not everyone passed
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    verdicts = {row["candidate"]: row.get("verdict", row.get("error")) for row in rows}
+    assert verdicts == {"ann": "passed", "ben": "passed", "cat": "passed", "dan": "passed", "eve": "wrong_answer",
+                        "fay": "time_limit_exceeded"}, verdicts
+    eve = next(row for row in rows if row["candidate"] == "eve")
+    assert any("numerical gradient" in d for d in eve["diagnoses"]), eve["diagnoses"]
+    capsys.readouterr()
+    assert main(["grade", str(folder), "--policy", str(policy), "--format", "text", "--workers", str(workers),
+                 "--out", str(tmp_path / "out.txt")]) == 1
+    text = (tmp_path / "out.txt").read_text()
+    assert "\nsandbox: separate process" in text and "\nnot active: " in text, text
