@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.installs import copy_distributions
+
 REPO = Path(__file__).resolve().parents[2]
 UID = 64_321  # no passwd entry, no files anywhere: what an ordinary user is to the grader's files
 PACKAGES = ("numpy", "pydantic", "pytest")
@@ -56,28 +58,6 @@ def _interpreter() -> tuple[str, bool] | None:
     return None
 
 
-def _distributions(names: tuple[str, ...]) -> list[importlib.metadata.Distribution]:
-    """The installed distributions ``names`` need, dependencies included."""
-    from packaging.requirements import Requirement
-
-    found: dict[str, importlib.metadata.Distribution] = {}
-    todo = list(names)
-    while todo:
-        name = todo.pop().lower().replace("_", "-")
-        if name in found:
-            continue
-        try:
-            dist = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        found[name] = dist
-        for text in dist.requires or []:
-            req = Requirement(text)
-            if req.marker is None or req.marker.evaluate({"extra": ""}):
-                todo.append(req.name)
-    return list(found.values())
-
-
 def _install(venv: Path, same_version: bool) -> None:
     """NumPy, pydantic and pytest in ``venv``: copied from this environment when the Python versions match,
     else installed by pip at this environment's versions."""
@@ -91,13 +71,7 @@ def _install(venv: Path, same_version: bool) -> None:
         return
     site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                check=True, capture_output=True, text=True).stdout.strip())
-    for dist in _distributions(PACKAGES):
-        for file in dist.files or []:
-            if ".." in file.parts or "__pycache__" in file.parts:
-                continue  # console scripts live outside site-packages; bytecode is rebuilt
-            target = site / file
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(Path(str(dist.locate_file(file))), target)
+    copy_distributions(PACKAGES, site)
 
 
 @pytest.fixture(scope="module")
