@@ -130,9 +130,9 @@ class Caps:
             except OSError as e:
                 self.missing["network namespace"] = f"unshare failed ({e.strerror}): the child may use the network"
         else:
-            self.missing["unprivileged uid"] = ("not running as root, and a user namespace can map only the grading"
-                                                " user's own uid without a setuid helper: the child keeps uid"
-                                                f" {os.geteuid()} (Landlock limits what it reads)")
+            self.missing["unprivileged uid"] = (f"not root, and without a setuid helper a user namespace maps only"
+                                                f" the grading user's own uid (the child keeps uid {os.geteuid()};"
+                                                " Landlock limits what it reads)")
             uid, gid = os.geteuid(), os.getegid()
             try:
                 sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNET)

@@ -85,7 +85,7 @@ def test_isolation_lines_name_what_is_active_and_what_is_not(sandbox: Sandbox) -
     print(f"\n[{'root' if ROOT else f'uid {os.geteuid()}'}] {active}\n{missing}", file=sys.stderr)
     assert active.startswith("sandbox: separate process, rlimits(")
     assert missing.startswith("not active: ")
-    names = [m.split(":")[0] for m in iso.missing]
+    names = [name for line in iso.missing for name in line.split(": ")[0].split(", ")]
     if ROOT:
         assert iso.unprivileged_user and "unprivileged uid" not in names
     else:
@@ -98,7 +98,7 @@ def test_isolation_lines_name_what_is_active_and_what_is_not(sandbox: Sandbox) -
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_batch(tmp_path: Path, workers: int, capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch(tmp_path: Path, workers: int) -> None:
     folder = tmp_path / "class"
     folder.mkdir()
     for name in ("ann", "ben", "cat", "dan"):
@@ -117,8 +117,20 @@ def test_batch(tmp_path: Path, workers: int, capsys: pytest.CaptureFixture[str])
                         "fay": "time_limit_exceeded"}, verdicts
     eve = next(row for row in rows if row["candidate"] == "eve")
     assert any("numerical gradient" in d for d in eve["diagnoses"]), eve["diagnoses"]
-    capsys.readouterr()
+    if workers > 1:
+        return
     assert main(["grade", str(folder), "--policy", str(policy), "--format", "text", "--workers", str(workers),
-                 "--out", str(tmp_path / "out.txt")]) == 1
+                 "--out", str(tmp_path / "out.txt"), "--reports", str(tmp_path / "reports")]) == 1
     text = (tmp_path / "out.txt").read_text()
     assert "\nsandbox: separate process" in text and "\nnot active: " in text, text
+    markdown = (tmp_path / "reports" / "eve.md").read_text()
+    assert "\nSandbox: separate process" in markdown and "\nNot active: " in markdown, markdown
+
+
+def test_cli_text_names_what_is_active_and_what_is_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "sub.py"
+    path.write_text(CORRECT)
+    assert main(["grade", str(path), "--task", "linear"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("  sandbox: separate process, rlimits(") for line in lines), lines
+    assert any(line.startswith("  not active: ") for line in lines), lines
