@@ -347,6 +347,7 @@ class Sandbox:
             ipc_namespace=bool(hello.get("ipcns")),
             capped_tmpdir=bool(hello.get("tmpfs")),
             seccomp=bool(hello.get("seccomp")),
+            home_hidden=bool(hello.get("hidden_homes")),
             missing=_missing_lines(hello.get("missing")),
         )
         if applied is not None:  # what the child reported before any submission code ran

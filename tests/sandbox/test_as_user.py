@@ -91,19 +91,23 @@ def user_copy() -> Iterator[tuple[str, str]]:
     base = Path(tempfile.mkdtemp(prefix="nnprep-as-user-", dir=parent))
     try:
         base.chmod(0o755)
-        subprocess.run([found[0], "-m", "venv", "--without-pip", str(base / "venv")], check=True, timeout=120)
-        _install(base / "venv", found[1])
-        src = base / "src"
+        # Everything inside the user's home, as a developer has it: the sandbox hides the home from its children,
+        # so their imports must go through the zygote's own handles on these folders.
+        home = base / "home"
+        home.mkdir()
+        (home / "tmp").mkdir()
+        subprocess.run([found[0], "-m", "venv", "--without-pip", str(home / "venv")], check=True, timeout=120)
+        _install(home / "venv", found[1])
+        src = home / "src"
         skip = shutil.ignore_patterns("__pycache__", "__snapshots__", "*.pyc")
         for name in ("engine", "questions", "quiz", "tests"):
             shutil.copytree(REPO / name, src / name, ignore=skip)
         shutil.copy(REPO / "pyproject.toml", src / "pyproject.toml")
-        home = base / "home"
-        home.mkdir()
-        os.chown(home, UID, UID)
-        home.chmod(0o700)
-        subprocess.run(["chmod", "-R", "a+rX", str(base / "venv"), str(src)], check=True)
-        yield str(base / "venv" / "bin" / "python"), str(src)
+        subprocess.run(["chmod", "-R", "a+rX", str(home / "venv"), str(src)], check=True)
+        for path in (home, home / "tmp"):
+            os.chown(path, UID, UID)
+            path.chmod(0o700)
+        yield str(home / "venv" / "bin" / "python"), str(src)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
@@ -122,8 +126,9 @@ os.execv(sys.executable, [sys.executable, "-m", "pytest", *sys.argv[1:]])
 
 def _pytest_as_user(user_copy: tuple[str, str], *args: str, kernel_refuses_userns: bool = False) -> str:
     python, src = user_copy
-    home = str(Path(src).parent / "home")
-    env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+    home = Path(src).parent
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home / "tmp"), "LANG": "C.UTF-8",
+           "PYTHONDONTWRITEBYTECODE": "1"}
     start = [python, "-c", NO_USERNS] if kernel_refuses_userns else [python, "-m", "pytest"]
     run = _as_user(*start, "-x", "-p", "no:cacheprovider", "-s", *args, cwd=src, env=env, timeout=300)
     report = run.stdout[-6000:] + run.stderr[-3000:]
@@ -136,12 +141,12 @@ def test_sandbox_batch_and_cli_as_an_ordinary_user(user_copy: tuple[str, str]) -
     report = _pytest_as_user(user_copy, *TESTS)
     assert "[uid 64321] sandbox: separate process" in report, report
     if Path("/proc/sys/user/max_user_namespaces").read_text().strip() != "0":
-        assert "user namespace, no network (netns), pid namespace, ipc namespace" in report, report
+        assert "user namespace, no network (netns), pid namespace, ipc namespace, home hidden" in report, report
 
 
 @pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="needs the seccomp filter")
 def test_as_an_ordinary_user_on_a_kernel_without_user_namespaces(user_copy: tuple[str, str]) -> None:
     report = _pytest_as_user(user_copy, TESTS[0], "-k", "not test_batch", kernel_refuses_userns=True)
     assert "not active: unprivileged uid: " in report
-    assert ("network namespace, PID namespace, IPC namespace, capped /tmp: this kernel does not let an ordinary user"
-            " make namespaces") in report, report
+    assert ("network namespace, PID namespace, IPC namespace, capped /tmp, home hidden: this kernel does not let an"
+            " ordinary user make namespaces") in report, report

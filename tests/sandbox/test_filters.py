@@ -79,7 +79,7 @@ def test_global_install_keeps_the_stdlib_and_third_party_packages(tmp_path: Path
           "site-packages/scipy/__init__.py", "site-packages/six.py", "site-packages/engine/grader.py",
           "site-packages/questions/bank.toml", "site-packages/quiz/cli.py", "site-packages/nnprep-0.1.dist-info/RECORD")
     grants, notes = landlock.plan([str(stdlib), str(stdlib / "lib-dynload"), str(site)],
-                                  landlock.package_paths(str(site)), str(tmp_path / "home"))
+                                  landlock.package_paths(str(site)), [str(tmp_path / "home")])
     for ok in ("os.py", "csv.py", "json/__init__.py", "lib-dynload/_csv.so", "site-packages/numpy/__init__.py",
                "site-packages/scipy/__init__.py", "site-packages/six.py"):
         assert _readable(grants, stdlib / ok), ok
@@ -98,7 +98,7 @@ def test_editable_install_and_home(tmp_path: Path) -> None:
     venv_site = home / "proj/.venv/lib/python3.11/site-packages"
     stdlib = home / ".pyenv/lib/python3.11"
     grants, _ = landlock.plan([str(stdlib), str(venv_site), str(home)], landlock.package_paths(str(home / "proj")),
-                              str(home))
+                              [str(home)])
     assert _readable(grants, stdlib / "os.py") and _readable(grants, venv_site / "numpy/__init__.py")
     for hidden in ("proj/engine/grader.py", "proj/tests/t.py", "notes.txt", ".ssh/id_ed25519"):
         assert not _readable(grants, home / hidden), hidden
@@ -110,6 +110,6 @@ def test_symlinked_entries_are_granted_by_their_target(tmp_path: Path) -> None:
     (tmp_path / "lib/mod.py").symlink_to(tmp_path / "real/mod.py")
     (tmp_path / "lib/sneaky").symlink_to(tmp_path / "lib/site-packages/engine")
     grants, _ = landlock.plan([str(tmp_path / "lib")], landlock.package_paths(str(tmp_path / "lib/site-packages")),
-                              "")
+                              [])
     assert _readable(grants, tmp_path / "real/mod.py")
     assert not _readable(grants, tmp_path / "lib/site-packages/engine/x.py")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,35 @@ except OSError as e:
     report = grade(source, "linear", runner=sandbox)
     assert report.verdict is Verdict.PASSED, report.message
     assert report.stdout.startswith("denied ") and "READ" not in report.stdout  # hidden, or not visible at all
+
+
+def test_the_grading_users_home_is_hidden(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside_tmp = "/var/tmp" if os.path.isdir("/var/tmp") else None  # a child's /tmp is its own anyway
+    home = Path(tempfile.mkdtemp(prefix="nnprep-home-", dir=outside_tmp))
+    try:
+        home.chmod(0o755)
+        (home / "notes.txt").write_text("x" * 1234)
+        (home / "notes.txt").chmod(0o644)
+        monkeypatch.setenv("HOME", str(home))
+        source = f"""
+import os
+try:
+    print("STAT", os.stat({str(home / "notes.txt")!r}).st_size)
+except OSError as e:
+    print("stat refused", type(e).__name__)
+try:
+    print("listed", os.listdir({str(home)!r}))
+except OSError as e:
+    print("list refused", type(e).__name__)
+""" + CORRECT
+        with Sandbox() as sb:
+            if not sb.isolation.home_hidden:
+                pytest.skip(f"the home cannot be hidden here: {sb.isolation.missing_summary()}")
+            report = grade(source, "linear", runner=sb)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    assert report.verdict is Verdict.PASSED, report.message
+    assert "stat refused FileNotFoundError" in report.stdout and "STAT" not in report.stdout, report.stdout
 
 
 def test_isolation_lines_name_what_is_active_and_what_is_not(sandbox: Sandbox) -> None:
