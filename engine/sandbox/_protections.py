@@ -41,12 +41,13 @@ SYSTEM_LIBS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"
 
 def _homes(home: str) -> list[str]:
     """The grading user's home folders: ``home`` (from the grading process's environment) and the passwd entry's,
-    real paths, without / or any folder holding /tmp."""
+    as real paths, leaving out any that is or holds a system folder (/, /usr, /tmp...)."""
     found = [home]
     with contextlib.suppress(KeyError):
         found.append(pwd.getpwuid(os.geteuid()).pw_dir)
     reals = {os.path.realpath(h) for h in found if h and os.path.isdir(h)}
-    return sorted(h for h in reals if h != "/" and not CHILD_TMP.startswith(h.rstrip("/") + "/") and h != CHILD_TMP)
+    system = (CHILD_TMP, "/etc", "/dev", "/proc", "/usr", *SYSTEM_LIBS)  # a home there would hide what children need
+    return sorted(h for h in reals if not any(s == h or s.startswith(h.rstrip("/") + "/") for s in system))
 
 
 def _in_throwaway_child(action: Any) -> bool:
@@ -96,8 +97,8 @@ class Caps:
         self.kept_fds: set[int] = set()  # O_PATH fds a child keeps to reach its imports (see zygote.PathTable)
         if not self.linux:
             reason = f"not available on {sys.platform}"
-            for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "Landlock",
-                         "seccomp", "unprivileged uid"):
+            for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden",
+                         "Landlock", "seccomp", "unprivileged uid"):
                 self.missing[name] = reason
         else:
             self._namespaces()
@@ -111,7 +112,8 @@ class Caps:
             self.rules += landlock.device_rules()
             self.notes.extend(notes)
         elif self.linux:
-            self.missing["Landlock"] = ("the kernel has no Landlock: the child can read the files its uid may read,"
+            may = "read" if self.drop_uid else "read and write"
+            self.missing["Landlock"] = (f"the kernel has no Landlock: the child can {may} the files its uid may,"
                                         " nnprep's sources included")
         self.seccomp = self.linux and seccomp.supported() and _in_throwaway_child(self._try_seccomp)
         if self.linux and not self.seccomp:

@@ -113,3 +113,11 @@ def test_symlinked_entries_are_granted_by_their_target(tmp_path: Path) -> None:
                               [])
     assert _readable(grants, tmp_path / "real/mod.py")
     assert not _readable(grants, tmp_path / "lib/site-packages/engine/x.py")
+
+
+def test_homes_that_hold_system_folders_are_never_hidden(tmp_path: Path) -> None:
+    from engine.sandbox import _protections
+
+    for system_home in ("/", "/usr", "/tmp"):
+        assert system_home not in _protections._homes(system_home)
+    assert str(tmp_path.resolve()) in _protections._homes(str(tmp_path))
