@@ -181,7 +181,8 @@ def isolate_imports(caps: Any) -> None:
     """Done once in the zygote, inherited by every child: only the stdlib on sys.path (reached through
     /proc/self/fd when the child will drop its uid), no editable finders, and a blocker for our own packages."""
     paths = PathTable(caps.read_dirs)
-    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if caps.drop_uid else {}
+    reroute = caps.drop_uid or caps.hide_homes  # the child may be unable to reach the real paths
+    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if reroute else {}
     table = paths.remapper(remap)
     sys.path[:] = [_fix(p, table) for p in paths.sys_path]
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
@@ -401,7 +402,8 @@ def main() -> None:
     ctl = Control(socket.socket(fileno=int(CONFIG["ctl_fd"])))
     base = str(CONFIG["base"])
     numpy_dir = os.path.dirname(numpy.__file__)
-    caps = protections.Caps(os.path.dirname(os.path.dirname(HERE)), [numpy_dir, numpy_dir + ".libs", _NUMPY_PATH])
+    caps = protections.Caps(os.path.dirname(os.path.dirname(HERE)), [numpy_dir, numpy_dir + ".libs", _NUMPY_PATH],
+                            str(CONFIG.get("home", "")))
     isolate_imports(caps)
     gc.freeze()  # what exists now is shared with every child: their collections will not touch (and copy) it
     gc.enable()
