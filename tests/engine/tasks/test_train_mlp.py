@@ -24,7 +24,6 @@ from engine.tasks.train_mlp import (
 )
 from tests.engine.tasks.support import (
     assert_in_statement,
-    assert_same_cases,
     gradcheck_reference,
     graded,
     submissions,
@@ -97,9 +96,17 @@ def _with(call: Call, **changes: Any) -> Call:
 # ---------------------------------------------------------------------------------------------------- cases
 
 
-def test_cases_and_data_do_not_depend_on_the_seed() -> None:
-    assert_same_cases(TASK.make_cases(np.random.default_rng(1)), TASK.make_cases(np.random.default_rng(2)))
-    assert [c.visible for c in TASK.cases()].count(True) == 1
+def test_data_are_fixed_and_hidden_initialisation_seeds_are_drawn() -> None:
+    first, second = TASK.cases(1), TASK.cases(2)
+    assert [c.visible for c in first].count(True) == 1
+    for a, b in zip(first, second, strict=True):
+        assert [c.args["X"] is d.args["X"] for c, d in zip(a.calls, b.calls, strict=True)] == [True] * len(a.calls)
+        seeds = [c.args["seed"] for c in a.calls]
+        assert a.visible or seeds != [c.args["seed"] for c in b.calls], a.name
+    for seed in range(200):
+        cases = {c.name: c for c in TASK.cases(seed)}
+        assert len({c.args["seed"] for c in cases["different_seeds"].calls}) == 2
+        assert len({c.args["seed"] for c in cases["same_seed"].calls}) == 1
 
 
 def test_held_out_data_never_reaches_the_candidate() -> None:
