@@ -13,7 +13,7 @@ import pytest
 
 from engine import TASK_IDS, Verdict, get_task, grade
 from engine.report import GradeReport, report_data
-from engine.task import Call, Case
+from engine.task import Call, Case, RngSeed
 from quiz.batch import formats
 from quiz.batch.results import CandidateResult
 from tests.engine.tasks.support import graded, same, submissions
@@ -66,6 +66,28 @@ def test_hidden_cases_change_with_the_seed_and_visible_examples_do_not(task_id: 
         by_name = {c.name: c for c in second}
         unchanged = {n for n in unchanged if n in by_name and _same_case(mine[n], by_name[n])}
     assert unchanged <= FIXED_HIDDEN.get(task_id, set())
+
+
+def _draw_seeds(cases: list[Case]) -> set[int]:
+    """The generator seeds handed to the candidate's code by hidden calls (RngSeed arguments, train_mlp's seed)."""
+    found: set[int] = set()
+    for case in cases:
+        for call in case.calls if not case.visible else ():
+            for name, value in call.args.items():
+                if isinstance(value, RngSeed):
+                    found.add(value.seed)
+                elif name == "seed" and isinstance(value, int):
+                    found.add(value)
+    return found
+
+
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_the_draws_of_stochastic_tasks_change_with_the_seed(task_id: str) -> None:
+    """A task judged by statistics over the candidate's own random draws must vary those draws' seeds, or its stated
+    false-failure bound would not hold per grade (a correct submission would pass or fail the same way forever)."""
+    task = get_task(task_id)
+    first, second = _draw_seeds(task.cases(101)), _draw_seeds(task.cases(202))
+    assert not first & second, (task_id, first & second)
 
 
 def test_every_grade_draws_a_fresh_seed(inprocess: InProcessRunner) -> None:
