@@ -69,8 +69,9 @@ def spread_out(x: np.ndarray, floor: float) -> np.ndarray:
     """
     mean = x.mean(axis=0)
     std = x.std(axis=0)
-    stretch = np.where(std < floor, floor / np.maximum(std, 1e-12), 1.0)
-    out: np.ndarray = mean + (x - mean) * stretch
+    narrow = std < floor
+    stretched = mean + (x - mean) * (floor / np.maximum(std, 1e-12))
+    out: np.ndarray = np.where(narrow, stretched, x)  # other columns exactly as drawn
     return out
 
 
