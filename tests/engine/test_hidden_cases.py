@@ -68,6 +68,16 @@ def test_hidden_cases_change_with_the_seed_and_visible_examples_do_not(task_id: 
     assert unchanged <= FIXED_HIDDEN.get(task_id, set())
 
 
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_hidden_descriptions_name_no_drawn_value(task_id: str) -> None:
+    """A hidden case's description says what kind of case it is; it is the same for every seed (so it cannot carry
+    a drawn size or value)."""
+    task = get_task(task_id)
+    first = {c.name: c.description for c in task.cases(101)}
+    for seed in (202, 303):
+        assert {c.name: c.description for c in task.cases(seed)} == first
+
+
 def _draw_seeds(cases: list[Case]) -> set[int]:
     """The generator seeds handed to the candidate's code by hidden calls (RngSeed arguments, train_mlp's seed)."""
     found: set[int] = set()
