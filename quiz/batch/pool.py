@@ -36,7 +36,8 @@ def grade_candidate(
     result.reports = reports
     result.weights = {t: policy.weight(t) for t in chosen}
     result.total = weighted_total(reports, result.weights)
-    result.passed = result.total >= policy.pass_mark
+    result.passed = policy.passes(all(r.passed for r in reports), result.total)
+    result.passed_by = policy.pass_rule()
     result.seconds = time.perf_counter() - start
     return result
 
