@@ -66,3 +66,27 @@ def test_text_report_caps_printed_output_with_a_note() -> None:
     assert "more characters not shown" in capped and len(capped) < 8000
     short = format_report(GradeReport(**{**report.__dict__, "stdout": "hello\r\nworld\n"}))
     assert "    | hello\n    | world\n" in short and "not shown" not in short
+
+
+HANGING_FORWARD = (
+    "import time\n"
+    "def linear_forward(x, W, b):\n"
+    "    end = time.monotonic() + 30\n"  # bounded even if the sandbox failed to stop it
+    "    while time.monotonic() < end:\n"
+    "        pass\n"
+    "def linear_backward(dy, x, W, b):\n"
+    "    return dy @ W, dy.T @ x, dy.sum(axis=0)\n"
+)
+
+
+def test_a_hanging_function_costs_only_its_own_cases() -> None:
+    from engine import Limits
+
+    report = grade(HANGING_FORWARD, "linear", Limits(time_limit=0.5, total_time_limit=15.0))
+    forward = [c for c in report.cases if c.name.startswith("forward")]
+    backward = [c for c in report.cases if c.name.startswith("backward")]
+    assert len(backward) >= 5 and all(c.verdict is Verdict.PASSED for c in backward), [
+        (c.name, c.message) for c in backward
+    ]
+    assert forward and all(c.verdict is Verdict.TIME_LIMIT_EXCEEDED for c in forward)
+    assert report.verdict is Verdict.TIME_LIMIT_EXCEEDED and report.score == sum(c.score for c in backward)
