@@ -55,7 +55,15 @@ def _init_worker() -> None:
 
 
 def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[str]) -> str:
-    result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    """One candidate's result as JSON; a failure of ours while grading it is that candidate's error row, so the
+    batch goes on with the others."""
+    try:
+        result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    except Exception as e:
+        result = CandidateResult(
+            candidate=candidate.id, path=candidate.shown,
+            error=f"internal error while grading (not the candidate's fault): {type(e).__name__}: {e}",
+        )
     return result.model_dump_json()
 
 

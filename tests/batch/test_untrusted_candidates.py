@@ -186,3 +186,28 @@ def test_hostile_submission_text_report_cannot_forge_or_escape(
     case_lines = [line for line in out.splitlines() if line.startswith(("  ✓", "  ✗"))]
     assert case_lines and all(line.startswith("  ✗") for line in case_lines)  # the forged ✓ lines are indented
     assert "forward_tall  hidden  passed" in out  # still shown, as text under its case
+    assert main(["grade", str(path), "--task", "linear", "--format", "json"]) == 1
+    out = capsys.readouterr().out  # JSON escapes every control character and all non-ASCII text
+    assert out.isascii() and not [c for c in out if ord(c) < 0x20 and c != "\n"]
+    assert json.loads(out)["stdout"].startswith("\x1b[2J")
+
+
+def test_a_grading_failure_of_ours_is_one_error_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quiz.batch.pool as pool
+
+    original = pool.grade_candidate
+
+    def fails_for_boom(candidate, policy, task_ids, runner):  # type: ignore[no-untyped-def]
+        if candidate.id == "boom":
+            raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+        return original(candidate, policy, task_ids, runner)
+
+    monkeypatch.setattr(pool, "grade_candidate", fails_for_boom)  # the workers are forked after this
+    for name in ("alpha", "boom", "omega"):
+        (tmp_path / f"{name}.py").write_text(CORRECT)
+    assert main(["grade", str(tmp_path), "--task", "linear", "--format", "csv", "--workers", "1"]) == 1
+    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["alpha"]["linear_verdict"] == rows["omega"]["linear_verdict"] == "passed"
+    assert "internal error while grading" in rows["boom"]["error"]
