@@ -213,8 +213,9 @@ def defined_names(source: str) -> set[str]:
 
 
 def tasks_defined(source: str) -> list[str]:
-    """Tasks any of whose functions the source defines, in catalogue order."""
+    """Tasks every one of whose functions the source defines, in catalogue order (a file that defines only
+    linear_forward is not graded on linear)."""
     from engine import all_tasks
 
     names = defined_names(source)
-    return [t.id for t in all_tasks() if any(f.name in names for f in t.functions)]
+    return [t.id for t in all_tasks() if all(f.name in names for f in t.functions)]

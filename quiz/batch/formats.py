@@ -166,7 +166,16 @@ def to_text(results: Sequence[CandidateResult], rule: str) -> str:
     passed = sum(r.passed for r in results)
     errors = sum(bool(r.error) for r in results)
     lines.append(f"{len(results)} candidates: {passed} passed (by {rule}), {errors} could not be graded")
+    lines.extend(_isolation_lines(results))
     return "\n".join(lines) + "\n"
+
+
+def _isolation_lines(results: Sequence[CandidateResult]) -> list[str]:
+    """The sandbox's two isolation lines (active; not active and why), from the first graded report."""
+    for r in results:
+        for rep in r.reports:
+            return list(rep.isolation.lines())
+    return []
 
 
 def to_markdown(result: CandidateResult) -> str:
@@ -187,4 +196,5 @@ def to_markdown(result: CandidateResult) -> str:
         if rep.diagnoses:
             lines += ["", "What went wrong:", ""] + [f"- {for_markdown(d)}" for d in rep.diagnoses]
         lines.append("")
+    lines += [f"{line[0].upper()}{line[1:]}  " for line in _isolation_lines([result])]
     return "\n".join(lines)

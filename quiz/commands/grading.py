@@ -21,8 +21,10 @@ def register(sub: Any) -> None:
         description=(
             "Grade .py submissions in the sandbox. PATH is a candidate's .py file or a folder of candidates (each "
             "a .py file, or a sub-folder holding one; the id is the file or folder name). Without --task or a "
-            "policy, each file is graded on the tasks whose functions it defines. With --out, results are written "
-            "as each candidate finishes and a re-run skips candidates already graded (unless --force). "
+            "policy, each file is graded on the tasks whose every function it defines. A file's tasks together "
+            "take at most 3 x the total time limit. Hidden cases come from a fresh secret seed at every grade "
+            "(kept as \"seed\" in the JSON output); --seed re-grades with the same cases. With --out, results are "
+            "written as each candidate finishes and a re-run skips candidates already graded (unless --force). "
             "Exit status: 0 all passed, 1 graded and not all passed, 2 bad usage or unreadable input, "
             "3 internal error."
         ),
@@ -40,6 +42,10 @@ def register(sub: Any) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="grade on a dask.distributed scheduler (nnprep[dask])")
     p.add_argument("--time-limit", type=float, metavar="S", help="wall seconds per call (default 2)")
     p.add_argument("--memory-limit", type=int, metavar="MB", help="memory limit of the child in MiB (default 1024)")
+    p.add_argument("--seed", type=int, metavar="N", help="draw hidden cases from this seed (a report's \"seed\")")
+    p.add_argument(
+        "--reveal-hidden", action="store_true", help="show hidden cases' inputs and expected values in reports"
+    )
     p.set_defaults(handler=grade_command)
 
     pol = sub.add_parser("policy", help="grading policy files", description="Grading policy files.")
@@ -78,6 +84,10 @@ def _policy(args: argparse.Namespace) -> Any:
         raise CliError(str(e)) from None
     except ValueError as e:
         raise CliError(str(e).splitlines()[-1].strip() if str(e) else "invalid --task") from None
+    if args.seed is not None:
+        policy = policy.model_copy(update={"seed": args.seed})
+    if args.reveal_hidden:
+        policy = policy.model_copy(update={"reveal_hidden": True})
     limits = policy.limits
     _check_limit_options(args)
     if args.time_limit is not None:
@@ -94,6 +104,8 @@ def _check_limit_options(args: argparse.Namespace) -> None:
         raise CliError("--time-limit must be a positive number of seconds")
     if args.memory_limit is not None and args.memory_limit < 64:
         raise CliError("--memory-limit must be at least 64 MB")
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise CliError("--seed must be a whole number from 0 to 2**63 - 1")
 
 
 def _unknown_tasks(task_ids: list[str]) -> None:
@@ -138,7 +150,7 @@ def _limits(args: argparse.Namespace) -> Any:
 
 def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     """One file to the terminal: the report as text, or one JSON object per task."""
-    from engine import Verdict, grade
+    from engine import Verdict, grade_file
     from engine.report import report_data
     from quiz.batch.candidates import tasks_defined
     from quiz.cli import CliError
@@ -148,13 +160,15 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     if args.policy:
         policy = _policy(args)
         task_ids = [t.id for t in policy.tasks] or tasks_defined(candidate.source)
-        limits, reveal = policy.engine_limits(), policy.reveal_hidden
+        limits, reveal, seed = policy.engine_limits(), policy.reveal_hidden, policy.seed
     else:
         task_ids = list(args.tasks) or tasks_defined(candidate.source)
-        limits, reveal = _limits(args), False
+        limits, reveal, seed = _limits(args), args.reveal_hidden, args.seed
     if not task_ids:
-        raise CliError(f"{candidate.shown} defines no task's functions; give --task ID (`nnprep tasks` lists them)")
-    reports = [grade(candidate.source, t, limits, reveal_hidden=reveal) for t in task_ids]
+        raise CliError(
+            f"{candidate.shown} defines every function of no task; give --task ID (`nnprep tasks` lists them)"
+        )
+    reports = grade_file(candidate.source, task_ids, limits, reveal_hidden=reveal, seed=seed)
     if args.format == "json":
         payload: Any = (
             report_data(reports[0])
@@ -236,7 +250,7 @@ def format_report(report: GradeReport) -> str:
     if report.stdout.strip():
         lines.append("  output of your code:")
         lines.extend(printed_output(report.stdout))
-    lines.append(f"  sandbox: {report.isolation.summary()}")
+    lines.extend(f"  {line}" for line in report.isolation.lines())
     return "\n".join(lines)
 
 

@@ -108,5 +108,6 @@ class ResultsView(VerticalScroll):
         if isolation is not None:
             widgets.append(Static(line(f"Ran in: {isolation.summary()} · {report.seconds:.2f} s"),
                                   classes="case-detail"))
+            widgets.append(Static(line(f"Not active: {isolation.missing_summary()}"), classes="case-detail"))
         self.mount_all(widgets)
         self.scroll_home(animate=False)
