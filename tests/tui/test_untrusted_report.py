@@ -77,3 +77,21 @@ def test_plain_content_is_never_parsed_as_markup() -> None:
     assert content.plain.startswith(f"{CLICK} {LINK}")
     assert "\x1b" not in content.plain and "\t" not in content.plain
     assert [str(s.style) for s in content.spans] == ["bold"]
+
+
+def test_mock_report_answers_show_the_code_and_its_errors_literally() -> None:
+    from datetime import UTC, datetime
+
+    from quiz.mock.scoring import EntryScore, MockReport
+    from quiz.tui.screens.mock_report import answers_text
+
+    entry = EntryScore(index=0, kind="task", ref="linear", topic="backpropagation", item_type="coding", score=0.0,
+                       weight=60.0, seconds=1.0, suggested_seconds=60, status="runtime_error",
+                       detail=f"ValueError: {CLICK}{ESCAPES}", your_answer=f"# {LINK}\ndef f(): pass")
+    report = MockReport(id="m1", preset="p", title="t", started_at=datetime(2025, 1, 1, tzinfo=UTC), seed=1,
+                        timed_out=False, overall=0.0, sections={}, topics={}, entries=[entry], strengths=[],
+                        weakest=[], time_used_seconds=1.0, time_allowed_seconds=60)
+    content = answers_text(report)
+    assert CLICK in content.plain and LINK in content.plain and "\x1b" not in content.plain
+    styles = [str(span.style) for span in content.spans]
+    assert not [s for s in styles if "link" in s or "@click" in s or "pwned" in s]
