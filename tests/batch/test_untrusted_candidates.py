@@ -77,8 +77,10 @@ def make_class(root: Path) -> tuple[Path, dict[str, str]]:
         "=1+1.py": "symbolic link",
         "inner": "symbolic link",
         "huge.py": "at most 1 MB",
+        os.fsdecode(b"ctl\x1b[2J\x07\xff.py"): "not a regular file",
     }
     os.mkfifo(folder / "fifo.py")
+    os.mkfifo(os.path.join(os.fsencode(folder), b"ctl\x1b[2J\x07\xff.py"))  # its error message quotes the name
     (folder / "zero.py").symlink_to("/dev/zero")
     (folder / "stolen.py").symlink_to(outside / "stolen.py")
     (folder / "=1+1.py").symlink_to(outside / "stolen.py")
@@ -160,6 +162,9 @@ def test_hostile_batch_grades_every_correct_candidate_and_writes_only_its_output
         assert (reports / f"{row['candidate']}.md").exists()
         # CSV: no cell is a live formula.
         assert all(cell.lstrip()[:1] not in ("=", "+", "-", "@") for cell in row.values()), row
+    # A name's control characters and undecodable bytes show as visible escapes in every format.
+    shown = r"ctl\x1b[2J\x07\xff.py is not a regular file"
+    assert shown in csv_text and shown in junit_text and shown in text
     # JUnit: well-formed whatever the names and messages held.
     suites = ET.fromstring(junit_text.split("\n", 1)[1])
     assert len(suites) == len(rows) and "\x1b" not in junit_text
