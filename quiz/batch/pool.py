@@ -37,7 +37,8 @@ def grade_candidate(
     result.reports = reports
     result.weights = {t: policy.weight(t) for t in chosen}
     result.total = weighted_total(reports, result.weights)
-    result.passed = result.total >= policy.pass_mark
+    result.passed = policy.passes(all(r.passed for r in reports), result.total)
+    result.passed_by = policy.pass_rule()
     result.seconds = time.perf_counter() - start
     return result
 
@@ -55,7 +56,15 @@ def _init_worker() -> None:
 
 
 def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[str]) -> str:
-    result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    """One candidate's result as JSON; a failure of ours while grading it is that candidate's error row, so the
+    batch goes on with the others."""
+    try:
+        result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    except Exception as e:
+        result = CandidateResult(
+            candidate=candidate.id, path=candidate.shown,
+            error=f"internal error while grading (not the candidate's fault): {type(e).__name__}: {e}",
+        )
     return result.model_dump_json()
 
 

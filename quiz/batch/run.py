@@ -75,7 +75,7 @@ class OutputWriter:
             return formats.to_junit(results)
         if fmt == "gradescope":
             return formats.to_gradescope(results[0]) if results else "{}\n"
-        return formats.to_text(results, self.options.policy.pass_mark)
+        return formats.to_text(results, self.options.policy.pass_rule())
 
     def flush(self) -> None:
         self._last_write = time.monotonic()
