@@ -17,6 +17,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "cnns",
     "regularisation",
     "backward_derivations",
+    "stability_init",
 })
 
 
