@@ -18,6 +18,8 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "regularisation",
     "backward_derivations",
     "stability_init",
+    "distillation_contrastive",
+    "class_imbalance",
 })
 
 
