@@ -20,6 +20,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "stability_init",
     "distillation_contrastive",
     "class_imbalance",
+    "positional_encodings",
 })
 
 
