@@ -21,6 +21,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "distillation_contrastive",
     "class_imbalance",
     "positional_encodings",
+    "whole_model_params",
 })
 
 
