@@ -22,6 +22,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "class_imbalance",
     "positional_encodings",
     "whole_model_params",
+    "quantisation",
 })
 
 
