@@ -23,6 +23,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "positional_encodings",
     "whole_model_params",
     "quantisation",
+    "teacher_forcing",
 })
 
 
