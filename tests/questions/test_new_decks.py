@@ -24,6 +24,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "whole_model_params",
     "quantisation",
     "teacher_forcing",
+    "activations_modern",
 })
 
 
