@@ -25,6 +25,7 @@ NEW_FILES = sorted(p.name for p in BANK_DIR.glob("*.toml") if p.stem in {
     "quantisation",
     "teacher_forcing",
     "activations_modern",
+    "debugging_large_runs",
 })
 
 
