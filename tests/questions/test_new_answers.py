@@ -104,6 +104,7 @@ RECOMPUTED: dict[str, Callable[[], object]] = {
     "scale.pipeline-bubble": lambda: pipeline_bubble(4, 12),
     "scale.moe-aux-loss-value": lambda: 4 * float(np.dot([0.4, 0.3, 0.2, 0.1], [0.4, 0.3, 0.2, 0.1])),
     "scale.moe-capacity": lambda: 1.25 * 4096 * 2 / 8,
+    "scale.gradient-noise-scale": lambda: next(b for b in range(1, 10_000) if 400 / b <= 0.5),
     "cnn.dense-vs-conv-params": lambda: (3 * 32 * 32) * (16 * 32 * 32) + 16 * 32 * 32,
     "cnn.three-3x3-params": lambda: 3 * math.prod((64, 64, 3, 3)),
     "cnn.one-by-one-params": lambda: 256 * 64 + 64,

@@ -60,3 +60,8 @@ def test_every_new_deck_file_is_listed_and_loads(bank: Bank) -> None:
     assert len(NEW_FILES) == len(NEW_STEMS)
     loaded = {p.name for p in bank.sources.values()}
     assert set(NEW_FILES) <= loaded
+
+
+def test_a_topic_can_span_several_deck_files(bank: Bank) -> None:
+    files = {bank.sources[i.id].name for i in bank if i.topic == "losses"}
+    assert {"losses.toml", "distillation_contrastive.toml", "class_imbalance.toml"} <= files
