@@ -114,9 +114,10 @@ class NnprepApp(App[int]):
 
 
 def run_app(args: Any) -> int:
-    """Run the TUI for the CLI (``args.db``, ``args.deck``; ``args.start_mock`` = (preset, seed) opens that mock
-    interview directly); returns the exit status."""
+    """Run the TUI for the CLI (``args.db``, ``args.deck``, ``args.skip_tag``; ``args.start_mock`` = (preset, seed)
+    opens that mock interview directly); returns the exit status."""
     db = getattr(args, "db", None) or os.environ.get("NNPREP_DB") or None
-    services = Services(db=db, decks=list(getattr(args, "deck", None) or []))
+    services = Services(db=db, decks=list(getattr(args, "deck", None) or []),
+                        skip_tags=list(getattr(args, "skip_tag", None) or []))
     result = NnprepApp(services, start_mock=getattr(args, "start_mock", None)).run()
     return int(result or 0)

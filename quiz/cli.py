@@ -28,7 +28,7 @@ COMMANDS: dict[str, str] = {
     "report": "quiz.commands.mock",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))  # each module's register(subparsers)
-GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck")
+GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck", "--skip-tag")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -61,6 +61,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB)")
     parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
+    parser.add_argument("--skip-tag", metavar="TAG", action="append", default=[],
+                        help="practice leaves out items with this tag, e.g. api-trivia (PyTorch API details)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = [COMMANDS[only]] if only in COMMANDS else COMMAND_MODULES
     for name in modules:
@@ -83,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.handler(args)
         return status
     except CliError as e:
-        print(f"nnprep: {e}", file=sys.stderr)
+        from engine.untrusted_text import for_terminal_line  # a message may quote a candidate's file name
+
+        print(f"nnprep: {for_terminal_line(str(e))}", file=sys.stderr)
         return e.status
     except KeyboardInterrupt:
         print("nnprep: interrupted", file=sys.stderr)
@@ -91,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as e:  # the last line of defence: one line, not a traceback
-        print(f"nnprep: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        from engine.untrusted_text import for_terminal_line
+
+        print(f"nnprep: internal error: {type(e).__name__}: {for_terminal_line(str(e))}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

@@ -162,6 +162,23 @@ def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
     return None
 
 
+def _affine_missing(ctx: DiagnosisContext) -> str | None:
+    """y is x_hat (or gamma * x_hat, or x_hat + beta) with the statistics of the call's mode."""
+    x, gamma, beta, rm, rv = _arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
+    train = bool(ctx.call.args["train"])
+    mu, var = (x.mean(0), x.var(0)) if train else (rm, rv)
+    mode = "train" if train else "eval"
+    ones, zeros = np.ones_like(gamma), np.zeros_like(beta)
+    for g, b, what in (
+        (ones, zeros, "gamma and beta are"),
+        (ones, beta, "gamma is"),
+        (gamma, zeros, "beta is"),
+    ):
+        if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, g, b, mu, var, _eps(ctx)), ctx.expected["y"]):
+            return f"in {mode} mode {what} not applied: y = gamma * x_hat + beta in both modes"
+    return None
+
+
 def _eval_changes_running(ctx: DiagnosisContext) -> str | None:
     if ctx.call.args["train"]:
         return None
@@ -317,6 +334,7 @@ TASK = Task(
     make_cases=_cases,
     detectors={
         "batchnorm_forward": (
+            _affine_missing,
             _eval_uses_batch_stats,
             _eval_changes_running,
             _train_uses_running_stats,

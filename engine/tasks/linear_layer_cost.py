@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from engine.compare import values_revealed
 from engine.judge import combine, judge_call
 from engine.report import OutputCheck
 from engine.task import Call, CallResult, Case, Detector, DiagnosisContext, FunctionSpec, Judgement, Task, Value
@@ -62,8 +63,9 @@ def _scalar_text(a: np.ndarray | None) -> str:
 
 
 def _improve(check: OutputCheck, expected: np.ndarray, got: Value) -> None:
-    """Say "got 768, expected 1536" for a failing scalar count instead of an element summary."""
-    if check.ok or expected.ndim != 0 or not isinstance(got, np.ndarray) or got.ndim != 0:
+    """Say "got 768, expected 1536" for a failing scalar count instead of an element summary (where values may be
+    shown)."""
+    if not values_revealed() or check.ok or expected.ndim != 0 or not isinstance(got, np.ndarray) or got.ndim != 0:
         return
     want = int(expected)
     if got.dtype.kind == "f":

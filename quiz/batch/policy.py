@@ -1,4 +1,5 @@
-"""The grading policy file (TOML): which tasks and weights, limits, what hidden cases reveal, the pass mark."""
+"""The grading policy file (TOML): which tasks and weights, limits, what hidden cases reveal, their seed, the pass
+mark."""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ EXAMPLE = """\
 # A candidate passes with a total at or above this mark (0-100).
 pass_mark = 60.0
 
-# Whether reports show the inputs of hidden cases (their verdicts and diagnoses are always shown).
+# Whether reports show hidden cases' inputs and expected values. Off, a hidden case shows its verdict, which
+# output failed and how (shape, dtype, relative error) and the diagnoses, never a value: its inputs come from a
+# fresh secret seed at every grade, which the instructor's JSON output and the batch journal keep ("seed").
 reveal_hidden = false
+
+# Re-grade with the hidden cases of this seed (from a report's "seed") instead of a fresh secret one.
+# seed = 1234
 
 # Tasks to grade and their weights in the total (weights are relative; the total is out of 100).
 # Without a [[tasks]] list, each candidate is graded on the tasks whose functions their file defines.
@@ -31,7 +37,7 @@ weight = 1.0
 # Limits for each candidate's code.
 [limits]
 time_limit = 2.0          # wall seconds per call and for importing the file
-total_time_limit = 20.0   # wall seconds per candidate and task
+total_time_limit = 20.0   # wall seconds per candidate and task (a file's tasks together: at most 3 x this)
 memory_mb = 1024          # address-space limit of the sandboxed child
 max_output_kb = 64        # captured stdout/stderr kept per run
 """
@@ -68,6 +74,7 @@ class Policy(BaseModel):
     tasks: list[PolicyTask] = Field(default_factory=list)
     limits: PolicyLimits = Field(default_factory=PolicyLimits)
     reveal_hidden: bool = False
+    seed: int | None = Field(None, ge=0, lt=2**63)
     pass_mark: float = Field(60.0, ge=0, le=100)
 
     def engine_limits(self) -> Limits:

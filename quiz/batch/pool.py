@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from engine import GradeReport, grade
+from engine import GradeReport, grade_file
 from engine.runner import Runner
 from quiz.batch.candidates import Candidate, tasks_defined
 from quiz.batch.policy import Policy
@@ -18,21 +18,22 @@ from quiz.batch.results import CandidateResult, weighted_total
 def grade_candidate(
     candidate: Candidate, policy: Policy, task_ids: Sequence[str], runner: Runner | None
 ) -> CandidateResult:
-    """Grade one candidate on ``task_ids`` (or, if empty, on the tasks its file defines)."""
+    """Grade one candidate on ``task_ids`` (or, if empty, on the tasks whose every function its file defines), with
+    one hidden-case seed (the policy's, or a fresh secret one) and within the file's time budget."""
     start = time.perf_counter()
-    result = CandidateResult(candidate=candidate.id, path=str(candidate.path))
+    result = CandidateResult(candidate=candidate.id, path=candidate.shown)
     if candidate.error or candidate.source is None:
         result.error = candidate.error or "no source"
         return result
     chosen = list(task_ids) or tasks_defined(candidate.source)
     if not chosen:
-        result.error = "the file defines none of the tasks' functions"
+        result.error = "the file defines every function of no task"
         result.seconds = time.perf_counter() - start
         return result
     limits = policy.engine_limits()
-    reports: list[GradeReport] = [
-        grade(candidate.source, t, limits, runner=runner, reveal_hidden=policy.reveal_hidden) for t in chosen
-    ]
+    reports: list[GradeReport] = grade_file(
+        candidate.source, chosen, limits, runner=runner, reveal_hidden=policy.reveal_hidden, seed=policy.seed
+    )
     result.reports = reports
     result.weights = {t: policy.weight(t) for t in chosen}
     result.total = weighted_total(reports, result.weights)
@@ -114,7 +115,7 @@ def dask_results(
     with Client(address) as client:  # type: ignore[no-untyped-call]
         futures = [
             client.submit(
-                grade_remote, c.id, str(c.path), c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
+                grade_remote, c.id, c.shown, c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
             )
             for c in candidates
         ]

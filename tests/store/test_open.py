@@ -24,7 +24,7 @@ from tests.store.conftest import sha256
 
 
 def test_path_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_mod, "default_db_path", lambda: tmp_path / "default" / "progress.db")
+    monkeypatch.setattr(store_mod.paths, "default_db_path", lambda: tmp_path / "default" / "progress.db")
     assert resolve_db_path(None, env={}) == tmp_path / "default" / "progress.db"
     assert resolve_db_path(None, env={"NNPREP_DB": str(tmp_path / "env.db")}) == tmp_path / "env.db"
     assert resolve_db_path(tmp_path / "arg.db", env={"NNPREP_DB": str(tmp_path / "env.db")}) == tmp_path / "arg.db"

@@ -42,9 +42,10 @@ class ItemScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         services = self.nn.services
-        seed = (services.seed or 0) * 1000 + self.session.index if services.seed is not None else None
+        # One seed per presentation: the app's seed (tests, --seed) makes it reproducible, else the clock.
+        seed = services.seed * 1000 + self.session.index if services.seed is not None else time.time_ns() % 2**31
         try:
-            self.drawn = services.draw(self.item, seed if seed is not None else time.time_ns() % 2**31)
+            self.drawn = services.draw(self.item, seed)
         except Exception as e:
             self.notify(f"Could not draw this item's numbers: {e}", severity="error")
             self.drawn = Drawn(self.item.prompt)
@@ -56,7 +57,7 @@ class ItemScreen(BaseScreen[None]):
         )
         with VerticalScroll(id="item-body"):
             yield Markdown(self.drawn.prompt, id="prompt")
-            yield body_for(self.item, self.drawn, services.check)
+            yield body_for(self.item, self.drawn, services.check, seed=seed)
             with Horizontal(id="next-row"):
                 yield Button("Next (n)", id="next", variant="primary")
         yield Footer()

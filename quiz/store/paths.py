@@ -1,0 +1,27 @@
+"""Where the progress database lives: --db, then $NNPREP_DB, then the user data dir."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from quiz.store.errors import DB_FILENAME, ENV_VAR
+
+
+def default_db_path() -> Path:
+    """``platformdirs.user_data_dir("nnprep")/progress.db``."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("nnprep", appauthor=False)) / DB_FILENAME
+
+
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The database path: ``explicit`` (from --db) > ``$NNPREP_DB`` > the user data dir."""
+    if explicit is not None and str(explicit) != "":
+        return Path(explicit).expanduser()
+    environ = os.environ if env is None else env
+    from_env = environ.get(ENV_VAR, "")
+    if from_env:
+        return Path(from_env).expanduser()
+    return default_db_path()
