@@ -27,6 +27,7 @@ NEW_STEMS = {
     "debugging_large_runs",
     "forward_llm",
     "optimiser_memory",
+    "shapes_layers_modern",
 }
 NEW_FILES = sorted(f"{stem}.toml" for stem in NEW_STEMS)
 
