@@ -7,12 +7,12 @@ checked against finite differences of softmax in tests/engine/tasks/test_softmax
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
+from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, Task
 from engine.tasks._util import normal, params, upstream
 from engine.tasks.softmax import stable_softmax
 
@@ -55,20 +55,59 @@ def _variants(ctx: DiagnosisContext) -> Sequence[tuple[np.ndarray | None, str]]:
     ]
 
 
-def _wrong_axis(ctx: DiagnosisContext) -> str | None:
-    """The sum term is taken over another axis than the last one, or over the whole array."""
-    dy, y = _inputs(ctx)
-    got = ctx.got.get("dx")
-    axes: list[int | None] = [*range(y.ndim - 1), None]
-    for axis in axes:
-        model = y * (dy - np.sum(dy * y, axis=axis, keepdims=True))
-        if diagnose.matches_variant(got, model, ctx.expected["dx"]):
-            where = "the whole array" if axis is None else f"axis {axis}"
-            return (
-                f"dx takes sum(dy * y) over {where}; it runs over the last axis only (axis=-1, keepdims=True),"
-                " one row at a time"
+RowSum = Callable[[np.ndarray], np.ndarray]
+"""A way of summing an array (..., C) "over the row", right or wrong, broadcastable against it."""
+
+RowModel = Callable[[np.ndarray, np.ndarray, RowSum], np.ndarray]
+"""``model(dy, y, row_sum)``: the backward computed with the given row sum."""
+
+
+def _summer(axis: int) -> RowSum:
+    def row_sum(a: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.sum(a, axis=axis, keepdims=True)
+        return out
+
+    return row_sum
+
+
+def wrong_row_sums(shape: tuple[int, ...]) -> list[tuple[RowSum, str]]:
+    """The wrong ways of taking a row sum that an input of ``shape`` can tell apart, each with its description."""
+    out: list[tuple[RowSum, str]] = []
+    for axis in range(len(shape) - 1):
+        out.append((_summer(axis), f"is taken over axis {axis}; it runs over the last axis"))
+    if len(shape) >= 2:
+        out.append((lambda a: np.sum(a, keepdims=True), "is taken over the whole array; it runs over each row"))
+    if len(shape) == 2 and shape[0] == shape[1]:
+        # Without keepdims the row sums have shape (N,) and broadcast as one row: row i gets the sum of row j at j.
+        out.append(
+            (
+                lambda a: np.sum(a, axis=-1)[None, :],
+                "is taken without keepdims=True: the (N,) row sums broadcast along each row instead of down it",
             )
-    return None
+        )
+    return out
+
+
+def sum_over_wrong_axis(output: str, model: RowModel, term: str) -> Detector:
+    """``output`` equals ``model`` with its row sum ``term`` taken over the wrong axis or broadcast the wrong way.
+
+    Shared with ``log_softmax_backward``; ``term`` names the sum in the message ("sum(dy * y)").
+    """
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        dy = np.asarray(ctx.call.args["dy"], dtype=np.float64)
+        y = np.asarray(ctx.call.args["y"], dtype=np.float64)
+        for row_sum, what in wrong_row_sums(y.shape):
+            if diagnose.matches_variant(ctx.got.get(output), model(dy, y, row_sum), ctx.expected[output]):
+                return f"in {output}, {term} {what} (axis=-1, keepdims=True)"
+        return None
+
+    return detect
+
+
+def _model(dy: np.ndarray, y: np.ndarray, row_sum: RowSum) -> np.ndarray:
+    out: np.ndarray = y * (dy - row_sum(dy * y))
+    return out
 
 
 def _full_jacobian(ctx: DiagnosisContext) -> str | None:
@@ -79,8 +118,8 @@ def _full_jacobian(ctx: DiagnosisContext) -> str | None:
     if got is None or got.shape != (*y.shape, c):
         return None
     return (
-        f"dx has shape {tuple(got.shape)}, the shape of the full Jacobian diag(y) - y y^T: multiply it by dy for each"
-        f" row (or skip it: dx = y * (dy - sum(dy * y, axis=-1))) and return shape {tuple(y.shape)}"
+        "dx has the shape (..., C, C) of the full Jacobian diag(y) - y y^T: apply each row's Jacobian to dy (or skip"
+        " it: dx = y * (dy - sum(dy * y, axis=-1, keepdims=True))) and return y's shape (..., C)"
     )
 
 
@@ -121,7 +160,7 @@ TASK = Task(
     detectors={
         "softmax_backward": (
             _full_jacobian,
-            _wrong_axis,
+            sum_over_wrong_axis("dx", _model, "sum(dy * y)"),
             diagnose.variant_explained("dx", _variants),
         ),
     },

@@ -1,5 +1,5 @@
 # expect-verdict: wrong_answer
-# expect-diagnosis: the shape of the full Jacobian
+# expect-diagnosis: of the full Jacobian diag(y) - y y^T
 import numpy as np
 
 

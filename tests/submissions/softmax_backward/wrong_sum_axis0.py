@@ -1,5 +1,5 @@
 # expect-verdict: wrong_answer
-# expect-diagnosis: dx takes sum(dy * y) over axis 0; it runs over the last axis only
+# expect-diagnosis: in dx, sum(dy * y) is taken over axis 0; it runs over the last axis
 import numpy as np
 
 
