@@ -100,6 +100,8 @@ RECOMPUTED: dict[str, Callable[[], object]] = {
     "llm.top-p-nucleus-size": lambda: len(nucleus([0.05, 0.5, 0.1, 0.2, 0.15], 0.8)),
     "llm.top-p-renormalised": lambda: 0.5 / sum(nucleus([0.5, 0.2, 0.15, 0.1, 0.05], 0.8)),
     "llm.top-k-renormalised": lambda: 0.3 / sum(sorted([0.4, 0.3, 0.2, 0.1])[-2:]),
+    "llm.batched-throughput": lambda: 32 / 0.020,
+    "cnn.output-stride": lambda: 320 // 2**5,
     "llm.decode-compute-bound-batch": lambda: (300e12 / 2e12) * 2 / 2,
     "scale.pipeline-bubble": lambda: pipeline_bubble(4, 12),
     "scale.moe-aux-loss-value": lambda: 4 * float(np.dot([0.4, 0.3, 0.2, 0.1], [0.4, 0.3, 0.2, 0.1])),

@@ -28,6 +28,7 @@ NEW_STEMS = {
     "forward_llm",
     "optimiser_memory",
     "shapes_layers_modern",
+    "margin_items",
 }
 NEW_FILES = sorted(f"{stem}.toml" for stem in NEW_STEMS)
 
