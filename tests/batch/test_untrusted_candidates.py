@@ -148,6 +148,8 @@ def test_hostile_batch_grades_every_correct_candidate_and_writes_only_its_output
         junit_text = capsys.readouterr().out
         assert main([*args, "--format", "text"]) == 1
         text = capsys.readouterr().out
+        assert main([*args, "--format", "jsonl"]) == 1
+        jsonl_text = capsys.readouterr().out
     # Nothing written outside OUT and the reports folder; every candidate's outputs in its own folder.
     assert {p for p in tree(tmp_path) - before if not p.startswith((str(out), str(reports)))} == set()
     rows = list(csv.DictReader(io.StringIO(csv_text)))
@@ -165,6 +167,8 @@ def test_hostile_batch_grades_every_correct_candidate_and_writes_only_its_output
     # A name's control characters and undecodable bytes show as visible escapes in every format.
     shown = r"ctl\x1b[2J\x07\xff.py is not a regular file"
     assert shown in csv_text and shown in junit_text and shown in text
+    # JSON lines: ASCII only (every control and non-ASCII character escaped), one object per line.
+    assert jsonl_text.isascii() and all(json.loads(line) for line in jsonl_text.splitlines())
     # JUnit: well-formed whatever the names and messages held.
     suites = ET.fromstring(junit_text.split("\n", 1)[1])
     assert len(suites) == len(rows) and "\x1b" not in junit_text
