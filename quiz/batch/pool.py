@@ -82,7 +82,7 @@ class LocalPool:
     Processes rather than threads: the judging of outputs (NumPy comparisons, diagnostics) then runs in parallel
     too, so throughput scales with cores. Workers are forked from this process, which has the engine imported,
     so starting one costs a fork and a zygote. Create the pool before starting other threads (a forked child
-    must not inherit a lock some thread holds).
+    must not inherit a lock some thread holds); only the rare restart after a worker died forks later.
     """
 
     def __init__(self, workers: int) -> None:
