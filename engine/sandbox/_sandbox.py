@@ -290,7 +290,8 @@ class Sandbox:
             if index >= n:  # the failure came after the last call's result (a forked copy writing, say)
                 break
             if results[index] is None:
-                results[index] = CallResult(calls[index], error=failure.message, error_verdict=failure.verdict)
+                results[index] = CallResult(calls[index], error=failure.message, error_verdict=failure.verdict,
+                                            seconds=attempt.failed_after)
             start = index + 1
             if start >= n:
                 break

@@ -7,6 +7,7 @@ import signal
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from engine import GradeReport, grade_file
 from engine.runner import Runner
@@ -68,18 +69,28 @@ def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[
     return result.model_dump_json()
 
 
+def _died_twice(candidate: Candidate) -> CandidateResult:
+    return CandidateResult(
+        candidate=candidate.id, path=candidate.shown,
+        error="not graded: the grading process died twice while grading it (killed from outside or out of memory)",
+    )
+
+
 class LocalPool:
     """``workers`` grader processes, each with its own warm sandbox (zygote); one candidate per worker at a time.
 
     Processes rather than threads: the judging of outputs (NumPy comparisons, diagnostics) then runs in parallel
     too, so throughput scales with cores. Workers are forked from this process, which has the engine imported,
     so starting one costs a fork and a zygote. Create the pool before starting other threads (a forked child
-    must not inherit a lock some thread holds).
+    must not inherit a lock some thread holds); only the rare restart after a worker died forks later.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self._executor = ProcessPoolExecutor(
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
         )
 
@@ -89,17 +100,43 @@ class LocalPool:
         policy: Policy,
         task_ids: Sequence[str],
     ) -> Iterator[CandidateResult]:
-        """Results as they finish; keeps at most 2 x workers candidates in flight, so stopping is quick."""
+        """Results as they finish; keeps at most 2 x workers candidates in flight, so stopping is quick.
+
+        If a worker process dies (killed from outside, out of memory), the pool starts afresh and the candidates it
+        had in flight are graded again one at a time: one whose worker dies again, alone, gets an error row; the
+        others get their results."""
         policy_json = policy.model_dump_json()
-        pending: set[Future[str]] = set()
-        todo = list(candidates)
-        todo.reverse()
-        while todo or pending:
-            while todo and len(pending) < 2 * self.workers:
-                pending.add(self._executor.submit(_grade_in_worker, todo.pop(), policy_json, list(task_ids)))
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        owner: dict[Future[str], Candidate] = {}
+        todo = list(reversed(candidates))
+        suspects: list[Candidate] = []
+        retrying: Candidate | None = None  # a suspect graded alone
+        while todo or suspects or owner:
+            if suspects and not owner:
+                retrying = suspects.pop()
+                owner[self._executor.submit(_grade_in_worker, retrying, policy_json, list(task_ids))] = retrying
+            while not suspects and todo and len(owner) < 2 * self.workers:
+                candidate = todo.pop()
+                owner[self._executor.submit(_grade_in_worker, candidate, policy_json, list(task_ids))] = candidate
+            done, _ = wait(owner, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
-                yield CandidateResult.model_validate_json(fut.result())
+                try:
+                    text = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                yield CandidateResult.model_validate_json(text)
+                del owner[fut]
+            if broken:
+                in_flight = list(owner.values())
+                owner.clear()
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = self._start()
+                if retrying is not None and in_flight == [retrying]:
+                    yield _died_twice(retrying)
+                else:
+                    suspects.extend(reversed(in_flight))
+            retrying = None if not owner else retrying
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

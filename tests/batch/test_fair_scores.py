@@ -90,3 +90,16 @@ def test_a_hanging_function_costs_only_its_own_cases() -> None:
     ]
     assert forward and all(c.verdict is Verdict.TIME_LIMIT_EXCEEDED for c in forward)
     assert report.verdict is Verdict.TIME_LIMIT_EXCEEDED and report.score == sum(c.score for c in backward)
+
+
+def test_junit_time_of_a_timed_out_case_is_the_time_it_ran() -> None:
+    from engine import Limits
+    from quiz.batch.results import weighted_total
+
+    report = grade(HANGING_FORWARD, "linear", Limits(time_limit=0.5, total_time_limit=15.0))
+    result = CandidateResult(candidate="c", path="c.py", reports=[report], weights={"linear": 1.0},
+                             total=weighted_total([report], {"linear": 1.0}))
+    root = ET.fromstring(formats.to_junit([result]).split("\n", 1)[1])
+    times = {tc.get("name"): float(tc.get("time", "")) for tc in root.iter("testcase")}
+    killed = [c.name for c in report.cases if c.verdict is Verdict.TIME_LIMIT_EXCEEDED and "not run" not in c.message]
+    assert killed and all(0.5 <= times[name] < 10 for name in killed), times

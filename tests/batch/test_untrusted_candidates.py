@@ -148,6 +148,8 @@ def test_hostile_batch_grades_every_correct_candidate_and_writes_only_its_output
         junit_text = capsys.readouterr().out
         assert main([*args, "--format", "text"]) == 1
         text = capsys.readouterr().out
+        assert main([*args, "--format", "jsonl"]) == 1
+        jsonl_text = capsys.readouterr().out
     # Nothing written outside OUT and the reports folder; every candidate's outputs in its own folder.
     assert {p for p in tree(tmp_path) - before if not p.startswith((str(out), str(reports)))} == set()
     rows = list(csv.DictReader(io.StringIO(csv_text)))
@@ -165,6 +167,8 @@ def test_hostile_batch_grades_every_correct_candidate_and_writes_only_its_output
     # A name's control characters and undecodable bytes show as visible escapes in every format.
     shown = r"ctl\x1b[2J\x07\xff.py is not a regular file"
     assert shown in csv_text and shown in junit_text and shown in text
+    # JSON lines: ASCII only (every control and non-ASCII character escaped), one object per line.
+    assert jsonl_text.isascii() and all(json.loads(line) for line in jsonl_text.splitlines())
     # JUnit: well-formed whatever the names and messages held.
     suites = ET.fromstring(junit_text.split("\n", 1)[1])
     assert len(suites) == len(rows) and "\x1b" not in junit_text
@@ -216,3 +220,27 @@ def test_a_grading_failure_of_ours_is_one_error_row(
     rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     assert rows["alpha"]["linear_verdict"] == rows["omega"]["linear_verdict"] == "passed"
     assert "internal error while grading" in rows["boom"]["error"]
+
+
+def test_a_worker_that_dies_costs_only_its_candidate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quiz.batch.pool as pool
+
+    original = pool.grade_candidate
+
+    def dies_for_boom(candidate, policy, task_ids, runner):  # type: ignore[no-untyped-def]
+        if candidate.id == "boom":
+            os._exit(9)  # as if the worker were killed from outside while grading this one
+        return original(candidate, policy, task_ids, runner)
+
+    monkeypatch.setattr(pool, "grade_candidate", dies_for_boom)  # the workers are forked after this
+    names = ["a1", "a2", "boom", "a3", "a4", "a5"]
+    for name in names:
+        (tmp_path / f"{name}.py").write_text(CORRECT)
+    with bounded(180):
+        assert main(["grade", str(tmp_path), "--task", "linear", "--format", "csv", "--workers", "2"]) == 1
+    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert set(rows) == set(names)
+    assert {rows[n]["linear_verdict"] for n in names if n != "boom"} == {"passed"}
+    assert "grading process died twice" in rows["boom"]["error"]
