@@ -120,8 +120,8 @@ def _run_other_functions(
         if not todo or left < MIN_RUN_SECONDS:
             return run
         try:
-            again = runner.run(source, [run.calls[i].call for i in todo], [f.name for f in task.functions],
-                               within(limits, left))
+            again = run_calls(runner, source, [run.calls[i].call for i in todo], [f.name for f in task.functions],
+                              within(limits, left), _shapes(task))
         except Exception:  # the first run's results stand
             return run
         if again.fatal_verdict is not None or len(again.calls) != len(todo):
