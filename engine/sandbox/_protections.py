@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import shutil
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,71 @@ def _become_pid_namespace_init() -> None:
         except InterruptedError:
             continue
     os._exit(max(os.waitstatus_to_exitcode(status), 0) & 0xFF)
+
+
+def _subordinate(path: str, user: int) -> int | None:
+    """The first id of ``user``'s range in /etc/subuid or /etc/subgid (by name or number), None if it has none."""
+    names = {str(user)}
+    with contextlib.suppress(KeyError):
+        names.add(pwd.getpwuid(user).pw_name)
+    try:
+        with open(path) as f:
+            for line in f:
+                owner, _, rest = line.strip().partition(":")
+                start, _, count = rest.partition(":")
+                if owner in names and start.isdigit() and count.isdigit() and int(count) > 0:
+                    return int(start)
+    except OSError:
+        pass
+    return None
+
+
+class _MapHelper:
+    """A process left outside the user namespace that the zygote is about to make, to run the setuid helpers
+    newuidmap/newgidmap on it: they map NOBODY inside to the first id of the grading user's subordinate ranges,
+    an id that owns nothing, besides the user's own uid and gid for the zygote itself."""
+
+    def __init__(self, pid: int, go: int, done: int) -> None:
+        self.pid, self.go, self.done = pid, go, done
+
+    @classmethod
+    def start(cls, uid: int, gid: int) -> _MapHelper | None:
+        tools = [shutil.which(t, path="/usr/bin:/bin:/usr/sbin:/sbin") for t in ("newuidmap", "newgidmap")]
+        sub_uid, sub_gid = _subordinate("/etc/subuid", uid), _subordinate("/etc/subgid", uid)
+        if None in tools or sub_uid is None or sub_gid is None or NOBODY in (uid, gid):
+            return None
+        go_r, go_w = os.pipe()
+        done_r, done_w = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                low, high = sorted((go_r, done_w))
+                for first, last in ((3, low), (low + 1, high), (high + 1, 1 << 16)):  # keep only our two pipe ends
+                    os.closerange(first, last)
+                if os.read(go_r, 1) == b"1":
+                    commands = ((tools[0], uid, sub_uid), (tools[1], gid, sub_gid))
+                    ok = all(os.spawnv(os.P_WAIT, str(tool), [str(tool), str(parent), str(own), str(own), "1",
+                                                              str(NOBODY), str(sub), "1"]) == 0
+                             for tool, own, sub in commands)
+                    os.write(done_w, b"1" if ok else b"0")
+                    code = 0
+            finally:
+                os._exit(code)
+        os.close(go_r)
+        os.close(done_w)
+        return cls(pid, go_w, done_r)
+
+    def map_ids(self) -> bool:
+        """Ask the helper to map our ids (we are in the new user namespace now); whether it did."""
+        os.write(self.go, b"1")
+        return os.read(self.done, 1) == b"1"
+
+    def finish(self) -> None:
+        for fd in (self.go, self.done):
+            os.close(fd)
+        os.waitpid(self.pid, 0)
 
 
 class Caps:
@@ -137,21 +203,29 @@ class Caps:
             except OSError as e:
                 self.missing["network namespace"] = f"unshare failed ({e.strerror}): the child may use the network"
         else:
-            self.missing["unprivileged uid"] = (f"not root, and without a setuid helper a user namespace maps only"
-                                                f" the grading user's own uid (the child keeps uid {os.geteuid()};"
-                                                " Landlock limits what it reads)")
             uid, gid = os.geteuid(), os.getegid()
+            helper = _MapHelper.start(uid, gid)
             try:
                 sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNET)
-                for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                                   ("gid_map", f"{gid} {gid} 1")):
-                    with open(f"/proc/self/{name}", "w") as f:
-                        f.write(text)
+                self.drop_uid = helper is not None and helper.map_ids()
+                if not self.drop_uid:  # only our own ids, and no setgroups() in here (that is the kernel's rule)
+                    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
+                                       ("gid_map", f"{gid} {gid} 1")):
+                        with open(f"/proc/self/{name}", "w") as f:
+                            f.write(text)
                 self.userns = self.netns = True
             except OSError as e:
                 reason = f"this kernel does not let an ordinary user make namespaces ({e.strerror})"
                 for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden"):
                     self.missing[name] = reason
+            finally:
+                if helper is not None:
+                    helper.finish()
+            if not self.drop_uid:
+                self.missing["unprivileged uid"] = (
+                    "not root, and no subordinate uid for this user (newuidmap and an /etc/subuid range), so the child"
+                    f" keeps uid {uid}; Landlock limits what it reads")
+            if not self.userns:
                 return
             try:
                 sc.unshare(sc.CLONE_NEWPID)
@@ -210,13 +284,14 @@ class Caps:
         return CHILD_TMP
 
     def drop_privileges(self) -> int:
-        """uid 65534 as root, no capabilities otherwise; the uid the child has afterwards."""
+        """uid/gid 65534 without supplementary groups where the zygote can (root, or a subordinate id mapped in its
+        user namespace), and no capabilities left in any case; the uid the child has afterwards."""
         if self.drop_uid:
             os.setgroups([])
             os.setresgid(NOBODY, NOBODY, NOBODY)
             os.setresuid(NOBODY, NOBODY, NOBODY)
-        elif self.linux:
-            sc.drop_capabilities()
+        if self.linux:
+            sc.drop_capabilities()  # in a user namespace, leaving a non-zero uid keeps them
         return os.geteuid()
 
     def lock_down(self, tmp_fd: int, applied: dict[str, Any]) -> None:
