@@ -9,10 +9,13 @@ Namespaces are made completely or not at all, and the hello message says exactly
   (the zygote unshares it for the next fork and steps back with setns), then makes its own IPC and mount
   namespaces, mounts a size- and inode-capped tmpfs on /tmp and drops to uid 65534.
 - As an ordinary user where the kernel allows unprivileged user namespaces: the zygote process makes a user
-  namespace (mapping only its own uid: nothing else can be mapped without a setuid helper), a network namespace
-  and a PID namespace, and forks the real zygote as that PID namespace's first process. Owning its PID namespace
-  is what lets it step back with setns after unsharing one per child (it could never step back into the host's).
-  Children then make IPC and mount namespaces as above and drop every capability; they keep the grading user's uid.
+  namespace, a network namespace and a PID namespace, and forks the real zygote as that PID namespace's first
+  process. Owning its PID namespace is what lets it step back with setns after unsharing one per child (it could
+  never step back into the host's). Children then make IPC and mount namespaces as above. The user namespace maps
+  the user's own ids; with the setuid helpers newuidmap/newgidmap and a range in /etc/subuid and /etc/subgid it
+  also maps 65534 to the range's first id, an id that owns no file, and children drop to it. Without them nothing
+  else can be mapped: children keep the grading user's uid (Landlock and the hidden home limit what they reach).
+  Either way children drop every capability they hold in the user namespace.
 - Elsewhere: no namespaces; the private temp dir is a plain folder (each file capped by RLIMIT_FSIZE only).
 
 Landlock (filesystem and TCP rules) and the seccomp filter need no privilege (only no_new_privs) and apply in
