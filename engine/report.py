@@ -182,6 +182,10 @@ class GradeReport:
     seconds: float = 0.0
     isolation: Isolation = field(default_factory=Isolation)
     """Which sandbox protections were active."""
+    seed: int | None = None
+    """The secret seed the hidden cases were drawn from (None: only the visible examples ran). For the grader's eyes:
+    grading again with it gives the same cases; outputs meant for candidates (Gradescope, JUnit, CSV, Markdown)
+    leave it out."""
 
     @property
     def passed(self) -> bool:

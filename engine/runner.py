@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from engine.limits import Limits
 from engine.report import Isolation, Verdict
 from engine.task import Call, CallResult
+
+# The shape of each output a call should return (None where unknown), or None if the caller cannot say.
+ExpectedShapes = Callable[[Call], Sequence[tuple[int, ...] | None] | None]
 
 
 @dataclass
@@ -35,3 +38,14 @@ class Runner(Protocol):
     def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
         """Execute ``source`` as a module, check it defines ``functions``, then make ``calls`` in order."""
         ...
+
+
+def run_calls(
+    runner: Runner, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits,
+    expected_shapes: ExpectedShapes | None = None,
+) -> RunResult:
+    """``runner.run``, also telling a runner that can use them (``accepts_expected_shapes``) the outputs' expected
+    shapes, so that it drops a wrong-shaped output as soon as it arrives instead of keeping it."""
+    if expected_shapes is not None and getattr(runner, "accepts_expected_shapes", False):
+        return runner.run(source, calls, functions, limits, expected_shapes=expected_shapes)  # type: ignore[call-arg]
+    return runner.run(source, calls, functions, limits)

@@ -30,7 +30,6 @@ EXIT_CHANNEL_LOST = 122
 EXIT_SETUP_FAILED = 121
 
 _ndarray = np.ndarray
-_tobytes = np.ndarray.tobytes
 _perf_counter = time.perf_counter
 _write = os.write
 _exit = os._exit
@@ -92,6 +91,15 @@ def _arrays_in(args: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def _digest(wire: Any, arr: Any) -> str:
+    """The digest of an argument after the call; one that no longer hashes (its dtype changed to object, say) was
+    modified."""
+    try:
+        return str(wire.array_digest(arr))
+    except BaseException:
+        return "0" * 64
+
+
 def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dict[str, Any]) -> NoReturn:
     """Run the submission in ``inputs`` and its calls from index ``start``; report each over ``channel``."""
     header, blobs = wire.parse_frame(inputs)
@@ -148,8 +156,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
         args = {
             k: wire.decode_value(tree, blobs, make_rng=make_rng, make_fn=make_fn) for k, tree in call["args"].items()
         }
-        watched = _arrays_in(args)
-        pristine = {k: (v.dtype.str, v.shape, _tobytes(v)) for k, v in watched.items()}
+        watched = _arrays_in(args)  # the parent compares their digests after the call with what it sent
         started = _perf_counter()
         try:
             value = fn(**args)  # type: ignore[misc]
@@ -164,10 +171,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
                           "message": describe_exception(e)})
             continue
         seconds = _perf_counter() - started
-        mutated = [
-            k for k, (dt, shape, data) in pristine.items()
-            if watched[k].dtype.str != dt or watched[k].shape != shape or _tobytes(watched[k]) != data
-        ]
+        after = {k: _digest(wire, v) for k, v in watched.items()}
         out: list[bytes] = []
         try:
             tree = wire.encode_value(value, out)
@@ -175,8 +179,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
             tree, out = {"t": "invalid", "what": str(e)[:200]}, []
         except BaseException as e:
             tree, out = {"t": "invalid", "what": f"a value that could not be converted ({type(e).__name__})"}, []
-        channel.send({"kind": "result", "index": index, "value": tree, "mutated": mutated, "seconds": seconds},
-                     out)
+        channel.send({"kind": "result", "index": index, "value": tree, "inputs": after, "seconds": seconds}, out)
         del value, args
     channel.send({"kind": "done"})
     _exit(0)

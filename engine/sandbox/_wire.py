@@ -13,13 +13,16 @@ the concatenation of the ``.npy`` blobs whose lengths the header lists under ``"
 the child refused to encode).
 
 The reader side (``FrameReader``, ``decode_value``) treats its input as hostile: bounded sizes, strict
-validation, ``allow_pickle`` never, no object or complex dtypes, and ``ProtocolError`` for anything malformed.
+validation, ``allow_pickle`` never, no object or complex dtypes, and ``ProtocolError`` for anything malformed;
+``decode_message`` turns a frame into a validated ``Message``, the only thing the grading process acts on.
 """
 
 from __future__ import annotations
 
-import ast
+import hashlib
+import itertools
 import json
+import math
 import re
 import struct
 from collections.abc import Callable, Sequence
@@ -38,12 +41,16 @@ MAX_DEPTH = 16
 MAX_INT_DIGITS = 1000
 MAX_NPY_HEADER = 4096
 ARRAY_KINDS = frozenset("biuf")  # bool, signed, unsigned, floating
-
+MAX_TEXT = 4000  # characters of a message kept
+CALL_VERDICTS = frozenset({"runtime_error", "memory_limit_exceeded", "missing_function"})  # a call may claim
+FATAL_VERDICTS = frozenset({"syntax_error", "runtime_error", "memory_limit_exceeded"})  # the import may claim
 
 _NPY_HEADER = re.compile(
     r"\{'descr': '([<>|=]?[a-zA-Z]\d{1,2})', 'fortran_order': (True|False), "
     r"'shape': \(((?:\d{1,13}, ?)*\d{0,13})\), \} *\n"
 )
+_INT = re.compile(rf"-?[0-9]{{1,{MAX_INT_DIGITS}}}")
+_DIGEST = re.compile("[0-9a-f]{64}")
 
 
 class ProtocolError(Exception):
@@ -63,29 +70,44 @@ def encode_frame(header: dict[str, Any], blobs: Sequence[bytes] = ()) -> bytes:
 
 
 class FrameReader:
-    """Splits a byte stream into frames, refusing anything malformed or oversized."""
+    """Splits a byte stream into frames. Garbage ends the stream: ``error`` says what was wrong, the frames that
+    came before it are still returned, and everything after it is ignored."""
 
     def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
         self._buf = bytearray()
         self._max_payload = max_payload
+        self.error: str | None = None
 
     def feed(self, data: bytes) -> list[tuple[dict[str, Any], list[memoryview]]]:
-        """Add bytes; return the frames now complete. Raises ``ProtocolError`` on garbage."""
-        self._buf += data
+        """Add bytes; return the frames now complete (never raises)."""
         frames: list[tuple[dict[str, Any], list[memoryview]]] = []
+        if self.error is not None:
+            return frames
+        self._buf += data
         while len(self._buf) >= PREFIX_SIZE:
             magic, head_len, payload_len = _PREFIX.unpack_from(self._buf)
             if magic != MAGIC:
-                raise ProtocolError("bad frame magic")
+                self._fail("bad frame magic")
+                break
             if head_len > MAX_HEADER or payload_len > self._max_payload:
-                raise ProtocolError("frame too large")
+                self._fail("frame too large")
+                break
             end = PREFIX_SIZE + head_len + payload_len
             if len(self._buf) < end:
                 break
-            frame = bytes(self._buf[:end])
+            with memoryview(self._buf) as view:  # one copy of a frame of up to 64 MiB, not two
+                frame = bytes(view[:end])
             del self._buf[:end]
-            frames.append(parse_frame(frame))
+            try:
+                frames.append(parse_frame(frame))
+            except ProtocolError as e:
+                self._fail(str(e))
+                break
         return frames
+
+    def _fail(self, what: str) -> None:
+        self.error = what
+        self._buf = bytearray()
 
     @property
     def pending(self) -> int:
@@ -115,12 +137,8 @@ def parse_frame(frame: bytes) -> tuple[dict[str, Any], list[memoryview]]:
     ):
         raise ProtocolError("bad blob table")
     view = memoryview(frame)[PREFIX_SIZE + head_len :]
-    blobs: list[memoryview] = []
-    offset = 0
-    for size in sizes:
-        blobs.append(view[offset : offset + size])
-        offset += size
-    return header, blobs
+    ends = itertools.accumulate(sizes)
+    return header, [view[end - size : end] for size, end in zip(sizes, ends, strict=True)]
 
 
 # ---------------------------------------------------------------------------------------------------- arrays
@@ -132,53 +150,34 @@ def encode_array(arr: np.ndarray) -> bytes:
     dtype = plain.dtype
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ValueError(f"an array of dtype {dtype}")
-    if plain.nbytes > MAX_PAYLOAD:
-        raise ValueError(f"an array of {plain.nbytes} bytes (more than {MAX_PAYLOAD >> 20} MiB)")
     header = f"{{'descr': {dtype.str!r}, 'fortran_order': False, 'shape': {tuple(plain.shape)!r}, }}"
     total = len(header) + 11  # magic(6) + version(2) + length(2) + newline(1)
     header += " " * ((64 - total % 64) % 64) + "\n"
     prefix = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode("latin1")
+    if len(prefix) + plain.nbytes > MAX_PAYLOAD:  # what one frame may carry, header included
+        raise ValueError(f"an array of {plain.nbytes} bytes (more than {MAX_PAYLOAD >> 20} MiB)")
     return prefix + np.ndarray.tobytes(plain, order="C")
 
 
 def decode_array(blob: memoryview | bytes) -> np.ndarray:
     """A plain, writable, native-order ndarray from a ``.npy`` blob; ``ProtocolError`` if it is anything else.
 
-    The header is parsed here with ``ast.literal_eval`` (no pickle, no code), its size, dtype and shape are checked
-    against the blob's length before any allocation.
+    Only the version 1.0 header ``encode_array`` (and ``np.save``) writes is accepted, matched by a regular
+    expression (no pickle, no ``literal_eval``); its dtype and shape are checked against the blob's length before
+    any allocation.
     """
-    data = bytes(blob[:MAX_NPY_HEADER + 12])
-    if len(data) < 10 or data[:6] != b"\x93NUMPY":
-        raise ProtocolError("not an npy blob")
-    major = data[6]
-    if major == 1:
-        (hlen,) = struct.unpack_from("<H", data, 8)
-        start = 10
-    elif major in (2, 3):
-        if len(data) < 12:
-            raise ProtocolError("short npy header")
-        (hlen,) = struct.unpack_from("<I", data, 8)
-        start = 12
-    else:
-        raise ProtocolError("unknown npy version")
-    if hlen > MAX_NPY_HEADER or start + hlen > len(blob):
+    data = bytes(blob[:10])
+    if len(data) < 10 or data[:8] != b"\x93NUMPY\x01\x00":
+        raise ProtocolError("not an npy 1.0 blob")
+    (hlen,) = struct.unpack_from("<H", data, 8)
+    if hlen > MAX_NPY_HEADER or 10 + hlen > len(blob):
         raise ProtocolError("npy header too large")
-    text = bytes(blob[start : start + hlen]).decode("latin1")
-    fast = _NPY_HEADER.fullmatch(text)
-    if fast:  # the exact form encode_array writes: parsed without the (slower) literal_eval
-        dims = fast.group(3).replace(" ", "").rstrip(",")
-        meta = {"descr": fast.group(1), "fortran_order": fast.group(2) == "True",
-                "shape": tuple(int(d) for d in dims.split(",")) if dims else ()}
-    else:
-        try:
-            meta = ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-            raise ProtocolError("bad npy header") from None
-    if not isinstance(meta, dict) or set(meta) != {"descr", "fortran_order", "shape"}:
-        raise ProtocolError("bad npy header keys")
-    descr, fortran, shape = meta["descr"], meta["fortran_order"], meta["shape"]
-    if not isinstance(descr, str) or type(fortran) is not bool or not isinstance(shape, tuple):
-        raise ProtocolError("bad npy header values")
+    match = _NPY_HEADER.fullmatch(bytes(blob[10 : 10 + hlen]).decode("latin1"))
+    if match is None:
+        raise ProtocolError("bad npy header")
+    descr, fortran = match.group(1), match.group(2) == "True"
+    dims = match.group(3).replace(" ", "").rstrip(",")
+    shape = tuple(int(d) for d in dims.split(",")) if dims else ()
     if len(shape) > 32 or not all(type(n) is int and 0 <= n < 2**40 for n in shape):
         raise ProtocolError("bad npy shape")
     try:
@@ -187,15 +186,21 @@ def decode_array(blob: memoryview | bytes) -> np.ndarray:
         raise ProtocolError("bad npy dtype") from None
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"unsupported dtype {dtype}")
-    count = 1
+    count = nonzero = 1
     for n in shape:
         count *= n
-    body = blob[start + hlen :]
+        nonzero *= max(n, 1)
+    if nonzero > MAX_PAYLOAD:  # numpy refuses shapes whose extent overflows, even with a zero in them
+        raise ProtocolError("bad npy shape")
+    body = blob[10 + hlen :]
     if count * dtype.itemsize != len(body):
         raise ProtocolError("npy size does not match its shape")
-    flat = np.frombuffer(body, dtype=dtype, count=count)
-    arr = flat.reshape(shape, order="F" if fortran else "C")
-    return np.array(arr, dtype=dtype.newbyteorder("="), order="C", copy=True)
+    try:
+        flat = np.frombuffer(body, dtype=dtype, count=count)
+        arr = flat.reshape(shape, order="F" if fortran else "C")
+        return np.array(arr, dtype=dtype.newbyteorder("="), order="C", copy=True)
+    except (ValueError, TypeError, MemoryError, OverflowError) as e:
+        raise ProtocolError(f"bad npy data ({type(e).__name__})") from None
 
 
 # ---------------------------------------------------------------------------------------------------- values
@@ -222,7 +227,13 @@ def encode_value(value: object, blobs: list[bytes], *, depth: int = 0) -> dict[s
         blobs.append(encode_array(np.asarray(cast(np.generic, value))))
         return {"t": "array", "b": len(blobs) - 1}
     if issubclass(kind, int):
-        return {"t": "int", "v": int.__repr__(cast(int, value))}
+        try:
+            text = int.__repr__(cast(int, value))
+        except ValueError:  # more digits than Python itself will print
+            text = ""
+        if not text or len(text.lstrip("-")) > MAX_INT_DIGITS:
+            raise ValueError(f"an int of more than {MAX_INT_DIGITS} digits")
+        return {"t": "int", "v": text}
     if issubclass(kind, float):
         return {"t": "float", "v": float.hex(cast(float, value))}
     if kind is tuple or kind is list:
@@ -265,7 +276,7 @@ def decode_value(
         return v
     if t == "int":
         v = tree.get("v")
-        if not isinstance(v, str) or not 0 < len(v) <= MAX_INT_DIGITS or not v.lstrip("-").isdigit() or not v.isascii():
+        if not isinstance(v, str) or not _INT.fullmatch(v):
             raise ProtocolError("bad int")
         return int(v)
     if t == "float":
@@ -325,3 +336,99 @@ def clean_text(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, without control characters other than newline and tab."""
     out = "".join(c if c.isprintable() or c in "\n\t" else "?" for c in text[: limit + 1])
     return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
+def array_digest(arr: np.ndarray) -> str:
+    """SHA-256 of an array's dtype, shape and C-order bytes (base-class methods: a subclass cannot fake it)."""
+    h = hashlib.sha256(f"{np.ndarray.__getattribute__(arr, 'dtype').str}{tuple(arr.shape)}".encode())
+    h.update(np.ndarray.tobytes(arr, order="C"))
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------- messages
+
+
+class Message:
+    """One validated frame from a child. ``kind`` is setup, setup_failed, fatal, imported, result or done.
+
+    A result carries ``index`` and the ``seconds`` the child claims, then either an error (``verdict``, ``text``)
+    or a ``value`` (``invalid`` names a value the child could not send) with ``inputs``: the digest of each
+    watched argument after the call, for the parent to compare with what it sent. (A plain class: the zygote
+    loads this file by path, where dataclasses cannot resolve its module.)
+    """
+
+    def __init__(
+        self, kind: str, *, index: int = -1, seconds: float = 0.0, verdict: str = "", text: str = "",
+        value: object = None, invalid: str = "", inputs: dict[str, str] | None = None,
+        applied: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind, self.index, self.seconds, self.verdict, self.text = kind, index, seconds, verdict, text
+        self.value, self.invalid, self.inputs, self.applied = value, invalid, inputs or {}, applied or {}
+
+
+def decode_message(header: dict[str, Any], blobs: Sequence[memoryview | bytes]) -> Message:
+    """The message a parsed frame holds; ``ProtocolError`` (and nothing else) for anything malformed."""
+    try:
+        return _decode_message(header, blobs)
+    except ProtocolError:
+        raise
+    except Exception as e:  # whatever a validator missed is still just a bad frame, never the grader's failure
+        raise ProtocolError(f"undecodable frame ({type(e).__name__})") from None
+
+
+def _decode_message(header: dict[str, Any], blobs: Sequence[memoryview | bytes]) -> Message:
+    kind = header.get("kind")
+    if kind in ("imported", "done"):
+        return Message(kind)
+    if kind == "setup":
+        applied = header.get("applied")
+        if not isinstance(applied, dict):
+            raise ProtocolError("bad setup frame")
+        return Message(kind, applied=applied)
+    if kind == "setup_failed":
+        return Message(kind, text=_text(header.get("message")))
+    if kind == "fatal":
+        verdict = header.get("verdict")
+        if verdict not in FATAL_VERDICTS:
+            raise ProtocolError("bad fatal frame")
+        return Message(kind, verdict=str(verdict), text=_text(header.get("message")))
+    if kind != "result":
+        raise ProtocolError(f"unknown frame kind {clean_text(str(kind), 40)!r}")
+    index = header.get("index")
+    if type(index) is not int or not 0 <= index < 2**31:
+        raise ProtocolError("bad result index")
+    seconds = _seconds(header.get("seconds"))
+    if "verdict" in header:
+        verdict = header.get("verdict")
+        if verdict not in CALL_VERDICTS:
+            raise ProtocolError("bad error result")
+        return Message(kind, index=index, seconds=seconds, verdict=str(verdict), text=_text(header.get("message")))
+    inputs = header.get("inputs")
+    if not isinstance(inputs, dict) or len(inputs) > MAX_BLOBS or not all(
+        isinstance(k, str) and len(k) <= 200 and isinstance(v, str) and _DIGEST.fullmatch(v)
+        for k, v in inputs.items()
+    ):
+        raise ProtocolError("bad input digests")
+    try:
+        return Message(kind, index=index, seconds=seconds, value=decode_value(header.get("value"), blobs),
+                       inputs=inputs)
+    except InvalidValue as e:
+        return Message(kind, index=index, seconds=seconds, invalid=str(e), inputs=inputs)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ProtocolError("bad message text")
+    return clean_text(value, MAX_TEXT)
+
+
+def _seconds(value: object) -> float:
+    if type(value) not in (int, float):
+        raise ProtocolError("bad seconds")
+    try:
+        seconds = float(cast(float, value))
+    except OverflowError:
+        raise ProtocolError("bad seconds") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ProtocolError("bad seconds")
+    return seconds

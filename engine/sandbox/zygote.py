@@ -23,7 +23,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import socket
 import struct
@@ -78,6 +77,7 @@ def _load(name: str, folder: str = HERE, **helpers: ModuleType) -> ModuleType:
 
 wire = _load("_wire")
 child = _load("_child")
+cleanup = _load("_cleanup")
 child.KNOWN_FUNCTIONS.update(_load("known_functions", os.path.dirname(HERE)).KNOWN_FUNCTIONS)
 
 sc = _load("_syscalls")
@@ -96,6 +96,7 @@ class Control:
         self.sock = sock
         self.buf = bytearray()
         self.fds: list[int] = []
+        self.pending: list[dict[str, Any]] = []  # read while a child ran, not about it: served after it
 
     def send(self, message: dict[str, Any]) -> None:
         data = json.dumps(message).encode()
@@ -112,7 +113,11 @@ class Control:
         return message
 
     def recv(self) -> dict[str, Any] | None:
-        """The next message (blocking); None at end of file."""
+        """The next message (blocking), those kept while a child ran first; None at end of file."""
+        return self.pending.pop(0) if self.pending else self.read()
+
+    def read(self) -> dict[str, Any] | None:
+        """The next message from the socket (blocking); None at end of file."""
         while True:
             message = self._message()
             if message is not None:
@@ -291,16 +296,6 @@ def _child_main(caps: Any, message: dict[str, Any], fds: list[int], tmp: str) ->
 # ------------------------------------------------------------------------------------------------ the server
 
 
-def _rmtree(path: str) -> None:
-    def retry(func: Any, target: str, _exc: Any) -> None:
-        with contextlib.suppress(OSError):
-            os.chmod(os.path.dirname(target), 0o700)
-            os.chmod(target, 0o700)
-            func(target)
-
-    shutil.rmtree(path, onerror=retry)
-
-
 def _kill(pid: int) -> None:
     for send in (os.kill, os.killpg):
         with contextlib.suppress(OSError):
@@ -325,8 +320,9 @@ def _sweep_orphans() -> None:
                 os.waitpid(pid, 0)
 
 
-def _wait_child(ctl: Control, pid: int) -> tuple[int, bool]:
-    """Wait for the child to exit, killing it on request; (wait status, whether the grading process is gone)."""
+def _wait_child(ctl: Control, pid: int, run: object) -> tuple[int, bool]:
+    """Wait for the child to exit, killing it on request (a ``kill`` naming its run); (wait status, whether the
+    grading process is gone). Other messages are kept for later, never dropped."""
     pidfd = -1
     with contextlib.suppress(AttributeError, OSError):
         pidfd = os.pidfd_open(pid)
@@ -347,13 +343,20 @@ def _wait_child(ctl: Control, pid: int) -> tuple[int, bool]:
                     _kill(pid)  # the process group may outlive its leader
                     _, status = os.waitpid(pid, 0)
                     return status, gone
-                message = ctl.recv() if not gone else None
+                message = ctl.read() if not gone else None
                 if message is None:
                     gone = True
                     poller.unregister(ctl.sock.fileno())
                     _kill(pid)
-                elif message.get("op") == "kill":
-                    _kill(pid)
+                while message is not None:  # this one, then any others already read with it
+                    if message.get("op") == "kill":
+                        if message.get("run") == run:
+                            _kill(pid)
+                    else:
+                        ctl.pending.append(message)
+                        if message.get("op") == "quit":
+                            _kill(pid)
+                    message = ctl._message()
     finally:
         if pidfd >= 0:
             os.close(pidfd)
@@ -383,14 +386,15 @@ def serve(ctl: Control, caps: Any, base: str) -> None:
             sc.setns(caps.pidns_fd, sc.CLONE_NEWPID)
         for fd in fds:
             os.close(fd)
-        ctl.send({"op": "started", "pid": pid, "tmp": tmp})
-        status, gone = _wait_child(ctl, pid)
+        run = message.get("run")
+        ctl.send({"op": "started", "run": run, "pid": pid, "tmp": tmp})
+        status, gone = _wait_child(ctl, pid, run)
         if caps.subreaper and caps.pidns_fd < 0:
             _sweep_orphans()
-        _rmtree(tmp)
+        cleanup.remove_tree(tmp)
         if gone:
             return
-        ctl.send({"op": "exited", "status": status})
+        ctl.send({"op": "exited", "run": run, "status": status})
 
 
 def main() -> None:
@@ -407,7 +411,7 @@ def main() -> None:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             serve(ctl, caps, base)
     finally:  # the grading process has gone (or asked us to quit): leave no temp dirs
-        shutil.rmtree(base, ignore_errors=True)
+        cleanup.remove_tree(base)
 
 
 if __name__ == "__main__":

@@ -63,8 +63,18 @@ def test_reader_handles_split_and_joined_frames() -> None:
     ],
 )
 def test_reader_rejects_garbage(data: bytes) -> None:
-    with pytest.raises(wire.ProtocolError):
-        wire.FrameReader().feed(data)
+    reader = wire.FrameReader()
+    assert reader.feed(data) == []
+    assert reader.error
+    assert reader.feed(wire.encode_frame({"kind": "done"})) == []  # nothing after garbage is believed
+
+
+def test_valid_frames_before_garbage_in_one_read_are_kept() -> None:
+    good = wire.encode_frame({"kind": "imported"}) + wire.encode_frame({"kind": "done"})
+    reader = wire.FrameReader()
+    frames = reader.feed(good + b"garbage" * 10 + wire.encode_frame({"kind": "done"}))
+    assert [h["kind"] for h, _ in frames] == ["imported", "done"]
+    assert reader.error == "bad frame magic"
 
 
 def _npy(array: np.ndarray, allow_pickle: bool = False) -> bytes:
@@ -137,12 +147,9 @@ def test_invalid_marker_names_the_type() -> None:
 @given(st.binary(max_size=300), st.integers(min_value=1, max_value=64))
 def test_reader_fuzz(data: bytes, step: int) -> None:
     reader = wire.FrameReader()
-    try:
-        for i in range(0, len(data), step):
-            for header, _blobs in reader.feed(data[i : i + step]):
-                assert isinstance(header, dict)
-    except wire.ProtocolError:
-        pass
+    for i in range(0, len(data), step):
+        for header, _blobs in reader.feed(data[i : i + step]):
+            assert isinstance(header, dict)
 
 
 @settings(max_examples=300, deadline=None)
@@ -154,3 +161,148 @@ def test_decode_array_fuzz(tail: bytes) -> None:
         except wire.ProtocolError:
             continue
         assert type(arr) is np.ndarray and arr.dtype.kind in "biuf"
+
+
+# ------------------------------------------------------------------------------------------------ messages
+
+
+def _result(value: dict[str, object], payload: list[bytes] | None = None, **extra: object) -> bytes:
+    header = {"kind": "result", "index": 0, "seconds": 0.5, "value": value, "inputs": {}, **extra}
+    return wire.encode_frame(header, payload or [])
+
+
+def decode(data: bytes) -> wire.Message | None:
+    """The parent's whole decoding of one frame's bytes: split, parse, validate (None: the frame is incomplete)."""
+    reader = wire.FrameReader()
+    frames = reader.feed(data)
+    if reader.error is not None:
+        raise wire.ProtocolError(reader.error)
+    if not frames:
+        assert reader.pending == len(data)
+        return None
+    (header, blobs), = frames
+    return wire.decode_message(header, blobs)
+
+
+def _npy_header(text: str) -> bytes:
+    head = text + " " * (-(len(text) + 11) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(head)) + head.encode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _result({"t": "int", "v": "--5"}),
+        _result({"t": "int", "v": "+5"}),
+        _result({"t": "int", "v": "٣"}),  # a digit, but not an ASCII one
+        _result({"t": "none"}, seconds=10**400),
+        _result({"t": "none"}, seconds=-1.0),
+        _result({"t": "none"}, seconds=True),
+        _result({"t": "none"}, index=-1),
+        _result({"t": "none"}, index=2**40),
+        _result({"t": "none"}, inputs={"x": "not a digest"}),
+        _result({"t": "none"}, inputs=["x"]),
+        _result({"t": "array", "b": 0}, [_npy_header("{'descr': '<f8', 'fortran_order': False, "
+                                                     f"'shape': (0, {2**40 - 1}, {2**40 - 1}), }}")]),
+        _result({"t": "array", "b": 0}, [_npy_header("{'descr': '<f8', 'fortran_order': False, "
+                                                     f"'shape': ({2**39}, {2**39}, 0), }}")]),
+        wire.encode_frame({"kind": "result", "index": 0, "seconds": 0, "verdict": "passed", "message": "x"}),
+        wire.encode_frame({"kind": "fatal", "verdict": "internal_error", "message": "x"}),
+        wire.encode_frame({"kind": "fatal", "verdict": "syntax_error", "message": 5}),
+        wire.encode_frame({"kind": "setup", "applied": []}),
+        wire.encode_frame({"kind": "launch"}),
+        wire.encode_frame({"kind": ["result"]}),
+    ],
+)
+def test_forged_messages_are_protocol_errors(data: bytes) -> None:
+    with pytest.raises(wire.ProtocolError):
+        decode(data)
+
+
+@pytest.mark.parametrize("digits", [1, 17, 999, 1000])
+def test_honest_ints_with_a_sign_round_trip(digits: int) -> None:
+    for value in (int("9" * digits), -int("9" * digits)):
+        msg = decode(_result(wire.encode_value(value, [])))
+        assert msg is not None and msg.value == value
+
+
+def test_ints_too_long_to_send_are_refused_by_the_child_as_values() -> None:
+    for value in (10**1000, -(10**1000), 10**5000):  # 10**5000 is past Python's own str() limit
+        with pytest.raises(ValueError, match="more than 1000 digits"):
+            wire.encode_value(value, [])
+
+
+def test_a_result_message_carries_its_parts() -> None:
+    digest = wire.array_digest(np.arange(3.0))
+    blobs: list[bytes] = []
+    tree = wire.encode_value((np.eye(2), 1.5), blobs)
+    msg = decode(_result(tree, blobs, inputs={"x": digest}, seconds=2))
+    assert msg is not None
+    assert (msg.kind, msg.index, msg.seconds, msg.inputs) == ("result", 0, 2.0, {"x": digest})
+    assert isinstance(msg.value, tuple) and msg.value[1] == 1.5
+    np.testing.assert_array_equal(msg.value[0], np.eye(2))
+    invalid = decode(_result({"t": "invalid", "what": "a str"}))
+    assert invalid is not None and invalid.invalid == "a str" and invalid.value is None
+
+
+def test_array_digest_sees_dtype_shape_and_bytes() -> None:
+    a = np.arange(6.0)
+    digests = {wire.array_digest(x) for x in (a, a.reshape(2, 3), a.astype(np.float32), a + 1)}
+    assert len(digests) == 4
+    assert wire.array_digest(a.reshape(2, 3).T.copy()) != wire.array_digest(a.reshape(3, 2))
+    assert wire.array_digest(np.asfortranarray(a.reshape(2, 3))) == wire.array_digest(a.reshape(2, 3))
+
+
+# A JSON-ish header with the keys and value nodes a child sends, in any combination and any type.
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
+_node = st.recursive(
+    st.fixed_dictionaries({"t": st.sampled_from(["none", "bool", "int", "float", "array", "invalid", "str"])},
+                          optional={"v": _json, "b": st.integers(-2, 4), "what": _json}),
+    lambda inner: st.fixed_dictionaries({"t": st.just("seq"), "items": st.lists(inner, max_size=4)}) | _json,
+    max_leaves=10,
+)
+_npy_blobs = st.sampled_from([
+    _npy(np.arange(4.0)), _npy(np.ones((2, 3), np.int8)), _npy(np.zeros(0)), b"\x93NUMPY\x01\x00", b"",
+    _npy_header("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 1099511627775, 1099511627775), }"),
+]) | st.binary(max_size=80)
+_header = st.fixed_dictionaries(
+    {"kind": st.sampled_from(["setup", "setup_failed", "fatal", "imported", "result", "done", "x"]) | _json},
+    optional={
+        "index": st.integers(-3, 3) | _json, "seconds": st.floats() | st.integers() | _json,
+        "verdict": st.sampled_from(["runtime_error", "syntax_error", "missing_function", "passed"]) | _json,
+        "message": st.text(max_size=20) | _json, "value": _node, "applied": _json,
+        "inputs": st.dictionaries(st.text(max_size=5), st.sampled_from(["0" * 64, "x"]) | _json, max_size=3),
+    },
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_header, st.lists(_npy_blobs, max_size=3))
+def test_message_decoder_fuzz(header: dict[str, object], blobs: list[bytes]) -> None:
+    """Whatever a child sends, the parent's decoder returns a message or says the frame is bad: nothing else."""
+    try:  # json.dumps as a child might call it: NaN and Infinity allowed
+        msg = decode(frame({**header, "blobs": [len(b) for b in blobs]}, b"".join(blobs)))
+    except wire.ProtocolError:
+        return
+    assert isinstance(msg, wire.Message) and msg.kind in ("setup", "setup_failed", "fatal", "imported", "result",
+                                                          "done")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=6))
+def test_corrupted_result_frames_fuzz(flips: list[tuple[int, int]]) -> None:
+    """A real result frame with bytes overwritten anywhere: a message or a ProtocolError, nothing else."""
+    blobs: list[bytes] = []
+    tree = wire.encode_value((np.arange(6.0).reshape(2, 3), -(10**30), 2.5, None, True), blobs)
+    data = bytearray(_result(tree, blobs, inputs={"x": "a" * 64}))
+    for where, byte in flips:
+        data[where % len(data)] = byte
+    try:
+        msg = decode(bytes(data))
+    except wire.ProtocolError:
+        return
+    assert msg is None or isinstance(msg, wire.Message)

@@ -1,0 +1,59 @@
+"""What the grading process sends a child: one frame with the source, the function names and every call's
+arguments (``encode_inputs``), in a sealed memfd every child of a run reads with pread (``input_fd``)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from engine.sandbox import _wire as wire
+from engine.task import Call, FunctionRef, RngSeed
+
+
+def _arg_tree(value: object, blobs: list[bytes]) -> dict[str, Any]:
+    if isinstance(value, RngSeed):
+        return {"t": "rng", "seed": str(int(value.seed))}
+    if isinstance(value, FunctionRef):
+        return {"t": "fn", "name": value.name}
+    if isinstance(value, str):
+        return {"t": "str", "v": value}
+    if isinstance(value, np.generic):
+        blobs.append(wire.encode_array(np.asarray(value)))
+        return {"t": "scalar", "b": len(blobs) - 1}
+    if isinstance(value, tuple | list):
+        return {"t": "seq", "items": [_arg_tree(v, blobs) for v in value]}
+    return wire.encode_value(value, blobs)
+
+
+def encode_inputs(source: str, calls: Sequence[Call], functions: Sequence[str]) -> bytes:
+    """The one frame a child reads: the source, the function names and every call's arguments."""
+    blobs: list[bytes] = []
+    encoded = [{"function": c.function, "args": {k: _arg_tree(v, blobs) for k, v in c.args.items()}} for c in calls]
+    header = {"source": source, "functions": list(functions), "calls": encoded}
+    return wire.encode_frame(header, blobs)
+
+
+def input_fd(data: bytes) -> int:
+    """A sealed memfd (or an unlinked temp file) holding ``data``; every child of the run reads it with pread."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("nnprep-inputs", os.MFD_CLOEXEC | getattr(os, "MFD_ALLOW_SEALING", 0))
+    else:  # pragma: no cover - non-Linux
+        f = tempfile.TemporaryFile()  # noqa: SIM115
+        fd = os.dup(f.fileno())
+        f.close()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    seals = sum(getattr(fcntl, n, 0) for n in ("F_SEAL_SEAL", "F_SEAL_SHRINK", "F_SEAL_GROW", "F_SEAL_WRITE"))
+    if seals and hasattr(fcntl, "F_ADD_SEALS"):
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, fcntl.F_ADD_SEALS, seals)
+    return fd
+
+
