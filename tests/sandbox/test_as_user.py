@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import pwd
+import secrets
 import shutil
 import stat
 import subprocess
@@ -144,14 +145,15 @@ def user_with_subordinate_ids(user_copy: tuple[str, str]) -> Iterator[tuple[int,
     """A real user made by useradd, with its /etc/subuid and /etc/subgid ranges, and a home; removed afterwards."""
     if shutil.which("newuidmap") is None or shutil.which("useradd") is None:
         pytest.skip("no newuidmap (package uidmap) or useradd on this machine")
-    name = f"nnprep-{os.getpid() % 100_000}"
+    name = f"nnprep-{secrets.token_hex(4)}"
     made = subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
                           capture_output=True, text=True, timeout=60)
     if made.returncode != 0:
         pytest.skip(f"useradd failed: {made.stderr.strip()}")
     try:
         uid = pwd.getpwnam(name).pw_uid
-        if name not in Path("/etc/subuid").read_text() or name not in Path("/etc/subgid").read_text():
+        ranges = [Path(p).read_text() if Path(p).exists() else "" for p in ("/etc/subuid", "/etc/subgid")]
+        if not all(f"{name}:" in text for text in ranges):
             pytest.skip("useradd gave the user no subordinate ids here")
         home = Path(user_copy[1]).parent.parent / "home-sub"
         (home / "tmp").mkdir(parents=True)
