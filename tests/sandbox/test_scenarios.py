@@ -164,3 +164,13 @@ def test_cli_text_names_what_is_active_and_what_is_not(tmp_path: Path, capsys: p
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("  sandbox: separate process, rlimits(") for line in lines), lines
     assert any(line.startswith("  not active: ") for line in lines), lines
+
+
+def test_a_policy_sets_the_private_tmp_caps(tmp_path: Path) -> None:
+    from quiz.batch.policy import Policy
+
+    policy = Policy.model_validate({"limits": {"tmp_mb": 3, "tmp_inodes": 100}})
+    assert (policy.engine_limits().tmp_mb, policy.engine_limits().tmp_inodes) == (3, 100)
+    for bad in ({"tmp_mb": 0}, {"tmp_inodes": 5}):
+        with pytest.raises(ValueError, match="greater than or equal"):
+            Policy.model_validate({"limits": bad})
