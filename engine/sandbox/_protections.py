@@ -26,6 +26,7 @@ child first.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import pwd
 import shutil
@@ -54,18 +55,43 @@ def _homes(home: str) -> list[str]:
     return sorted(h for h in reals if not any(s == h or s.startswith(h.rstrip("/") + "/") for s in system))
 
 
-def _in_throwaway_child(action: Any) -> bool:
-    """Whether ``action()`` succeeds in a forked child (so a half-done change never touches this process)."""
+def _error_in_child(action: Any) -> int:
+    """Run ``action()`` in a forked child (so a half-done change never touches this process): 0 if it succeeded,
+    else the errno of its OSError (EPERM for anything else)."""
     pid = os.fork()
     if pid == 0:
-        code = 1
+        code = errno.EPERM
         try:
             action()
             code = 0
+        except OSError as e:
+            code = e.errno if e.errno and 0 < e.errno < 256 else errno.EPERM
         finally:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
+    code = os.waitstatus_to_exitcode(status)
+    return code if code > 0 else 0 if code == 0 else errno.EPERM
+
+
+def _in_throwaway_child(action: Any) -> bool:
+    """Whether ``action()`` succeeds in a forked child."""
+    return _error_in_child(action) == 0
+
+
+def _enter_user_namespace(uid: int, gid: int, helper: _MapHelper | None) -> bool:
+    """Enter new user and network namespaces, mapped by ``helper`` (our ids plus 65534 as a subordinate id) or,
+    failing that, by ourselves (our own ids only); whether 65534 is mapped."""
+    try:
+        sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNET)
+        if helper is not None and helper.map_ids():
+            return True
+    finally:
+        if helper is not None:
+            helper.finish()
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as f:  # no setgroups() in here: the kernel's rule for a self-map
+            f.write(text)
+    return False
 
 
 def _become_pid_namespace_init() -> None:
@@ -207,27 +233,21 @@ class Caps:
                 self.missing["network namespace"] = f"unshare failed ({e.strerror}): the child may use the network"
         else:
             uid, gid = os.geteuid(), os.getegid()
-            helper = _MapHelper.start(uid, gid)
-            try:
-                sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNET)
-                self.drop_uid = helper is not None and helper.map_ids()
-                if not self.drop_uid:  # only our own ids, and no setgroups() in here (that is the kernel's rule)
-                    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                                       ("gid_map", f"{gid} {gid} 1")):
-                        with open(f"/proc/self/{name}", "w") as f:
-                            f.write(text)
-                self.userns = self.netns = True
-            except OSError as e:
-                reason = f"this kernel does not let an ordinary user make namespaces ({e.strerror})"
+            # Tried in a throwaway child first: a user namespace cannot be left, so a half-made one (no id map)
+            # would break this process for good.
+            error = _error_in_child(lambda: _enter_user_namespace(uid, gid, None))
+            if error:
+                reason = f"this kernel does not let an ordinary user make namespaces ({os.strerror(error)})"
                 for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden"):
                     self.missing[name] = reason
-            finally:
-                if helper is not None:
-                    helper.finish()
+            else:
+                self.drop_uid = _enter_user_namespace(uid, gid, _MapHelper.start(uid, gid))
+                self.userns = self.netns = True
             if not self.drop_uid:
-                self.missing["unprivileged uid"] = (
-                    "not root, and no subordinate uid for this user (newuidmap and an /etc/subuid range), so the child"
-                    f" keeps uid {uid}; Landlock limits what it reads")
+                why = ("no subordinate uid for this user (newuidmap and an /etc/subuid range)" if self.userns
+                       else "no user namespace to map a spare uid in")
+                self.missing["unprivileged uid"] = (f"not root, and {why}, so the child keeps uid {uid}; Landlock"
+                                                    " limits what it reads")
             if not self.userns:
                 return
             try:

@@ -175,7 +175,7 @@ def test_sandbox_batch_and_cli_as_an_ordinary_user(user_copy: tuple[str, str]) -
 @pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="needs the seccomp filter")
 def test_as_an_ordinary_user_on_a_kernel_without_user_namespaces(user_copy: tuple[str, str]) -> None:
     report = _pytest_as_user(user_copy, TESTS[0], "-k", "not test_batch", kernel_refuses_userns=True)
-    assert "unprivileged uid: not root, and no subordinate uid" in report, report
+    assert "unprivileged uid: not root, and no user namespace to map a spare uid in" in report, report
     assert ("network namespace, PID namespace, IPC namespace, capped /tmp, home hidden: this kernel does not let an"
             " ordinary user make namespaces") in report, report
 
