@@ -187,13 +187,13 @@ class Caps:
         self.linux = sc.LINUX
         self.root = os.geteuid() == 0
         self.drop_uid = self.root
-        self.userns = self.netns = self.ipc_mount = self.subreaper = False
+        self.userns = self.netns = self.ipc_mount = self.own_proc = self.subreaper = False
         self.pidns_fd = -1
         self.kept_fds: set[int] = set()  # O_PATH fds a child keeps to reach its imports (see zygote.PathTable)
         if not self.linux:
             reason = f"not available on {sys.platform}"
             for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden",
-                         "Landlock", "seccomp", "unprivileged uid"):
+                         "own /proc", "Landlock", "seccomp", "unprivileged uid"):
                 self.missing[name] = reason
         else:
             self._namespaces()
@@ -238,7 +238,8 @@ class Caps:
             error = _error_in_child(lambda: _enter_user_namespace(uid, gid, None))
             if error:
                 reason = f"this kernel does not let an ordinary user make namespaces ({os.strerror(error)})"
-                for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden"):
+                for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden",
+                             "own /proc"):
                     self.missing[name] = reason
             else:
                 self.drop_uid = _enter_user_namespace(uid, gid, _MapHelper.start(uid, gid))
@@ -279,8 +280,21 @@ class Caps:
         if works:
             self.ipc_mount = True
         else:
-            for name in ("IPC namespace", "capped /tmp", "home hidden"):
+            for name in ("IPC namespace", "capped /tmp", "home hidden", "own /proc"):
                 self.missing[name] = "unshare or mount refused in the child"
+        if self.ipc_mount and self.pidns_fd < 0:
+            self.missing["own /proc"] = "no PID namespace for it"
+        elif self.ipc_mount:
+            self.own_proc = True
+            if not _in_throwaway_child(self._child_in_pid_namespace):
+                self.own_proc = False
+                self.missing["own /proc"] = "mounting one for the child's PID namespace failed"
+
+    def _child_in_pid_namespace(self) -> None:
+        """Set up a grandchild as a run's child is (first process of a new PID namespace); raise if it fails."""
+        sc.unshare(sc.CLONE_NEWPID)
+        if _error_in_child(lambda: self._private_tmp(64, 64)):
+            raise OSError(errno.EPERM, "the child's mounts failed")
 
     def _try_seccomp(self) -> None:
         sc.prctl(sc.PR_SET_NO_NEW_PRIVS, 1)
@@ -296,6 +310,8 @@ class Caps:
         for home in self.hide_homes:  # imports that live there go through fds opened before (zygote.PathTable)
             sc.mount("nnprep-home", home, "tmpfs", sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
                      "size=4k,nr_inodes=2,mode=0555")
+        if self.own_proc:  # only the child's own processes (what Landlock hides anyway, where there is Landlock)
+            sc.mount("proc", "/proc", "proc", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC)
 
     # ---------------------------------------------------------------------------------------- in the child
 
@@ -338,7 +354,7 @@ class Caps:
         return {
             "op": "hello", "pid": self._outer_pid(), "netns": self.netns, "pidns": self.pidns_fd >= 0,
             "userns": self.userns, "ipcns": self.ipc_mount, "tmpfs": self.ipc_mount, "seccomp": self.seccomp,
-            "hidden_homes": len(self.hide_homes),
+            "hidden_homes": len(self.hide_homes), "own_proc": self.own_proc,
             "landlock": self.landlock, "drop_uid": self.drop_uid, "notes": self.notes, "missing": self.missing,
             "rlimits": rlimits,
         }

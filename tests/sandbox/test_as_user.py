@@ -176,8 +176,8 @@ def test_sandbox_batch_and_cli_as_an_ordinary_user(user_copy: tuple[str, str]) -
 def test_as_an_ordinary_user_on_a_kernel_without_user_namespaces(user_copy: tuple[str, str]) -> None:
     report = _pytest_as_user(user_copy, TESTS[0], "-k", "not test_batch", kernel_refuses_userns=True)
     assert "unprivileged uid: not root, and no user namespace to map a spare uid in" in report, report
-    assert ("network namespace, PID namespace, IPC namespace, capped /tmp, home hidden: this kernel does not let an"
-            " ordinary user make namespaces") in report, report
+    assert ("network namespace, PID namespace, IPC namespace, capped /tmp, home hidden, own /proc: this kernel does"
+            " not let an ordinary user make namespaces") in report, report
 
 
 def test_a_user_with_subordinate_ids_gets_the_candidate_dropped_to_one(

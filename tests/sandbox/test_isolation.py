@@ -86,6 +86,7 @@ def test_each_child_has_its_own_ipc_and_mount_namespace(sandbox: Sandbox) -> Non
     zygote = zygote_pid(sandbox)
     own = (_ns(zygote, "ipc"), _ns(zygote, "mnt"))
     seen: set[tuple[str, str]] = set()
+    procs: list[list[str]] = []  # the pids each child's /proc lists
     source = "import time\ntime.sleep(1.5)\n" + CORRECT  # set up, then 1.5 s in which to look at it
     worker = threading.Thread(target=grade, args=(source, "linear"), kwargs={"runner": sandbox})
     worker.start()
@@ -96,12 +97,15 @@ def test_each_child_has_its_own_ipc_and_mount_namespace(sandbox: Sandbox) -> Non
             for pid in descendants(zygote):
                 with contextlib.suppress(OSError):
                     seen.add((_ns(pid, "ipc"), _ns(pid, "mnt")))
+                    procs.append([p for p in os.listdir(f"/proc/{pid}/root/proc") if p.isdigit()])
             time.sleep(0.05)
     finally:
         worker.join(60)
     if not seen and not ROOT and iso.unprivileged_user:
         pytest.skip("the child runs as another uid: an ordinary user cannot look at its namespaces")
     assert any(ipc != own[0] and mnt != own[1] for ipc, mnt in seen), (own, seen)
+    if iso.own_proc:  # once set up, a child's /proc shows its own PID namespace: itself, pid 1
+        assert ["1"] in procs, procs
 
 
 def _denied_calls_source() -> str:

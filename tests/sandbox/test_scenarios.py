@@ -123,6 +123,7 @@ def test_isolation_lines_name_what_is_active_and_what_is_not(sandbox: Sandbox) -
     for flag, name in ((iso.unprivileged_user, "unprivileged uid"),
                        (iso.network_namespace, "network namespace"), (iso.pid_namespace, "PID namespace"),
                        (iso.ipc_namespace, "IPC namespace"), (iso.capped_tmpdir, "capped /tmp"),
+                       (iso.own_proc, "own /proc"),
                        (bool(iso.landlock_abi), "Landlock"), (iso.seccomp, "seccomp")):
         assert flag != (name in names), (name, iso)
 
