@@ -71,51 +71,66 @@ def encode_frame(header: dict[str, Any], blobs: Sequence[bytes] = ()) -> bytes:
 
 class FrameReader:
     """Splits a byte stream into frames. Garbage ends the stream: ``error`` says what was wrong, the frames that
-    came before it are still returned, and everything after it is ignored."""
+    came before it are still returned, and everything after it is ignored.
+
+    Each frame is read into a buffer of its exact size, allocated once its prefix has been checked: a frame of up
+    to 64 MiB costs its own size, never a growing buffer's reallocations and copies.
+    """
 
     def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
-        self._buf = bytearray()
+        self._prefix = bytearray()
+        self._frame: bytearray | None = None
+        self._filled = 0
         self._max_payload = max_payload
         self.error: str | None = None
 
     def feed(self, data: bytes) -> list[tuple[dict[str, Any], list[memoryview]]]:
         """Add bytes; return the frames now complete (never raises)."""
         frames: list[tuple[dict[str, Any], list[memoryview]]] = []
-        if self.error is not None:
-            return frames
-        self._buf += data
-        while len(self._buf) >= PREFIX_SIZE:
-            magic, head_len, payload_len = _PREFIX.unpack_from(self._buf)
-            if magic != MAGIC:
-                self._fail("bad frame magic")
+        view = memoryview(data)
+        while self.error is None:
+            if self._frame is None:
+                if not view:
+                    break
+                need = PREFIX_SIZE - len(self._prefix)
+                self._prefix += view[:need]
+                view = view[need:]
+                if len(self._prefix) < PREFIX_SIZE:
+                    break
+                magic, head_len, payload_len = _PREFIX.unpack(self._prefix)
+                if magic != MAGIC:
+                    self._fail("bad frame magic")
+                    break
+                if head_len > MAX_HEADER or payload_len > self._max_payload:
+                    self._fail("frame too large")
+                    break
+                self._frame = bytearray(PREFIX_SIZE + head_len + payload_len)
+                self._frame[:PREFIX_SIZE] = self._prefix
+                self._filled, self._prefix = PREFIX_SIZE, bytearray()
+            take = min(len(self._frame) - self._filled, len(view))
+            self._frame[self._filled : self._filled + take] = view[:take]
+            self._filled += take
+            view = view[take:]
+            if self._filled < len(self._frame):
                 break
-            if head_len > MAX_HEADER or payload_len > self._max_payload:
-                self._fail("frame too large")
-                break
-            end = PREFIX_SIZE + head_len + payload_len
-            if len(self._buf) < end:
-                break
-            with memoryview(self._buf) as view:  # one copy of a frame of up to 64 MiB, not two
-                frame = bytes(view[:end])
-            del self._buf[:end]
+            frame, self._frame = self._frame, None
             try:
                 frames.append(parse_frame(frame))
             except ProtocolError as e:
                 self._fail(str(e))
-                break
         return frames
 
     def _fail(self, what: str) -> None:
         self.error = what
-        self._buf = bytearray()
+        self._prefix, self._frame = bytearray(), None
 
     @property
     def pending(self) -> int:
         """Bytes of an incomplete frame held back."""
-        return len(self._buf)
+        return len(self._prefix) + (self._filled if self._frame is not None else 0)
 
 
-def parse_frame(frame: bytes) -> tuple[dict[str, Any], list[memoryview]]:
+def parse_frame(frame: bytes | bytearray) -> tuple[dict[str, Any], list[memoryview]]:
     """Header and blobs of one complete frame."""
     if len(frame) < PREFIX_SIZE:
         raise ProtocolError("short frame")
