@@ -96,7 +96,10 @@ class Sandbox:
                     send(proc.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-        for entry in os.listdir(self._base) if self._base and os.path.isdir(self._base) else ():
+        entries: list[str] = []
+        with contextlib.suppress(OSError):
+            entries = os.listdir(self._base) if self._base else []
+        for entry in entries:
             remove_tree(os.path.join(self._base, entry))
 
     def _ensure(self) -> dict[str, Any]:
