@@ -10,7 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.grader import grade
+    from engine.grader import grade, grade_file
     from engine.gradient_check import GradcheckError, GradcheckResult, gradcheck, numerical_gradient
     from engine.limits import Limits
     from engine.report import CaseResult, GradeReport, Isolation, Verdict
@@ -22,6 +22,7 @@ _WHERE = {
     "gradcheck": "engine.gradient_check",
     "numerical_gradient": "engine.gradient_check",
     "grade": "engine.grader",
+    "grade_file": "engine.grader",
     "Limits": "engine.limits",
     "CaseResult": "engine.report",
     "GradeReport": "engine.report",
@@ -47,6 +48,7 @@ __all__ = [
     "get_task",
     "gradcheck",
     "grade",
+    "grade_file",
     "numerical_gradient",
 ]
 

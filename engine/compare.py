@@ -7,11 +7,34 @@ and every classic mistake (a wrong factor, a transpose, a missing term) fails it
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 import numpy as np
 
 from engine.report import OutputCheck, WorstElement
 
 PREVIEW = 16
+
+# Whether the comparisons being made may show values (expected and got elements, previews). Off while a hidden case
+# is judged: its values stay in the grading process unless a grading policy reveals them.
+_REVEAL: ContextVar[bool] = ContextVar("nnprep_reveal_values", default=True)
+
+
+def values_revealed() -> bool:
+    """Whether checks made now may carry values (False while a hidden case is judged, see :func:`revealing`)."""
+    return _REVEAL.get()
+
+
+@contextlib.contextmanager
+def revealing(reveal: bool) -> Iterator[None]:
+    """Within the block, checks carry values (expected/got elements, heatmap previews) only if ``reveal``."""
+    token = _REVEAL.set(reveal)
+    try:
+        yield
+    finally:
+        _REVEAL.reset(token)
 
 
 def relative_error(expected: np.ndarray, got: np.ndarray) -> float:
@@ -38,7 +61,10 @@ def _preview(a: np.ndarray) -> list[list[float | None]]:
 
 
 def _add_previews(check: OutputCheck, expected: np.ndarray, got: np.ndarray) -> None:
-    """Previews for a heatmap of where a failing output differs (a passing output needs none: smaller reports)."""
+    """Previews for a heatmap of where a failing output differs (a passing output needs none: smaller reports);
+    none where values are not revealed."""
+    if not values_revealed():
+        return
     check.expected_preview = _preview(expected)
     check.got_preview = _preview(got)
 
@@ -47,8 +73,19 @@ def _first_index(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
+def _values(expected: np.ndarray, got: np.ndarray, idx: tuple[int, ...]) -> str:
+    """": expected 3, got 4" for one element, or nothing where values are not revealed."""
+    if not values_revealed():
+        return ""
+    return f": expected {expected[idx].item()!r}, got {got[idx].item()!r}"
+
+
 def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: float) -> OutputCheck:
-    """Judge one output. ``expected`` is the reference (float64 or int); ``got`` the decoded submission value."""
+    """Judge one output. ``expected`` is the reference (float64 or int); ``got`` the decoded submission value.
+
+    Where values are not revealed (a hidden case), the check says which output failed and how (shape, dtype, how
+    many elements, where, the relative error) but holds no element of either array.
+    """
     check = OutputCheck(name=name, ok=False, expected_shape=tuple(expected.shape))
     if got is None:
         check.message = f"{name}: no value returned (got None)"
@@ -71,8 +108,8 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
             wrong = got != expected
             idx = _first_index(wrong)
             check.message = (
-                f"{name}: {int(wrong.sum())} of {expected.size} elements differ, first at {idx}:"
-                f" expected {expected[idx].item()!r}, got {got[idx].item()!r}"
+                f"{name}: {int(wrong.sum())} of {expected.size} elements differ, first at {idx}"
+                + _values(expected, got, idx)
             )
         return check
     exp_finite = np.isfinite(expected)
@@ -97,12 +134,26 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         idx = _first_index(special)
         check.message = (
             f"{name}: {int(special.sum())} of {expected.size} elements differ where the expected value is not "
-            f"finite, first at {idx}: expected {expected[idx].item()!r}, got {got[idx].item()!r}"
+            f"finite, first at {idx}" + _values(expected, got, idx)
         )
         check.rel_error = float("inf")
         return check
     err = relative_error(np.where(exp_finite, expected, 0.0), np.where(exp_finite, got, 0.0))
     check.rel_error = err
+    check.ok = err <= tolerance
+    if values_revealed():
+        _add_worst(check, expected, got, exp_finite)
+    if not check.ok:
+        _add_previews(check, expected, got)
+        check.message = f"{name}: relative error {err:.3g} > tolerance {tolerance:g}"
+        if check.worst:
+            w = check.worst[0]
+            check.message += f"; worst at {w.index}: expected {w.expected:.6g}, got {w.got:.6g}"
+    return check
+
+
+def _add_worst(check: OutputCheck, expected: np.ndarray, got: np.ndarray, exp_finite: np.ndarray) -> None:
+    """The (at most) three elements where got differs most from a finite expected value."""
     diff = np.where(exp_finite, np.abs(np.where(exp_finite, got, 0.0) - np.where(exp_finite, expected, 0.0)), 0.0)
     order = np.argsort(diff, axis=None)[::-1][:3]
     check.worst = [
@@ -114,12 +165,3 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         for flat in order
         if diff.flat[int(flat)] > 0
     ]
-    check.ok = err <= tolerance
-    if not check.ok:
-        _add_previews(check, expected, got)
-        w = check.worst[0]
-        check.message = (
-            f"{name}: relative error {err:.3g} > tolerance {tolerance:g}; worst at {w.index}: "
-            f"expected {w.expected:.6g}, got {w.got:.6g}"
-        )
-    return check

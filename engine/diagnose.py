@@ -41,6 +41,24 @@ def scale_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
     return c
 
 
+def kept_axes(output: str, got: np.ndarray | None, expected: np.ndarray) -> str | None:
+    """``got`` holds the expected values with extra (or missing) axes of size 1, as ``keepdims=True`` leaves them.
+
+    Runs on every failing output of every task (a reduction with ``keepdims=True`` is the commonest cause of a
+    shape like (1, D) where (D,) is expected), so the message names the shape rather than guessing the mistake.
+    """
+    if got is None or got.shape == expected.shape or got.size != expected.size or got.dtype.kind not in "fiub":
+        return None
+    if tuple(d for d in got.shape if d != 1) != tuple(d for d in expected.shape if d != 1):
+        return None
+    if not close(got.reshape(expected.shape), expected):
+        return None
+    return (
+        f"{output} has the right values but shape {tuple(got.shape)} instead of {tuple(expected.shape)}: a reduction"
+        " with keepdims=True (or a reshape) left axes of size 1; drop keepdims or reshape to the expected shape"
+    )
+
+
 def transposed(output: str) -> Detector:
     """``output`` equals the transpose of the expected matrix."""
 
@@ -61,14 +79,9 @@ def not_summed(output: str, over: str = "the batch") -> Detector:
 
     def detect(ctx: DiagnosisContext) -> str | None:
         got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is not None and got.size == exp.size and got.shape != exp.shape:
+            return None  # extra or missing axes of size 1: named by kept_axes for every output
         if got is None or got.ndim <= exp.ndim or got.shape[got.ndim - exp.ndim :] != exp.shape:
-            if (
-                got is not None
-                and got.shape != exp.shape
-                and got.size == exp.size
-                and close(got.reshape(exp.shape), exp)
-            ):
-                return f"{output} has shape {tuple(got.shape)}; return shape {tuple(exp.shape)} (e.g. no keepdims)"
             if got is not None and got.shape == exp.shape:
                 lead = _leading_count(ctx, output)
                 if lead and lead > 1 and close(got * lead, exp):
@@ -80,8 +93,6 @@ def not_summed(output: str, over: str = "the batch") -> Detector:
             return f"{output} is not summed over {over}: sum the per-example gradients"
         if close(got.mean(axis=lead_axes), exp):
             return f"{output} is not reduced over {over}"
-        if got.shape[0] == 1 and close(got.reshape(exp.shape), exp):
-            return f"{output} has shape {tuple(got.shape)}; return shape {tuple(exp.shape)} (drop keepdims)"
         return None
 
     return detect
@@ -310,5 +321,58 @@ def unambiguous_variant(
             if same(got, value):
                 found.append(text)
         return found[0] if len(found) == 1 else None
+
+    return detect
+
+
+Geometry = Callable[[DiagnosisContext], Sequence[tuple[int, int, int, int]]]
+"""For a sliding-window output: ``(input size, kernel size, stride, padding)`` for its height and its width."""
+
+
+def output_size(output: str, geometry: Geometry) -> Detector:
+    """``output``'s spatial size comes from a wrong output-size formula, or from arithmetic that assumes a square.
+
+    The right size along an axis is ``(n + 2p - k) // stride + 1``. Real code also writes ``round(...)`` (which
+    differs when the division leaves a half or more, and is even "banker's" rounding in Python and NumPy) or rounds
+    up (a ceil mode), and code tried only on square images uses the height's size for the width. Detected from the
+    returned shape; for a non-square output of the right shape whose columns past H_out stayed 0, the column loop
+    ran over H_out.
+    """
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None or got.ndim != exp.ndim or got.ndim < 2 or got.shape[:-2] != exp.shape[:-2]:
+            return None
+        dims = list(geometry(ctx))
+        ho, wo = exp.shape[-2:]
+        hw = tuple(got.shape[-2:])
+        if hw != (ho, wo):
+            rounded = tuple(round((n + 2 * p - k) / s) + 1 for n, k, s, p in dims)
+            ceiled = tuple(-(-(n + 2 * p - k) // s) + 1 for n, k, s, p in dims)
+            formula = "(size + 2 * padding - kernel) // stride + 1"
+            if hw == rounded:
+                return (
+                    f"{output} has spatial size {hw} instead of {(ho, wo)}: the output size is rounded with round();"
+                    f" it is {formula} (floor division)"
+                )
+            if hw == ceiled:
+                return (
+                    f"{output} has spatial size {hw} instead of {(ho, wo)}: the output size is rounded up;"
+                    f" it is {formula}"
+                )
+            if ho != wo and hw in ((ho, ho), (wo, wo)):
+                return (
+                    f"{output} has spatial size {hw} instead of {(ho, wo)}: one size is used for both height and"
+                    " width (arithmetic that only works for square images); compute H_out from H and W_out from W"
+                )
+            return None
+        if ho < wo:
+            g, e = got.astype(np.float64), exp.astype(np.float64)
+            if close(g[..., :ho], e[..., :ho]) and not np.any(g[..., ho:]) and np.any(e[..., ho:]):
+                return (
+                    f"{output}'s columns past {ho} are never filled: the column loop runs over H_out (arithmetic that"
+                    " only works for square images); run it over W_out"
+                )
+        return None
 
     return detect

@@ -1,13 +1,19 @@
-"""Grade a submission: run its calls in the sandbox, judge every case, cross-check gradients, score."""
+"""Grade a submission: run its calls in the sandbox, judge every case, cross-check gradients, score.
+
+Every grade draws its hidden cases from a fresh secret seed (kept in the report's ``seed`` for the grader; give it
+back as ``seed=`` to re-grade identically) and stays within the limits' total time, cross-check included.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from engine import crosscheck
+from engine import crosscheck, numpy2
 from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
@@ -16,6 +22,33 @@ from engine.task import Call, CallResult, Case, Task
 from engine.tasks import get_task
 
 MAX_SCORE = 100.0
+SEED_BITS = 53  # seeds stay exact in every JSON reader (a double holds 53 bits)
+MIN_RUN_SECONDS = 0.05  # a run with less time than this left is not started
+FILE_TIME_FACTOR = 3.0  # one file's tasks together get at most this many times the total time limit
+
+# Reads the clock (a test replaces it to simulate slow runs without waiting for them).
+_clock = time.perf_counter
+
+
+def new_seed() -> int:
+    """A fresh secret seed for one grade's hidden cases."""
+    return secrets.randbits(SEED_BITS)
+
+
+def check_seed(seed: int) -> int:
+    """``seed`` if it is a usable hidden-case seed (a whole number from 0 to 2**63 - 1), else ValueError."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ValueError(f"a seed is a whole number from 0 to 2**63 - 1, not {seed!r}")
+    return seed
+
+
+def within(limits: Limits, seconds: float) -> Limits:
+    """``limits`` with at most ``seconds`` of wall time left in total (and per call)."""
+    if seconds >= limits.total_time_limit:
+        return limits
+    return dataclasses.replace(
+        limits, total_time_limit=seconds, time_limit=min(limits.time_limit, seconds)
+    )
 
 
 def grade(
@@ -26,21 +59,29 @@ def grade(
     runner: Runner | None = None,
     visible_only: bool = False,
     reveal_hidden: bool = False,
+    seed: int | None = None,
 ) -> GradeReport:
     """Grade ``source`` (a Python file's text) against task ``task_id``.
 
     The candidate code runs in ``runner`` (by default the shared sandbox); the reference answers are computed here
-    and never leave this process. ``visible_only`` runs just the visible examples, as "Run examples" does;
-    ``reveal_hidden`` puts hidden cases' input summaries in the report too (a grading policy's choice).
+    and never leave this process. The hidden cases come from ``seed``, by default a fresh secret one (the report's
+    ``seed`` keeps it: the same seed re-grades identically). ``visible_only`` runs just the visible examples, as
+    "Run examples" does; ``reveal_hidden`` lets hidden cases' results show their inputs and values too (a grading
+    policy's choice). Everything, the numerical cross-check included, shares ``limits.total_time_limit``.
     """
-    started = time.perf_counter()
+    started = _clock()
     task = get_task(task_id)
     limits = limits or Limits()
     if runner is None:
         from engine.sandbox import default_sandbox
 
         runner = default_sandbox()
-    cases = [c for c in task.cases() if c.visible or not visible_only]
+    if visible_only:
+        hidden_seed = None
+        cases = [c for c in task.cases() if c.visible]
+    else:
+        hidden_seed = new_seed() if seed is None else check_seed(seed)
+        cases = task.cases(hidden_seed)
     calls = [call for case in cases for call in case.calls]
     try:
         run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task))
@@ -54,9 +95,112 @@ def grade(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR, isolation=run.isolation,
             fatal_message=f"the grader failed, not your code: {len(run.calls)} results for {len(calls)} calls",
         )
-    report = _assemble(task, cases, run, runner, limits, source, reveal_hidden)
-    report.seconds = time.perf_counter() - started
+    run = _run_other_functions(task, source, run, runner, limits, started)
+    report = _assemble(task, cases, run, runner, limits, source, reveal_hidden, started + limits.total_time_limit)
+    report.seed = hidden_seed
+    report.seconds = _clock() - started
     return report
+
+
+NOT_RUN = "not run: "  # how a runner marks the calls it gave up on (after too many failed processes, say)
+
+
+def _run_other_functions(
+    task: Task, source: str, run: RunResult, runner: Runner, limits: Limits, started: float
+) -> RunResult:
+    """Run again the calls a runner gave up on, of functions that did not fail themselves, within what is left of
+    the total time: a function that hangs costs only its own cases, whatever the order of the cases."""
+    for _ in task.functions:  # each pass gives up on at least one more function
+        if run.fatal_verdict is not None:
+            return run
+        failed = {r.call.function for r in run.calls if r.error_verdict and not (r.error or "").startswith(NOT_RUN)}
+        todo = [i for i, r in enumerate(run.calls)
+                if (r.error or "").startswith(NOT_RUN) and r.call.function not in failed]
+        left = limits.total_time_limit - (_clock() - started)
+        if not todo or left < MIN_RUN_SECONDS:
+            return run
+        try:
+            again = run_calls(runner, source, [run.calls[i].call for i in todo], [f.name for f in task.functions],
+                              within(limits, left), _shapes(task))
+        except Exception:  # the first run's results stand
+            return run
+        if again.fatal_verdict is not None or len(again.calls) != len(todo):
+            return run
+        merged = list(run.calls)
+        for i, result in zip(todo, again.calls, strict=True):
+            merged[i] = result
+        run = RunResult(calls=merged, stdout=run.stdout, isolation=run.isolation)
+    return run
+
+
+def file_time_budget(limits: Limits) -> float:
+    """Wall seconds one file may take over all its tasks: ``FILE_TIME_FACTOR`` x the total time limit (60 s with
+    the default limits), however many tasks it is graded on."""
+    return FILE_TIME_FACTOR * limits.total_time_limit
+
+
+def grade_file(
+    source: str,
+    task_ids: Sequence[str],
+    limits: Limits | None = None,
+    *,
+    runner: Runner | None = None,
+    reveal_hidden: bool = False,
+    seed: int | None = None,
+) -> list[GradeReport]:
+    """Grade one file on several tasks, with one hidden-case seed and within :func:`file_time_budget`.
+
+    Each task gets its usual limits while the file's budget lasts, then what is left of it; a task reached once the
+    budget is used up is not run and gets ``time_limit_exceeded`` on every case. Same ``seed``, same cases.
+    """
+    limits = limits or Limits()
+    hidden_seed = new_seed() if seed is None else check_seed(seed)
+    budget = file_time_budget(limits)
+    deadline = _clock() + budget
+    reports: list[GradeReport] = []
+    for task_id in task_ids:
+        left = deadline - _clock()
+        if left < MIN_RUN_SECONDS:
+            reports.append(_not_run(task_id, hidden_seed, budget))
+            continue
+        task_limits = within(limits, left)
+        reports.append(
+            grade(source, task_id, task_limits, runner=runner, reveal_hidden=reveal_hidden, seed=hidden_seed)
+        )
+    return reports
+
+
+def _not_run(task_id: str, seed: int, budget: float) -> GradeReport:
+    """The report of a task a file's time budget did not reach."""
+    task = get_task(task_id)
+    message = f"not run: this file's time budget of {budget:g} s for all its tasks was used up"
+    run = RunResult(calls=[], fatal_verdict=Verdict.TIME_LIMIT_EXCEEDED, fatal_message=message)
+    report = _failed_whole(task, task.cases(seed), run)
+    report.seed = seed
+    return report
+
+
+def _failed_whole(task: Task, cases: Sequence[Case], run: RunResult) -> GradeReport:
+    """The report of a run that failed as a whole (``run.fatal_verdict``): every case gets that verdict."""
+    total_weight = sum(c.weight for c in cases) or 1.0
+    verdict = run.fatal_verdict or Verdict.INTERNAL_ERROR
+    cases_failed = [
+        CaseResult(
+            name=c.name,
+            visible=c.visible,
+            verdict=verdict,
+            score=0.0,
+            max_score=MAX_SCORE * c.weight / total_weight,
+            message=run.fatal_message,
+            description=c.description,
+        )
+        for c in cases
+    ]
+    removal = numpy2.explain(run.fatal_message or "")
+    return GradeReport(
+        task=task.id, verdict=verdict, score=0.0, max_score=MAX_SCORE, message=run.fatal_message,
+        cases=cases_failed, stdout=run.stdout, isolation=run.isolation, diagnoses=[removal] if removal else [],
+    )
 
 
 def _assemble(
@@ -66,8 +210,11 @@ def _assemble(
     runner: Runner,
     limits: Limits,
     source: str,
-    reveal_hidden: bool = False,
+    reveal_hidden: bool,
+    deadline: float,
 ) -> GradeReport:
+    if run.fatal_verdict is not None:
+        return _failed_whole(task, cases, run)
     report = GradeReport(
         task=task.id,
         verdict=Verdict.PASSED,
@@ -77,22 +224,6 @@ def _assemble(
         isolation=run.isolation,
     )
     total_weight = sum(c.weight for c in cases) or 1.0
-    if run.fatal_verdict is not None:
-        report.verdict = run.fatal_verdict
-        report.message = run.fatal_message
-        report.cases = [
-            CaseResult(
-                name=c.name,
-                visible=c.visible,
-                verdict=run.fatal_verdict,
-                score=0.0,
-                max_score=MAX_SCORE * c.weight / total_weight,
-                message=run.fatal_message,
-                description=c.description,
-            )
-            for c in cases
-        ]
-        return report
     index = 0
     by_case: list[tuple[Case, list[CallResult]]] = []
     for case in cases:
@@ -113,7 +244,7 @@ def _assemble(
             if d not in report.diagnoses:
                 report.diagnoses.append(d)
     if any(c.verdict is Verdict.WRONG_ANSWER for c in failing):
-        _cross_check(task, by_case, report, runner, limits, source)
+        _cross_check(task, by_case, report, runner, limits, source, deadline)
     return report
 
 
@@ -124,8 +255,13 @@ def _cross_check(
     runner: Runner,
     limits: Limits,
     source: str,
+    deadline: float,
 ) -> None:
-    """Add the forward/backward consistency diagnosis for each gradient link with a failing call."""
+    """Add the forward/backward consistency diagnosis for each gradient link with a failing call.
+
+    The probe runs get only the time left before ``deadline`` (the grade's total time limit): a slow wrong file
+    cannot double its time by failing.
+    """
     rng = np.random.default_rng(12345)
     for link in task.links:
         forward_ok = True
@@ -165,7 +301,12 @@ def _cross_check(
         if planned is None:
             continue
         calls, probes = planned
-        probe_run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task))
+        left = deadline - _clock()
+        if left < MIN_RUN_SECONDS:
+            return
+        probe_run = run_calls(
+            runner, source, calls, [f.name for f in task.functions], within(limits, left), _shapes(task)
+        )
         if probe_run.fatal_verdict is not None or len(probe_run.calls) != len(calls):
             continue
         agree = crosscheck.numeric(task, link, backward, probe_run.calls, probes)
@@ -185,4 +326,4 @@ def _shapes(task: Task) -> ExpectedShapes:
     return shapes
 
 
-__all__ = ["MAX_SCORE", "grade"]
+__all__ = ["FILE_TIME_FACTOR", "MAX_SCORE", "file_time_budget", "grade", "grade_file", "new_seed"]

@@ -115,7 +115,7 @@ def gradcheck(
     rng = np.random.default_rng(seed)
     out = np.asarray(f(*xs), dtype=np.float64)
     if upstream is None:
-        up: np.ndarray | None = rng.standard_normal(out.shape) if out.ndim else None
+        up: np.ndarray | None = np.asarray(rng.standard_normal(out.shape)) if out.ndim else None
     else:
         up = np.asarray(upstream, dtype=np.float64)
     analytic = grad_fn(up if up is not None else np.float64(1.0), *xs)

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from engine.compare import compare
+from engine import diagnose, numpy2
+from engine.compare import compare, revealing
 from engine.report import CaseResult, OutputCheck, Verdict
 from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Task
 
@@ -68,15 +69,30 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
                 found = None
             if found and found not in diagnoses:
                 diagnoses.append(found)
+        for name in spec.outputs:
+            kept = diagnose.kept_axes(name, got[name], expected[name])
+            if kept and not any("keepdims" in d for d in diagnoses):
+                diagnoses.append(kept)
     ok = all(c.ok for c in checks) and not result.mutated
     message = "; ".join(c.message for c in checks if not c.ok)
     return Judgement(ok=ok, checks=checks, diagnoses=diagnoses, message=message)
 
 
 def judge_case(
-    task: Task, case: Case, results: Sequence[CallResult], points: float, reveal_inputs: bool = False
+    task: Task, case: Case, results: Sequence[CallResult], points: float, reveal_hidden: bool = False
 ) -> CaseResult:
-    """The verdict of one case from its calls' results; ``points`` is what the case is worth."""
+    """The verdict of one case from its calls' results; ``points`` is what the case is worth.
+
+    A visible example's result shows everything: its inputs, the worst elements, heatmap previews. A hidden case's
+    shows its verdict, which output failed and how (shape, dtype, relative error, diagnoses) but none of its inputs
+    or expected values, unless ``reveal_hidden`` (a grading policy's choice).
+    """
+    reveal = case.visible or reveal_hidden
+    with revealing(reveal):
+        return _judge_case(task, case, results, points, reveal)
+
+
+def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: float, reveal: bool) -> CaseResult:
     seconds = sum(r.seconds for r in results)
     base = CaseResult(
         name=case.name,
@@ -86,12 +102,15 @@ def judge_case(
         max_score=points,
         seconds=seconds,
         description=case.description,
-        inputs=describe_inputs(case.calls[0]) if case.visible or reveal_inputs else None,
+        inputs=describe_inputs(case.calls[0]) if reveal else None,
     )
     for r in results:
         if r.error_verdict is not None:
             base.verdict = Verdict(r.error_verdict)
             base.message = f"{r.call.function}: {r.error}" if r.error else r.call.function
+            removal = numpy2.explain(r.error or "")
+            if removal:
+                base.diagnoses.append(removal)
             return base
     judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, results)
     base.outputs = list(judgement.checks)

@@ -29,6 +29,11 @@ class Limits:
     """Open file descriptors of the child."""
     max_output_kb: int = 64
     """Captured stdout+stderr kept, KiB; more is an error."""
+    tmp_mb: int = 64
+    """Size of the child's private /tmp (a tmpfs, where the OS allows one), MiB. Its pages are memory outside
+    ``memory_mb``, freed when the child ends."""
+    tmp_inodes: int = 2048
+    """Files and folders the child may create in its private /tmp."""
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -52,4 +57,6 @@ _LOWEST: dict[str, tuple[float, bool]] = {
     "max_file_mb": (1, False),
     "max_open_files": (16, False),
     "max_output_kb": (1, False),
+    "tmp_mb": (1, False),
+    "tmp_inodes": (16, False),
 }

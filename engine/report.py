@@ -103,7 +103,7 @@ class CaseResult:
 
 @dataclass
 class Isolation:
-    """Which sandbox protections were active for the run."""
+    """Which sandbox protections were active for the run, and why any other is missing."""
 
     separate_process: bool = True
     rlimits: list[str] = field(default_factory=list)
@@ -114,24 +114,49 @@ class Isolation:
     pid_namespace: bool = False
     landlock_abi: int | None = None
     notes: list[str] = field(default_factory=list)
+    user_namespace: bool = False
+    """The sandbox made its namespaces inside a user namespace of its own (running as an ordinary user)."""
+    ipc_namespace: bool = False
+    capped_tmpdir: bool = False
+    """The private temp dir is a tmpfs with a size and file-count cap, mounted on /tmp for the child alone."""
+    seccomp: bool = False
+    """A seccomp filter denies sockets, SysV IPC, keyrings and io_uring."""
+    home_hidden: bool = False
+    """The grading user's home is covered by an empty read-only mount in the child's mount namespace."""
+    missing: list[str] = field(default_factory=list)
+    """Each protection that is not active, as "name: reason"."""
 
     def summary(self) -> str:
         """One line naming the active protections."""
-        parts = ["separate process"]
+        parts = ["separate process"] if self.separate_process else ["in-process (no sandbox)"]
         if self.rlimits:
             parts.append("rlimits(" + ",".join(self.rlimits) + ")")
         for flag, label in (
             (self.scrubbed_env, "scrubbed env"),
-            (self.private_tmpdir, "private tmpdir"),
+            (self.private_tmpdir and not self.capped_tmpdir, "private tmpdir"),
+            (self.capped_tmpdir, "private capped /tmp"),
             (self.unprivileged_user, "unprivileged uid"),
+            (self.user_namespace, "user namespace"),
             (self.network_namespace, "no network (netns)"),
             (self.pid_namespace, "pid namespace"),
+            (self.ipc_namespace, "ipc namespace"),
+            (self.home_hidden, "home hidden"),
         ):
             if flag:
                 parts.append(label)
         if self.landlock_abi:
             parts.append(f"landlock ABI {self.landlock_abi}")
+        if self.seccomp:
+            parts.append("seccomp (no sockets, SysV IPC, keyrings)")
         return ", ".join(parts)
+
+    def missing_summary(self) -> str:
+        """One line naming each protection that is not active, with its reason ("none" when nothing is missing)."""
+        return "; ".join(self.missing) if self.missing else "none"
+
+    def lines(self) -> tuple[str, str]:
+        """The two lines every human-readable output shows: what is active, and what is not and why."""
+        return f"sandbox: {self.summary()}", f"not active: {self.missing_summary()}"
 
 
 @dataclass
@@ -157,6 +182,10 @@ class GradeReport:
     seconds: float = 0.0
     isolation: Isolation = field(default_factory=Isolation)
     """Which sandbox protections were active."""
+    seed: int | None = None
+    """The secret seed the hidden cases were drawn from (None: only the visible examples ran). For the grader's eyes:
+    grading again with it gives the same cases; outputs meant for candidates (Gradescope, JUnit, CSV, Markdown)
+    leave it out."""
 
     @property
     def passed(self) -> bool:

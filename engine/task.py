@@ -6,11 +6,16 @@ reference implementations, and knows how to judge what a submission returned and
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+# How many calls' reference outputs a task keeps (see Task.expected_outputs).
+EXPECTED_CACHE = 512
 
 # A value that crosses the sandbox boundary: arrays, Python scalars, None, RngSeed, FunctionRef, tuples of these.
 Value = Any
@@ -171,7 +176,11 @@ class DiagnosisContext:
 
 @dataclass
 class Task:
-    """A coding task: the executable side of one task id (its prose lives in questions/)."""
+    """A coding task: the executable side of one task id (its prose lives in questions/).
+
+    ``make_cases`` must be sound for ANY generator it is given: the hidden cases of every grade come from a fresh
+    secret seed (tests/engine/test_any_seed.py grades the known submissions on hundreds of seeds).
+    """
 
     id: str
     title: str
@@ -185,7 +194,8 @@ class Task:
     # Optional custom judge for calls whose outputs are not deterministic (dropout masks): returns a Judgement.
     custom_judge: Callable[[Case, Sequence[CallResult]], Judgement] | None = None
     _cases: list[Case] | None = field(default=None, repr=False)
-    _expected: dict[int, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
+    _expected: OrderedDict[int, tuple[Call, dict[str, np.ndarray]]] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def function(self, name: str) -> FunctionSpec:
         for spec in self.functions:
@@ -193,27 +203,52 @@ class Task:
                 return spec
         raise KeyError(f"task {self.id!r} has no function {name!r}")
 
-    def cases(self) -> list[Case]:
-        """All cases, visible first; deterministic for the task's seed."""
+    @property
+    def fixed_seed(self) -> int:
+        """The seed of the visible examples (and of the default hidden cases): fixed for the task, derived from its id
+        unless the task sets ``seed``."""
+        return self.seed or sum(ord(c) * 131**i for i, c in enumerate(self.id)) % 2**32
+
+    def cases(self, hidden_seed: int | None = None) -> list[Case]:
+        """All cases, visible first. The visible examples always come from the task's fixed seed; the hidden cases
+        from ``hidden_seed`` (a grade's fresh secret seed), or from the fixed seed too when it is None. The same
+        seed always gives the same cases."""
         if self._cases is None:
-            seed = self.seed or sum(ord(c) * 131**i for i, c in enumerate(self.id)) % 2**32
-            made = list(self.make_cases(np.random.default_rng(seed)))
-            names = [c.name for c in made]
-            if len(set(names)) != len(names):
-                raise ValueError(f"task {self.id!r} has duplicate case names")
-            self._cases = sorted(made, key=lambda c: not c.visible)
-        return self._cases
+            self._cases = self._generate(self.fixed_seed)
+        if hidden_seed is None:
+            return self._cases
+        visible = [c for c in self._cases if c.visible]
+        hidden = [c for c in self._generate(hidden_seed) if not c.visible]
+        names = {c.name for c in visible}
+        if any(c.name in names for c in hidden):
+            raise ValueError(f"task {self.id!r}: a hidden case has a visible example's name")
+        return visible + hidden
+
+    def _generate(self, seed: int) -> list[Case]:
+        made = list(self.make_cases(np.random.default_rng(seed)))
+        names = [c.name for c in made]
+        if len(set(names)) != len(names):
+            raise ValueError(f"task {self.id!r} has duplicate case names")
+        return sorted(made, key=lambda c: not c.visible)
 
     def expected_outputs(self, call: Call) -> dict[str, np.ndarray]:
-        """The reference outputs of one call, by output name, as float64/int arrays (cached per call object)."""
+        """The reference outputs of one call, by output name, as float64/int arrays.
+
+        The last few hundred calls' outputs are kept (the judge, the detectors and the cross-check ask for the same
+        call's outputs several times in one grade); an entry holds its call, so a recycled ``id`` never matches.
+        """
         key = id(call)
-        cached = self._expected.get(key)
-        if cached is not None:
-            return cached
+        with self._lock:
+            cached = self._expected.get(key)
+            if cached is not None and cached[0] is call:
+                self._expected.move_to_end(key)
+                return cached[1]
         spec = self.function(call.function)
         raw = self.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
         values = (raw,) if len(spec.outputs) == 1 else tuple(raw)
         out = {name: np.asarray(v) for name, v in zip(spec.outputs, values, strict=True)}
-        if any(call is c for case in self.cases() for c in case.calls):
-            self._expected[key] = out
+        with self._lock:
+            self._expected[key] = (call, out)
+            while len(self._expected) > EXPECTED_CACHE:
+                self._expected.popitem(last=False)
         return out

@@ -963,3 +963,7 @@ def batchnorm_eval_output(*, x: int, mean: int, var: int, gamma: int, beta: int)
         f"eval uses the running statistics: γ (x - μ)/sqrt(σ² + eps) + β\n"
         f"= {gamma}*({x} - {mean})/sqrt({var}) + {beta} = {v:.6g}",
     )
+
+
+# Calculators kept in their own modules register themselves here on import.
+from questions import calc_cnn, calc_llm, calc_training  # noqa: E402, F401

@@ -68,7 +68,10 @@ class Bank:
         return {i.id: i for i in self.items}
 
     def get(self, item_id: str) -> Item | None:
-        return self.by_id.get(item_id)
+        """The item with this id, or the item that replaced it (see questions.aliases)."""
+        from questions.aliases import current_id
+
+        return self.by_id.get(item_id) or self.by_id.get(current_id(item_id))
 
     def stats(self) -> dict[str, Any]:
         """Counts by topic, type and difficulty (every topic is listed, even with 0)."""

@@ -28,6 +28,10 @@ TOPICS: dict[str, str] = {
     "attention_sequence": "Attention and sequence models",
     "precision_deployment": "Precision and deployment",
     "debugging_gradcheck": "Debugging and gradient checking",
+    "cnns": "Convolutional networks",
+    "regularisation": "Overfitting and regularisation",
+    "llm_inference": "LLM inference and decoding",
+    "training_at_scale": "Training at scale",
 }
 
 Topic = Literal[
@@ -46,6 +50,10 @@ Topic = Literal[
     "attention_sequence",
     "precision_deployment",
     "debugging_gradcheck",
+    "cnns",
+    "regularisation",
+    "llm_inference",
+    "training_at_scale",
 ]
 Difficulty = Literal["easy", "medium", "hard"]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from typing import Any
 
 # Which module registers each command, so that running one command imports only its module (`--help` imports all).
 COMMANDS: dict[str, str] = {
@@ -28,7 +29,7 @@ COMMANDS: dict[str, str] = {
     "report": "quiz.commands.mock",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))  # each module's register(subparsers)
-GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck")
+GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck", "--skip-tag")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -52,6 +53,25 @@ def command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed distribution's version, looked up only when asked for (start-up stays fast)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
+                         help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("nnprep")
+        except PackageNotFoundError:
+            text = "unknown (not installed)"
+        print(f"nnprep {text}")
+        parser.exit()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``only``, just the module that registers that command (faster start-up)."""
     parser = argparse.ArgumentParser(
@@ -59,8 +79,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Practise neural-network fundamentals for ML interviews. Without a command, opens the app.",
         epilog="Exit status: 0 ok, 1 not passed or problems found, 2 bad usage or input, 3 internal error.",
     )
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB)")
     parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
+    parser.add_argument("--skip-tag", metavar="TAG", action="append", default=[],
+                        help="practice leaves out items with this tag, e.g. api-trivia (PyTorch API details)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = [COMMANDS[only]] if only in COMMANDS else COMMAND_MODULES
     for name in modules:
@@ -83,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.handler(args)
         return status
     except CliError as e:
-        print(f"nnprep: {e}", file=sys.stderr)
+        from engine.untrusted_text import for_terminal_line  # a message may quote a candidate's file name
+
+        print(f"nnprep: {for_terminal_line(str(e))}", file=sys.stderr)
         return e.status
     except KeyboardInterrupt:
         print("nnprep: interrupted", file=sys.stderr)
@@ -91,7 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as e:  # the last line of defence: one line, not a traceback
-        print(f"nnprep: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        from engine.untrusted_text import for_terminal_line
+
+        print(f"nnprep: internal error: {type(e).__name__}: {for_terminal_line(str(e))}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

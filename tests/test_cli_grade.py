@@ -93,7 +93,7 @@ def test_file_defining_no_task_is_exit_2(tmp_path: Path, capsys: pytest.CaptureF
     path = tmp_path / "sub.py"
     path.write_text("def unrelated():\n    return 1\n")
     assert main(["grade", str(path)]) == 2
-    assert "defines no task's functions" in capsys.readouterr().err
+    assert "defines every function of no task" in capsys.readouterr().err
 
 
 def test_command_map_matches_what_modules_register() -> None:
@@ -111,3 +111,26 @@ def test_command_map_matches_what_modules_register() -> None:
         assert command in only_sub.choices, (command, module)
     assert command_of(["--db", "x.db", "--deck", "d", "grade", "f.py"]) == "grade"
     assert command_of(["--help"]) is None
+
+
+def test_readme_task_table_is_the_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme.split("<!-- tasks:begin -->\n", 1)[1].split("\n<!-- tasks:end -->", 1)[0]
+    assert main(["tasks", "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.rstrip() == table.rstrip()
+
+
+def test_task_list_columns_stay_aligned_with_long_titles(capsys: pytest.CaptureFixture[str]) -> None:
+    from quiz.commands.catalogue import text_table
+
+    rows = [
+        {"id": "short", "title": "A title", "difficulty": "easy", "topic": "losses"},
+        {"id": "a_much_longer_id", "title": "word " * 40, "difficulty": "medium", "topic": "normalisation"},
+    ]
+    lines = text_table(rows, columns=80).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    title_col = lines[0].index("TITLE")
+    assert lines[1].index("A title") == title_col
+    assert lines[2][title_col:].startswith("word")
+    assert all(line[:title_col].strip() == "" for line in lines[3:])  # wrapped title lines stay in their column
+    assert lines[2].split()[:3] == ["a_much_longer_id", "medium", "normalisation"]

@@ -56,6 +56,7 @@ class Attempt:
     failure: Failure | None = None  # why this child stopped early
     applied: dict[str, Any] | None = None
     status: int | None = None
+    failed_after: float = 0.0  # seconds the call in progress had run when its failure was seen
 
 
 class Driver:
@@ -94,6 +95,7 @@ class Driver:
     def _kill(self, failure: Failure | None) -> None:
         if failure is not None and self.a.failure is None and self.a.fatal is None and self.a.phase != "done":
             self.a.failure = failure
+            self.a.failed_after = time.monotonic() - self.step_started
         if not self.killing and not self.exited:
             self.killing = True
             self.kill_deadline = time.monotonic() + KILL_TIMEOUT
@@ -254,6 +256,7 @@ class Driver:
             self._blame_flood()
         if self.a.phase not in ("done", "fatal") and self.a.failure is None:
             self.a.failure = self._exit_failure(self.a.status)
+            self.a.failed_after = time.monotonic() - self.step_started
 
     def _reap(self) -> None:
         """Kill the child if it still runs and wait for the zygote to confirm its exit (or replace the zygote)."""

@@ -45,6 +45,14 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (the zygote could not start or stopped answering)."""
 
 
+def _missing_lines(missing: object) -> list[str]:
+    """The zygote's {protection: reason}, as "a, b: reason" with the protections that share a reason together."""
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in dict(missing).items() if isinstance(missing, dict) else ():
+        by_reason.setdefault(str(reason), []).append(str(name))
+    return [f"{', '.join(names)}: {reason}" for reason, names in by_reason.items()]
+
+
 class Sandbox:
     """Runs untrusted submissions in sandboxed children forked from a NumPy-loaded zygote (one job at a time).
 
@@ -234,6 +242,12 @@ class Sandbox:
             pid_namespace=bool(hello.get("pidns")),
             landlock_abi=int(hello.get("landlock") or 0) or None,
             notes=notes,
+            user_namespace=bool(hello.get("userns")),
+            ipc_namespace=bool(hello.get("ipcns")),
+            capped_tmpdir=bool(hello.get("tmpfs")),
+            seccomp=bool(hello.get("seccomp")),
+            home_hidden=bool(hello.get("hidden_homes")),
+            missing=_missing_lines(hello.get("missing")),
         )
         if applied is not None:  # what the child reported before any submission code ran
             rlimits = applied.get("rlimits")
@@ -244,6 +258,10 @@ class Sandbox:
             landlock = applied.get("landlock")
             if type(landlock) is int and landlock < (iso.landlock_abi or 0):
                 iso.landlock_abi = landlock or None
+                iso.missing.append("Landlock: the kernel refused the ruleset in the child")
+            if iso.seccomp and applied.get("seccomp") is not True:
+                iso.seccomp = False
+                iso.missing.append("seccomp: the filter was not loaded in the child")
             extra = applied.get("notes")
             if isinstance(extra, list):
                 iso.notes.extend(wire.clean_text(str(n), 300) for n in extra[:8])
@@ -278,7 +296,8 @@ class Sandbox:
             if index >= n:  # the failure came after the last call's result (a forked copy writing, say)
                 break
             if results[index] is None:
-                results[index] = CallResult(calls[index], error=failure.message, error_verdict=failure.verdict)
+                results[index] = CallResult(calls[index], error=failure.message, error_verdict=failure.verdict,
+                                            seconds=attempt.failed_after)
             start = index + 1
             if start >= n:
                 break

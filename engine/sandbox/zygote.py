@@ -8,16 +8,15 @@ carries three file descriptors (inputs memfd, output pipe, result pipe); the zyg
 itself and runs the submission, writing frames straight to the grading process. The zygote reports the child's pid
 and exit status, kills it on request, and removes its private temp dir.
 
-Child setup order: own process group -> read inputs -> fds 0-3 only -> scrubbed env -> private cwd -> rlimits ->
-uid/gid 65534 (when root) -> parent-death signal -> no_new_privs -> Landlock -> import blocker -> run.
-The network namespace is entered once by the zygote (every fork inherits it); a PID namespace is made per child.
+Child setup order: own process group -> read inputs -> IPC and mount namespaces with a capped tmpfs on /tmp ->
+fds 0-3 only -> scrubbed env -> private cwd -> rlimits -> uid/gid 65534 (root) or no capabilities (otherwise) ->
+parent-death signal -> no_new_privs -> Landlock -> seccomp -> import blocker -> run.
+Which namespaces exist, and how they are made as root and as an ordinary user: ``_protections.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import gc
 import importlib.util
 import json
@@ -61,15 +60,17 @@ import traceback  # noqa: E402, F401
 import typing  # noqa: E402, F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NOBODY = 65534
 RLIMITS = ("CORE", "CPU", "FSIZE", "NOFILE", "NPROC", "AS")
 BLOCKED_PACKAGES = frozenset({"engine", "quiz", "questions", "nnprep"})
 
 
-def _load(name: str, folder: str = HERE) -> ModuleType:
+def _load(name: str, folder: str = HERE, **helpers: ModuleType) -> ModuleType:
+    """Run a sibling file as a module of its own (never as part of the engine package), with ``helpers`` set as
+    its globals first (the modules it would otherwise import from the engine package)."""
     spec = importlib.util.spec_from_file_location(f"_nnprep_sandbox{name}", os.path.join(folder, f"{name}.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    module.__dict__.update(helpers)
     spec.loader.exec_module(module)
     return module
 
@@ -79,227 +80,10 @@ child = _load("_child")
 cleanup = _load("_cleanup")
 child.KNOWN_FUNCTIONS.update(_load("known_functions", os.path.dirname(HERE)).KNOWN_FUNCTIONS)
 
-# ------------------------------------------------------------------------------------------------ syscalls
-
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
-PR_SET_NO_NEW_PRIVS = 38
-SYS_LANDLOCK_CREATE_RULESET = 444
-SYS_LANDLOCK_ADD_RULE = 445
-SYS_LANDLOCK_RESTRICT_SELF = 446
-LANDLOCK_CREATE_RULESET_VERSION = 1
-LANDLOCK_RULE_PATH_BENEATH = 1
-O_PATH = getattr(os, "O_PATH", 0o10000000)
-
-# Landlock filesystem rights, by the ABI that introduced them.
-FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
-FS_V1_ALL = (1 << 13) - 1
-FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
-NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
-SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
-FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV
-
-def _load_libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.syscall.restype = ctypes.c_long
-        return libc
-    except (OSError, AttributeError):
-        return None
-
-
-_libc = _load_libc()
-
-
-def _check(result: int, what: str) -> int:
-    if result < 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-    return result
-
-
-def _unshare(flags: int) -> None:
-    if _libc is None:
-        raise OSError(errno.ENOSYS, "no libc")
-    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
-
-
-def _setns(fd: int, nstype: int) -> None:
-    if _libc is None:
-        raise OSError(errno.ENOSYS, "no libc")
-    _check(_libc.setns(ctypes.c_int(fd), ctypes.c_int(nstype)), "setns")
-
-
-def _prctl(option: int, arg: int) -> None:
-    if _libc is None or not sys.platform.startswith("linux"):
-        raise OSError(errno.ENOSYS, "no libc")
-    _check(_libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                       ctypes.c_ulong(0)), "prctl")
-
-
-def _syscall(number: int, *args: Any) -> int:
-    if _libc is None:
-        raise OSError(errno.ENOSYS, "no libc")
-    return _check(int(_libc.syscall(ctypes.c_long(number), *args)), f"syscall {number}")
-
-
-def landlock_abi() -> int:
-    """The kernel's Landlock ABI version, 0 when unavailable."""
-    if not sys.platform.startswith("linux"):
-        return 0
-    try:
-        return _syscall(SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
-                        ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
-    except OSError:
-        return 0
-
-
-def _fs_handled(abi: int) -> int:
-    rights = FS_V1_ALL
-    if abi >= 2:
-        rights |= FS_REFER
-    if abi >= 3:
-        rights |= FS_TRUNCATE
-    if abi >= 5:
-        rights |= FS_IOCTL_DEV
-    return rights
-
-
-def landlock_restrict(abi: int, rules: list[tuple[int, int]]) -> None:
-    """Restrict this (single-threaded) process to ``rules`` (O_PATH fd, allowed rights); no TCP, scoped IPC."""
-    handled = _fs_handled(abi)
-    if abi >= 6:
-        attr = struct.pack("=QQQ", handled, NET_BIND_TCP | NET_CONNECT_TCP,
-                           SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL)
-    elif abi >= 4:
-        attr = struct.pack("=QQ", handled, NET_BIND_TCP | NET_CONNECT_TCP)
-    else:
-        attr = struct.pack("=Q", handled)
-    ruleset = _syscall(SYS_LANDLOCK_CREATE_RULESET, attr, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
-    try:
-        for fd, rights in rules:
-            rule = struct.pack("=Qi", rights & handled, fd)
-            _syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH), rule,
-                     ctypes.c_uint32(0))
-        _syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
-    finally:
-        os.close(ruleset)
-
-
-# ------------------------------------------------------------------------------------------------ probing
-
-
-def _package_root() -> str:
-    """The folder holding our own packages (the repo for an editable install, else site-packages)."""
-    return os.path.dirname(os.path.dirname(HERE))
-
-
-def _read_paths() -> tuple[dict[str, int], list[tuple[int, int]], list[str]]:
-    """O_PATH fds of what a child may read: {realpath: fd} for directories, Landlock rules, notes."""
-    notes: list[str] = []
-    ours = os.path.realpath(_package_root())
-    dirs: list[str] = []
-    for entry in [*sys.path, os.path.dirname(numpy.__file__), os.path.dirname(numpy.__file__) + ".libs",
-                  "/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo"]:
-        real = os.path.realpath(entry) if entry else ""
-        if not real or not os.path.isdir(real) or real in dirs:
-            continue
-        if ours == real or ours.startswith(real.rstrip("/") + "/"):
-            notes.append(f"not allowing {real}: it contains nnprep's own packages")
-            continue
-        dirs.append(real)
-    fds: dict[str, int] = {}
-    rules: list[tuple[int, int]] = []
-    for d in dirs:
-        try:
-            fd = fcntl_dupfd(os.open(d, O_PATH | os.O_DIRECTORY | os.O_CLOEXEC))
-        except OSError:
-            continue
-        fds[d] = fd
-        rules.append((fd, FS_EXECUTE | FS_READ_FILE | FS_READ_DIR))
-    for path, rights in (("/etc/ld.so.cache", FS_READ_FILE), ("/dev/urandom", FS_READ_FILE),
-                         ("/dev/random", FS_READ_FILE), ("/dev/zero", FS_READ_FILE),
-                         ("/dev/null", FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE)):
-        with contextlib.suppress(OSError):
-            rules.append((fcntl_dupfd(os.open(path, O_PATH | os.O_CLOEXEC)), rights))
-    return fds, rules, notes
-
-
-def fcntl_dupfd(fd: int, lowest: int = 10) -> int:
-    """Move ``fd`` to a number >= ``lowest`` (fds 0-9 are reserved for the child's own layout)."""
-    import fcntl
-
-    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, lowest)
-    os.close(fd)
-    return new
-
-
-class Caps:
-    """What this machine lets the zygote do, probed once at start-up."""
-
-    def __init__(self) -> None:
-        self.notes: list[str] = []
-        self.linux = sys.platform.startswith("linux")
-        self.root = os.geteuid() == 0
-        self.drop_uid = self.root
-        if not self.root:
-            self.notes.append(f"not running as root: the child keeps the grading user's uid {os.geteuid()}")
-        self.netns = False
-        self.userns = False
-        if self.linux:
-            try:
-                if self.root:
-                    _unshare(CLONE_NEWNET)
-                else:
-                    uid, gid = os.geteuid(), os.getegid()
-                    _unshare(CLONE_NEWUSER | CLONE_NEWNET)
-                    self.userns = True
-                    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                                       ("gid_map", f"{gid} {gid} 1")):
-                        with open(f"/proc/self/{name}", "w") as f:
-                            f.write(text)
-                self.netns = True
-            except OSError as e:
-                self.notes.append(f"no network namespace ({e.strerror}): the child may use the network")
-        else:
-            self.notes.append(f"no network namespace on {sys.platform}: the child may use the network")
-        self.pidns_fd = -1
-        if self.linux:
-            try:
-                fd = fcntl_dupfd(os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC))
-                _unshare(CLONE_NEWPID)
-                _setns(fd, CLONE_NEWPID)
-                self.pidns_fd = fd
-            except OSError as e:
-                self.notes.append(f"no PID namespace ({e.strerror}): processes that leave the child's process"
-                                  " group are reaped only as orphans")
-        self.landlock = landlock_abi()
-        self.read_dirs, self.rules, notes = _read_paths() if self.linux else ({}, [], [])
-        if self.landlock:
-            self.notes.extend(notes)
-        else:
-            self.notes.append("no Landlock: the child can read (not write, if uid dropping works) files that its uid"
-                              " may read, including nnprep's own sources")
-        if not self.root and not self.landlock:
-            self.notes.append("files the grading user may write are writable by the child")
-        import fcntl  # noqa: F401  (used by every child)
-
-        self.kept_fds: set[int] = set()
-        try:
-            _prctl(PR_SET_CHILD_SUBREAPER, 1)
-            self.subreaper = True
-        except OSError:
-            self.subreaper = False
-
-    def hello(self) -> dict[str, Any]:
-        return {
-            "op": "hello", "pid": os.getpid(), "netns": self.netns, "pidns": self.pidns_fd >= 0,
-            "landlock": self.landlock, "drop_uid": self.drop_uid, "notes": self.notes,
-            "rlimits": [n for n in RLIMITS if hasattr(resource, f"RLIMIT_{n}")],
-        }
+sc = _load("_syscalls")
+landlock = _load("_landlock", sc=sc)
+seccomp = _load("_seccomp", sc=sc)
+protections = _load("_protections", sc=sc, landlock=landlock, seccomp=seccomp)
 
 
 # ------------------------------------------------------------------------------------------------ control socket
@@ -393,11 +177,12 @@ def _fix(path: str, table: list[tuple[str, str]]) -> str:
     return path
 
 
-def isolate_imports(caps: Caps) -> None:
+def isolate_imports(caps: Any) -> None:
     """Done once in the zygote, inherited by every child: only the stdlib on sys.path (reached through
     /proc/self/fd when the child will drop its uid), no editable finders, and a blocker for our own packages."""
     paths = PathTable(caps.read_dirs)
-    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if caps.drop_uid else {}
+    reroute = caps.drop_uid or caps.hide_homes  # the child may be unable to reach the real paths
+    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if reroute else {}
     table = paths.remapper(remap)
     sys.path[:] = [_fix(p, table) for p in paths.sys_path]
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
@@ -446,7 +231,7 @@ def _set_rlimits(limits: dict[str, Any]) -> list[str]:
     return applied
 
 
-def _child_main(caps: Caps, message: dict[str, Any], fds: list[int], tmp: str) -> None:
+def _child_main(caps: Any, message: dict[str, Any], fds: list[int], tmp: str) -> None:
     """In the forked child: sandbox this process, then run the job. Never returns."""
     res_fd = -1
     try:
@@ -472,8 +257,9 @@ def _child_main(caps: Caps, message: dict[str, Any], fds: list[int], tmp: str) -
         os.dup2(out_fd, 2)
         os.dup2(res_fd, 3)
         res_fd = 3
+        tmp = caps.enter_child(message["limits"], tmp)
         rule_fds = {fd for fd, _ in caps.rules}
-        tmp_fd = os.open(tmp, O_PATH | os.O_DIRECTORY) if caps.landlock else -1
+        tmp_fd = os.open(tmp, sc.O_PATH | os.O_DIRECTORY) if caps.landlock else -1
         _close_all_but({0, 1, 2, 3, tmp_fd, *rule_fds})
 
         env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
@@ -483,23 +269,10 @@ def _child_main(caps: Caps, message: dict[str, Any], fds: list[int], tmp: str) -
         os.chdir(tmp)
         tempfile.tempdir = tmp
 
-        applied: dict[str, Any] = {"rlimits": [], "uid": os.geteuid(), "landlock": 0, "notes": []}
+        applied: dict[str, Any] = {"rlimits": [], "uid": os.geteuid(), "landlock": 0, "seccomp": False, "notes": []}
         applied["rlimits"] = _set_rlimits(message["limits"])
-        if caps.drop_uid:
-            os.setgroups([])
-            os.setresgid(NOBODY, NOBODY, NOBODY)
-            os.setresuid(NOBODY, NOBODY, NOBODY)
-            applied["uid"] = os.geteuid()
-        if caps.linux:
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-            _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        if caps.landlock:
-            rules = [*caps.rules, (tmp_fd, _fs_handled(caps.landlock) & ~FS_EXECUTE)]
-            try:
-                landlock_restrict(caps.landlock, rules)
-                applied["landlock"] = caps.landlock
-            except OSError as e:
-                applied["notes"].append(f"Landlock failed in the child: {e}")
+        applied["uid"] = caps.drop_privileges()
+        caps.lock_down(tmp_fd, applied)
         for fd in {*rule_fds, tmp_fd} - caps.kept_fds - {-1}:
             os.close(fd)
         stdout = open(1, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
@@ -589,8 +362,8 @@ def _wait_child(ctl: Control, pid: int, run: object) -> tuple[int, bool]:
             os.close(pidfd)
 
 
-def serve(ctl: Control, caps: Caps, base: str) -> None:
-    ctl.send(caps.hello())
+def serve(ctl: Control, caps: Any, base: str) -> None:
+    ctl.send(caps.hello([n for n in RLIMITS if hasattr(resource, f"RLIMIT_{n}")]))
     while True:
         message = ctl.recv()
         if message is None or message.get("op") == "quit":
@@ -600,9 +373,9 @@ def serve(ctl: Control, caps: Caps, base: str) -> None:
         fds, ctl.fds = ctl.fds[:3], ctl.fds[3:]
         tmp = tempfile.mkdtemp(prefix="run-", dir=base)
         if caps.drop_uid:
-            os.chown(tmp, NOBODY, NOBODY)
+            os.chown(tmp, protections.NOBODY, protections.NOBODY)
         if caps.pidns_fd >= 0:
-            _unshare(CLONE_NEWPID)
+            sc.unshare(sc.CLONE_NEWPID)
         pid = os.fork()
         if pid == 0:
             try:
@@ -610,7 +383,7 @@ def serve(ctl: Control, caps: Caps, base: str) -> None:
             finally:
                 os._exit(child.EXIT_SETUP_FAILED)
         if caps.pidns_fd >= 0:
-            _setns(caps.pidns_fd, CLONE_NEWPID)
+            sc.setns(caps.pidns_fd, sc.CLONE_NEWPID)
         for fd in fds:
             os.close(fd)
         run = message.get("run")
@@ -628,7 +401,9 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ctl = Control(socket.socket(fileno=int(CONFIG["ctl_fd"])))
     base = str(CONFIG["base"])
-    caps = Caps()
+    numpy_dir = os.path.dirname(numpy.__file__)
+    caps = protections.Caps(os.path.dirname(os.path.dirname(HERE)), [numpy_dir, numpy_dir + ".libs", _NUMPY_PATH],
+                            str(CONFIG.get("home", "")))
     isolate_imports(caps)
     gc.freeze()  # what exists now is shared with every child: their collections will not touch (and copy) it
     gc.enable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.task import Param
+from engine.task import DiagnosisContext, Param
 
 
 def normal(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
@@ -26,3 +26,10 @@ def away_from_zero(rng: np.random.Generator, *shape: int, margin: float = 0.05) 
 def params(*names: str, **defaults: str) -> tuple[Param, ...]:
     """Parameters in order: positional names, then keyword ones with their default written as source text."""
     return tuple(Param(n) for n in names) + tuple(Param(n, d) for n, d in defaults.items())
+
+
+def pool_dims(ctx: DiagnosisContext) -> list[tuple[int, int, int, int]]:
+    """A pooling call's ``(size, kernel, stride, padding)`` for height and width (no padding), for
+    :func:`engine.diagnose.output_size`."""
+    x, k, s = ctx.call.args["x"], int(ctx.call.args["kernel_size"]), int(ctx.call.args["stride"])
+    return [(int(x.shape[axis]), k, s, 0) for axis in (2, 3)]

@@ -145,9 +145,13 @@ def step_mistakes(a: dict[str, Any], decoupled: bool) -> list[tuple[Triple, str]
         (variant(a, decoupled=decoupled, sign=-1.0),
          "new_param moves up the gradient: subtract lr * m_hat / (sqrt(v_hat) + eps)"),
     ]
-    if int(a["t"]) >= 2:
+    t = int(a["t"])
+    if t >= 2:
         out.append((variant(a, decoupled=decoupled, t_shift=-1),
                     "the bias correction uses t - 1: t is the 1-based count of this step, use beta**t"))
+        out.append((variant(a, decoupled=decoupled, t_shift=1 - t),
+                    "the bias correction divides by 1 - beta (a fixed exponent of 1): it is 1 - beta**t, which"
+                    " changes with the step count t"))
     return out
 
 

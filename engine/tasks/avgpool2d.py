@@ -14,7 +14,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import normal, params, pool_dims, upstream
 from engine.tasks.maxpool2d import maxpool2d_backward
 
 
@@ -202,7 +202,12 @@ TASK = Task(
     reference={"avgpool2d_forward": avgpool2d_forward, "avgpool2d_backward": avgpool2d_backward},
     make_cases=_cases,
     detectors={
-        "avgpool2d_forward": (_forward_stride, _forward_max, diagnose.factor_explained("y", _forward_factors)),
+        "avgpool2d_forward": (
+            diagnose.output_size("y", pool_dims),
+            _forward_stride,
+            _forward_max,
+            diagnose.factor_explained("y", _forward_factors),
+        ),
         "avgpool2d_backward": (
             _overwritten,
             _backward_stride,

@@ -210,6 +210,21 @@ def _dx_padded(ctx: DiagnosisContext) -> str | None:
     return None
 
 
+def _dx_empty_crop(ctx: DiagnosisContext) -> str | None:
+    got, exp = ctx.got.get("dx"), ctx.expected["dx"]
+    if got is None or _padding(ctx) != 0 or got.ndim != 4 or got.shape[:2] != exp.shape[:2] or 0 not in got.shape[2:]:
+        return None
+    return (
+        "dx is empty when padding is 0: a crop like dx_padded[:, :, p:-p, p:-p] selects nothing for p = 0 (-0 is 0);"
+        " crop with p:p + H and p:p + W"
+    )
+
+
+def _geometry(ctx: DiagnosisContext) -> list[tuple[int, int, int, int]]:
+    x, W = ctx.call.args["x"], ctx.call.args["W"]
+    return [(x.shape[axis], W.shape[axis], _stride(ctx), _padding(ctx)) for axis in (2, 3)]
+
+
 def _dx_kernel_not_rotated(ctx: DiagnosisContext) -> str | None:
     W = ctx.call.args["W"]
     if diagnose.matches_variant(ctx.got.get("dx"), ctx.reference(W=_flipped(W))["dx"], ctx.expected["dx"]):
@@ -243,9 +258,16 @@ TASK = Task(
     reference={"conv2d_forward": conv2d_forward, "conv2d_backward": conv2d_backward},
     make_cases=_cases,
     detectors={
-        "conv2d_forward": (_y_stride_ignored, _y_padding_ignored, _y_true_convolution, _y_no_bias),
+        "conv2d_forward": (
+            diagnose.output_size("y", _geometry),
+            _y_stride_ignored,
+            _y_padding_ignored,
+            _y_true_convolution,
+            _y_no_bias,
+        ),
         "conv2d_backward": (
             _dx_padded,
+            _dx_empty_crop,
             _dx_kernel_not_rotated,
             _backward_stride_ignored,
             _dW_layout,

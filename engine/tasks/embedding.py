@@ -115,7 +115,7 @@ def _not_accumulated(ctx: DiagnosisContext) -> str | None:
 def _averaged(ctx: DiagnosisContext) -> str | None:
     _rows, ids, v = _flat(ctx)
     counts = np.bincount(ids, minlength=v).astype(np.float64)
-    if counts.max() < 2:
+    if np.max(counts) < 2:
         return None
     mean = ctx.expected["dW"] / np.maximum(counts, 1.0)[:, None]
     if diagnose.matches_variant(ctx.got.get("dW"), mean, ctx.expected["dW"]):

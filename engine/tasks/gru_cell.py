@@ -141,6 +141,16 @@ def _z_swapped(ctx: DiagnosisContext) -> str | None:
     return None
 
 
+def _textbook_gru(ctx: DiagnosisContext) -> str | None:
+    if _matches(ctx, reset="before_matmul", z_swapped=True):
+        return (
+            "this is the GRU as often written in textbooks and on Wikipedia: r multiplies h before the matmul"
+            " ((r * h) W_hn^T) and z weights the candidate (h' = z * n + (1 - z) * h_prev); torch's GRUCell uses"
+            " n = tanh(x W_in^T + b_in + r * (h W_hn^T + b_hn)) and h' = (1 - z) * n + z * h_prev"
+        )
+    return None
+
+
 def _gate_order(ctx: DiagnosisContext) -> str | None:
     for p in permutations(ORDER):
         order = "".join(p)
@@ -161,5 +171,7 @@ TASK = Task(
     functions=(FunctionSpec("gru_cell_forward", params(*_ARGS), ("h",)),),
     reference={"gru_cell_forward": gru_cell_forward},
     make_cases=_cases,
-    detectors={"gru_cell_forward": (_reset_outside_bias, _reset_before_matmul, _z_swapped, _gate_order)},
+    detectors={
+        "gru_cell_forward": (_reset_outside_bias, _reset_before_matmul, _z_swapped, _textbook_gru, _gate_order)
+    },
 )

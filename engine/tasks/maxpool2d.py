@@ -12,7 +12,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import params, upstream
+from engine.tasks._util import params, pool_dims, upstream
 
 
 def _out_size(h: int, kernel_size: int, stride: int) -> int:
@@ -236,7 +236,7 @@ TASK = Task(
     reference={"maxpool2d_forward": maxpool2d_forward, "maxpool2d_backward": maxpool2d_backward},
     make_cases=_cases,
     detectors={
-        "maxpool2d_forward": (_forward_stride,),
+        "maxpool2d_forward": (diagnose.output_size("y", pool_dims), _forward_stride),
         "maxpool2d_backward": (_overwritten, _ties_all, _ties_last, _backward_stride),
     },
     links=(GradientLink("maxpool2d_forward", "maxpool2d_backward", {"x": None}),),

@@ -1,4 +1,5 @@
-"""The grading policy file (TOML): which tasks and weights, limits, what hidden cases reveal, the pass mark."""
+"""The grading policy file (TOML): which tasks and weights, limits, what hidden cases reveal, their seed, the pass
+mark."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ EXAMPLE = """\
 # nnprep grading policy. Use it with: nnprep grade SUBMISSIONS/ --policy policy.toml
 # (top-level settings come first: in TOML, keys after a [table] header belong to that table)
 
-# A candidate passes with a total at or above this mark (0-100).
-pass_mark = 60.0
+# Without a pass mark, a candidate passes when every task's verdict is "passed". With one (0-100), a candidate
+# passes with a weighted total at or above it, partial credit included. The CSV's passed_by column says which rule.
+# pass_mark = 60.0
 
-# Whether reports show the inputs of hidden cases (their verdicts and diagnoses are always shown).
+# Whether reports show hidden cases' inputs and expected values. Off, a hidden case shows its verdict, which
+# output failed and how (shape, dtype, relative error) and the diagnoses, never a value: its inputs come from a
+# fresh secret seed at every grade, which the instructor's JSON output and the batch journal keep ("seed").
 reveal_hidden = false
+
+# Re-grade with the hidden cases of this seed (from a report's "seed") instead of a fresh secret one.
+# seed = 1234
 
 # Tasks to grade and their weights in the total (weights are relative; the total is out of 100).
 # Without a [[tasks]] list, each candidate is graded on the tasks whose functions their file defines.
@@ -31,7 +38,7 @@ weight = 1.0
 # Limits for each candidate's code.
 [limits]
 time_limit = 2.0          # wall seconds per call and for importing the file
-total_time_limit = 20.0   # wall seconds per candidate and task
+total_time_limit = 20.0   # wall seconds per candidate and task (a file's tasks together: at most 3 x this)
 memory_mb = 1024          # address-space limit of the sandboxed child
 max_output_kb = 64        # captured stdout/stderr kept per run
 """
@@ -68,7 +75,9 @@ class Policy(BaseModel):
     tasks: list[PolicyTask] = Field(default_factory=list)
     limits: PolicyLimits = Field(default_factory=PolicyLimits)
     reveal_hidden: bool = False
-    pass_mark: float = Field(60.0, ge=0, le=100)
+    seed: int | None = Field(None, ge=0, lt=2**63)
+    pass_mark: float | None = Field(None, ge=0, le=100)
+    """None: a candidate passes when every verdict is passed; a number: when the weighted total reaches it."""
 
     def engine_limits(self) -> Limits:
         values = {k: v for k, v in self.limits.model_dump().items() if v is not None}
@@ -76,6 +85,14 @@ class Policy(BaseModel):
 
     def weight(self, task_id: str) -> float:
         return next((t.weight for t in self.tasks if t.id == task_id), 1.0)
+
+    def pass_rule(self) -> str:
+        """The rule that decides ``passed``, in the words the outputs show."""
+        return "verdict" if self.pass_mark is None else f"pass mark {self.pass_mark:g}"
+
+    def passes(self, all_verdicts_passed: bool, total: float) -> bool:
+        """Whether a graded candidate passes under this policy's rule."""
+        return all_verdicts_passed if self.pass_mark is None else total >= self.pass_mark
 
 
 class PolicyError(ValueError):

@@ -1,4 +1,4 @@
-"""Grading many candidates: a pool of warm sandboxes on this machine, or a dask.distributed cluster."""
+"""Grading many candidates: a pool of warm sandboxes on this machine (a dask cluster: quiz.batch.remote)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import signal
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
-from engine import GradeReport, grade
+from engine import GradeReport, grade_file
 from engine.runner import Runner
 from quiz.batch.candidates import Candidate, tasks_defined
 from quiz.batch.policy import Policy
@@ -18,25 +19,27 @@ from quiz.batch.results import CandidateResult, weighted_total
 def grade_candidate(
     candidate: Candidate, policy: Policy, task_ids: Sequence[str], runner: Runner | None
 ) -> CandidateResult:
-    """Grade one candidate on ``task_ids`` (or, if empty, on the tasks its file defines)."""
+    """Grade one candidate on ``task_ids`` (or, if empty, on the tasks whose every function its file defines), with
+    one hidden-case seed (the policy's, or a fresh secret one) and within the file's time budget."""
     start = time.perf_counter()
-    result = CandidateResult(candidate=candidate.id, path=str(candidate.path))
+    result = CandidateResult(candidate=candidate.id, path=candidate.shown)
     if candidate.error or candidate.source is None:
         result.error = candidate.error or "no source"
         return result
     chosen = list(task_ids) or tasks_defined(candidate.source)
     if not chosen:
-        result.error = "the file defines none of the tasks' functions"
+        result.error = "the file defines every function of no task"
         result.seconds = time.perf_counter() - start
         return result
     limits = policy.engine_limits()
-    reports: list[GradeReport] = [
-        grade(candidate.source, t, limits, runner=runner, reveal_hidden=policy.reveal_hidden) for t in chosen
-    ]
+    reports: list[GradeReport] = grade_file(
+        candidate.source, chosen, limits, runner=runner, reveal_hidden=policy.reveal_hidden, seed=policy.seed
+    )
     result.reports = reports
     result.weights = {t: policy.weight(t) for t in chosen}
     result.total = weighted_total(reports, result.weights)
-    result.passed = result.total >= policy.pass_mark
+    result.passed = policy.passes(all(r.passed for r in reports), result.total)
+    result.passed_by = policy.pass_rule()
     result.seconds = time.perf_counter() - start
     return result
 
@@ -54,8 +57,23 @@ def _init_worker() -> None:
 
 
 def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[str]) -> str:
-    result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    """One candidate's result as JSON; a failure of ours while grading it is that candidate's error row, so the
+    batch goes on with the others."""
+    try:
+        result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    except Exception as e:
+        result = CandidateResult(
+            candidate=candidate.id, path=candidate.shown,
+            error=f"internal error while grading (not the candidate's fault): {type(e).__name__}: {e}",
+        )
     return result.model_dump_json()
+
+
+def _died_twice(candidate: Candidate) -> CandidateResult:
+    return CandidateResult(
+        candidate=candidate.id, path=candidate.shown,
+        error="not graded: the grading process died twice while grading it (killed from outside or out of memory)",
+    )
 
 
 class LocalPool:
@@ -64,12 +82,15 @@ class LocalPool:
     Processes rather than threads: the judging of outputs (NumPy comparisons, diagnostics) then runs in parallel
     too, so throughput scales with cores. Workers are forked from this process, which has the engine imported,
     so starting one costs a fork and a zygote. Create the pool before starting other threads (a forked child
-    must not inherit a lock some thread holds).
+    must not inherit a lock some thread holds); only the rare restart after a worker died forks later.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self._executor = ProcessPoolExecutor(
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
         )
 
@@ -79,17 +100,43 @@ class LocalPool:
         policy: Policy,
         task_ids: Sequence[str],
     ) -> Iterator[CandidateResult]:
-        """Results as they finish; keeps at most 2 x workers candidates in flight, so stopping is quick."""
+        """Results as they finish; keeps at most 2 x workers candidates in flight, so stopping is quick.
+
+        If a worker process dies (killed from outside, out of memory), the pool starts afresh and the candidates it
+        had in flight are graded again one at a time: one whose worker dies again, alone, gets an error row; the
+        others get their results."""
         policy_json = policy.model_dump_json()
-        pending: set[Future[str]] = set()
-        todo = list(candidates)
-        todo.reverse()
-        while todo or pending:
-            while todo and len(pending) < 2 * self.workers:
-                pending.add(self._executor.submit(_grade_in_worker, todo.pop(), policy_json, list(task_ids)))
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        owner: dict[Future[str], Candidate] = {}
+        todo = list(reversed(candidates))
+        suspects: list[Candidate] = []
+        retrying: Candidate | None = None  # a suspect graded alone
+        while todo or suspects or owner:
+            if suspects and not owner:
+                retrying = suspects.pop()
+                owner[self._executor.submit(_grade_in_worker, retrying, policy_json, list(task_ids))] = retrying
+            while not suspects and todo and len(owner) < 2 * self.workers:
+                candidate = todo.pop()
+                owner[self._executor.submit(_grade_in_worker, candidate, policy_json, list(task_ids))] = candidate
+            done, _ = wait(owner, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
-                yield CandidateResult.model_validate_json(fut.result())
+                try:
+                    text = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                yield CandidateResult.model_validate_json(text)
+                del owner[fut]
+            if broken:
+                in_flight = list(owner.values())
+                owner.clear()
+                self._executor.shutdown(wait=True, cancel_futures=True)
+                self._executor = self._start()
+                if retrying is not None and in_flight == [retrying]:
+                    yield _died_twice(retrying)
+                else:
+                    suspects.extend(reversed(in_flight))
+            retrying = None if not owner else retrying
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -99,24 +146,3 @@ class LocalPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def dask_results(
-    address: str, candidates: Sequence[Candidate], policy: Policy, task_ids: Sequence[str]
-) -> Iterator[CandidateResult]:
-    """Grade on a dask.distributed cluster (needs the `nnprep[dask]` extra on the client and workers)."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as e:
-        raise RuntimeError("--dask needs the optional extra: pip install 'nnprep[dask]'") from e
-    from quiz.batch.remote import grade_remote
-
-    with Client(address) as client:  # type: ignore[no-untyped-call]
-        futures = [
-            client.submit(
-                grade_remote, c.id, str(c.path), c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
-            )
-            for c in candidates
-        ]
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
-            yield CandidateResult.model_validate_json(fut.result())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -20,6 +22,8 @@ class CandidateResult(BaseModel):
     weights: dict[str, float] = Field(default_factory=dict)
     total: float = 0.0
     passed: bool = False
+    passed_by: str = ""
+    """The rule that decided ``passed``: "verdict" (every task's verdict passed) or "pass mark N" (the policy's)."""
     seconds: float = 0.0
 
 
@@ -74,8 +78,15 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` so a reader never sees half a file."""
+    """Replace ``path`` with ``text`` so a reader never sees half a file. The temporary file beside it has a short
+    random name (never derived from ``path``'s name, which may already be near the length limit)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    tmp = path.parent / f".nnprep-{secrets.token_hex(6)}.tmp"
+    try:
+        with tmp.open("x", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -10,7 +10,10 @@ VALIDATE_EPILOG = """\
 Without PATH: the built-in bank, the --deck folders, the user deck folder and the coding tasks' texts.
 With PATH (deck files or folders): those decks, loaded beside the built-in bank so duplicate ids are caught.
 Each problem is printed as `file: item id: field: message`.
-Exit status: 0 no problems, 1 problems found, 2 a PATH does not exist."""
+Warnings (`warning: file: -: choices: ...`) flag a deck whose multiple-choice keys give the answer away: more
+than 40% of its single-answer keys in one position, the key the longest choice in more than 40% of them, or more
+than 40% of its multi-answer items keyed on their first choices.
+Exit status: 0 no problems (warnings allowed unless --strict), 1 problems found, 2 a PATH does not exist."""
 
 
 def register(sub: Any) -> None:
@@ -29,6 +32,7 @@ def register(sub: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     validate.add_argument("paths", nargs="*", metavar="PATH", help="deck file or folder (default: all decks)")
+    validate.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     validate.set_defaults(handler=run_validate)
 
     stats = bank_sub.add_parser(
@@ -44,6 +48,7 @@ def register(sub: Any) -> None:
 def run_validate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from questions.key_balance import key_balance_warnings
     from questions.loader import load_bank, task_texts_with_problems
     from quiz.cli import EXIT_FAILED, EXIT_OK, CliError
 
@@ -60,15 +65,23 @@ def run_validate(args: argparse.Namespace) -> int:
         texts, task_problems = task_texts_with_problems()
         problems = list(bank.problems) + task_problems
         tasks_note = f", {len(texts)} task texts"
+    warnings = key_balance_warnings(bank)
     for problem in problems:
         print(problem)
+    for warning in warnings:
+        print(f"warning: {warning}")
     files = len(bank.files)
+    warned = f", {_plural(len(warnings), 'warning')}" if warnings else ""
     if problems:
-        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found "
-              f"({len(bank)} valid items in {files} deck files{tasks_note})")
+        print(f"{_plural(len(problems), 'problem')} found ({len(bank)} valid items in {files} deck files{tasks_note})"
+              f"{warned}")
         return EXIT_FAILED
-    print(f"ok: {len(bank)} items in {files} deck files{tasks_note}, no problems")
-    return EXIT_OK
+    print(f"ok: {len(bank)} items in {files} deck files{tasks_note}, no problems{warned}")
+    return EXIT_FAILED if warnings and args.strict else EXIT_OK
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def run_stats(args: argparse.Namespace) -> int:

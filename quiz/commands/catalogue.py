@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import textwrap
 from typing import Any
 
 
 def register(sub: Any) -> None:
     tasks = sub.add_parser("tasks", help="list the coding tasks", description="List the coding tasks.")
-    tasks.add_argument("--format", choices=("text", "json"), default="text")
+    tasks.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="markdown: the README's task table"
+    )
     tasks.set_defaults(handler=list_tasks)
 
     task = sub.add_parser(
@@ -62,13 +66,41 @@ def list_tasks(args: argparse.Namespace) -> int:
         )
     if args.format == "json":
         print(json.dumps(rows, indent=2))
-        return 0
-    width = max(len(r["id"]) for r in rows)
-    for r in rows:
-        meta = f"{r['difficulty'] or '':<6} {r['topic'] or ''}"
-        print(f"{r['id']:<{width}}  {r['title']:<44} {meta}")
-    print(f"{len(rows)} tasks")
+    elif args.format == "markdown":
+        print(markdown_table(rows))
+    else:
+        print(text_table(rows, shutil.get_terminal_size().columns))
+        print(f"{len(rows)} tasks")
     return 0
+
+
+def text_table(rows: list[dict[str, Any]], columns: int) -> str:
+    """The catalogue as aligned columns ID, LEVEL, TOPIC, TITLE; titles come last and wrap under themselves, so a
+    long title never pushes the other columns out of line."""
+    heads = ("ID", "LEVEL", "TOPIC")
+    keys = ("id", "difficulty", "topic")
+    widths = [max(len(h), *(len(str(r[k] or "")) for r in rows)) for h, k in zip(heads, keys, strict=True)]
+    indent = sum(widths) + 2 * len(widths)
+    wrap_at = max(20, columns - indent - 1)
+
+    def line(cells: tuple[str, ...], title: str) -> list[str]:
+        lead = "".join(f"{c:<{w}}  " for c, w in zip(cells, widths, strict=True))
+        parts = textwrap.wrap(title, wrap_at) or [""]
+        return [lead + parts[0]] + [" " * indent + p for p in parts[1:]]
+
+    out = line(heads, "TITLE")
+    for r in rows:
+        out += line(tuple(str(r[k] or "") for k in keys), r["title"])
+    return "\n".join(out)
+
+
+def markdown_table(rows: list[dict[str, Any]]) -> str:
+    """The catalogue as the README's Markdown table (id, title, difficulty, topic, functions)."""
+    out = ["| id | task | level | topic | functions |", "|---|---|---|---|---|"]
+    for r in rows:
+        names = ", ".join(f"`{sig.split('(')[0]}`" for sig in r["functions"])
+        out.append(f"| `{r['id']}` | {r['title']} | {r['difficulty'] or ''} | {r['topic'] or ''} | {names} |")
+    return "\n".join(out)
 
 
 def print_starter(args: argparse.Namespace) -> int:

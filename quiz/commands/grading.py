@@ -21,8 +21,10 @@ def register(sub: Any) -> None:
         description=(
             "Grade .py submissions in the sandbox. PATH is a candidate's .py file or a folder of candidates (each "
             "a .py file, or a sub-folder holding one; the id is the file or folder name). Without --task or a "
-            "policy, each file is graded on the tasks whose functions it defines. With --out, results are written "
-            "as each candidate finishes and a re-run skips candidates already graded (unless --force). "
+            "policy, each file is graded on the tasks whose every function it defines. A file's tasks together "
+            "take at most 3 x the total time limit. Hidden cases come from a fresh secret seed at every grade "
+            "(kept as \"seed\" in the JSON output); --seed re-grades with the same cases. With --out, results are "
+            "written as each candidate finishes and a re-run skips candidates already graded (unless --force). "
             "Exit status: 0 all passed, 1 graded and not all passed, 2 bad usage or unreadable input, "
             "3 internal error."
         ),
@@ -40,6 +42,10 @@ def register(sub: Any) -> None:
     p.add_argument("--dask", metavar="ADDRESS", help="grade on a dask.distributed scheduler (nnprep[dask])")
     p.add_argument("--time-limit", type=float, metavar="S", help="wall seconds per call (default 2)")
     p.add_argument("--memory-limit", type=int, metavar="MB", help="memory limit of the child in MiB (default 1024)")
+    p.add_argument("--seed", type=int, metavar="N", help="draw hidden cases from this seed (a report's \"seed\")")
+    p.add_argument(
+        "--reveal-hidden", action="store_true", help="show hidden cases' inputs and expected values in reports"
+    )
     p.set_defaults(handler=grade_command)
 
     pol = sub.add_parser("policy", help="grading policy files", description="Grading policy files.")
@@ -78,6 +84,10 @@ def _policy(args: argparse.Namespace) -> Any:
         raise CliError(str(e)) from None
     except ValueError as e:
         raise CliError(str(e).splitlines()[-1].strip() if str(e) else "invalid --task") from None
+    if args.seed is not None:
+        policy = policy.model_copy(update={"seed": args.seed})
+    if args.reveal_hidden:
+        policy = policy.model_copy(update={"reveal_hidden": True})
     limits = policy.limits
     _check_limit_options(args)
     if args.time_limit is not None:
@@ -94,6 +104,8 @@ def _check_limit_options(args: argparse.Namespace) -> None:
         raise CliError("--time-limit must be a positive number of seconds")
     if args.memory_limit is not None and args.memory_limit < 64:
         raise CliError("--memory-limit must be at least 64 MB")
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        raise CliError("--seed must be a whole number from 0 to 2**63 - 1")
 
 
 def _unknown_tasks(task_ids: list[str]) -> None:
@@ -138,28 +150,30 @@ def _limits(args: argparse.Namespace) -> Any:
 
 def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
     """One file to the terminal: the report as text, or one JSON object per task."""
-    from engine import Verdict, grade
+    from engine import Verdict, grade_file
     from engine.report import report_data
     from quiz.batch.candidates import tasks_defined
     from quiz.cli import CliError
 
     if candidate.error or candidate.source is None:
-        raise CliError(f"{candidate.path}: {candidate.error}")
+        raise CliError(candidate.error or f"{candidate.shown}: no source")
     if args.policy:
         policy = _policy(args)
         task_ids = [t.id for t in policy.tasks] or tasks_defined(candidate.source)
-        limits, reveal = policy.engine_limits(), policy.reveal_hidden
+        limits, reveal, seed = policy.engine_limits(), policy.reveal_hidden, policy.seed
     else:
         task_ids = list(args.tasks) or tasks_defined(candidate.source)
-        limits, reveal = _limits(args), False
+        limits, reveal, seed = _limits(args), args.reveal_hidden, args.seed
     if not task_ids:
-        raise CliError(f"{candidate.path} defines no task's functions; give --task ID (`nnprep tasks` lists them)")
-    reports = [grade(candidate.source, t, limits, reveal_hidden=reveal) for t in task_ids]
+        raise CliError(
+            f"{candidate.shown} defines every function of no task; give --task ID (`nnprep tasks` lists them)"
+        )
+    reports = grade_file(candidate.source, task_ids, limits, reveal_hidden=reveal, seed=seed)
     if args.format == "json":
         payload: Any = (
             report_data(reports[0])
             if len(reports) == 1
-            else {"file": str(candidate.path), "reports": [report_data(r) for r in reports]}
+            else {"file": candidate.shown, "reports": [report_data(r) for r in reports]}
         )
         json.dump(payload, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -174,10 +188,15 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
 def _grade_batch(candidates: list[Candidate], policy: Any, args: argparse.Namespace) -> int:
     from quiz.batch.run import BatchOptions, run_batch
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise CliError("--workers must be at least 1")
+    outputs = ((args.out, args.format == "gradescope" and len(candidates) > 1), (args.reports, True))
+    for path, is_folder in outputs:
+        if path is not None and (problem := output_problem(path, folder=is_folder)):
+            raise CliError(problem)
     options = BatchOptions(
         task_ids=[t.id for t in policy.tasks],
         workers=workers,
@@ -211,27 +230,48 @@ def _grade_batch(candidates: list[Candidate], policy: Any, args: argparse.Namesp
 
 
 def format_report(report: GradeReport) -> str:
-    """A report as text a person reads in a terminal."""
+    """A report as text a person reads in a terminal. Text the candidate controls (messages quoting exceptions,
+    diagnoses, printed output) passes ``for_terminal``: no escape sequence reaches the terminal and a multi-line
+    message stays indented under its case, so it cannot overwrite or forge a verdict line."""
     from engine import get_task
+    from engine.untrusted_text import for_terminal
 
     task = get_task(report.task)
     lines = [
         f"{report.task}: {task.title}",
         f"  verdict {report.verdict.value}   score {report.score:.1f}/{report.max_score:.0f}   "
-        f"({report.seconds:.2f} s) — {report.message}",
+        f"({report.seconds:.2f} s) — {for_terminal(report.message, '      ')}",
     ]
     for case in report.cases:
         mark = "✓" if case.verdict.value == "passed" else "✗"
         where = "example" if case.visible else "hidden"
         err = f"rel err {case.rel_error:.2g}" if case.rel_error is not None else ""
-        lines.append(f"  {mark} {case.name:<28} {where:<7} {case.verdict.value:<22} {err}")
+        lines.append(f"  {mark} {for_terminal(case.name):<28} {where:<7} {case.verdict.value:<22} {err}")
         if case.verdict.value != "passed" and case.message:
-            lines.append(f"      {case.message}")
+            lines.append("      " + for_terminal(case.message, "        "))
     if report.diagnoses:
         lines.append("  what went wrong:")
-        lines.extend(f"  - {d}" for d in report.diagnoses)
+        lines.extend("  - " + for_terminal(d, "    ") for d in report.diagnoses)
     if report.stdout.strip():
-        lines.append("  output of your code (truncated):")
-        lines.extend(f"    {line}" for line in report.stdout.strip().splitlines()[:20])
-    lines.append(f"  sandbox: {report.isolation.summary()}")
+        lines.append("  output of your code:")
+        lines.extend(printed_output(report.stdout))
+    lines.extend(f"  {line}" for line in report.isolation.lines())
     return "\n".join(lines)
+
+
+SHOWN_OUTPUT_CHARS = 4000
+SHOWN_OUTPUT_LINES = 40
+
+
+def printed_output(stdout: str) -> list[str]:
+    """What the candidate printed, as terminal-safe lines behind a ``|`` gutter (so no printed line can pass for one
+    of ours), capped to a few KB and lines with a note of how much was left out."""
+    from engine.untrusted_text import for_terminal
+
+    text = stdout.strip()
+    lines = text[:SHOWN_OUTPUT_CHARS].splitlines(keepends=True)[:SHOWN_OUTPUT_LINES]
+    shown = ["    | " + for_terminal(line.rstrip("\r\n")) for line in lines]
+    left = len(text) - sum(len(line) for line in lines)
+    if left > 0:
+        shown.append(f"    ({left} more characters not shown; --format json has the captured output)")
+    return shown

@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from questions.schema import Parameterised, TaskText
+from questions.schema import MultipleChoice, Parameterised, TaskText
+from quiz.choice_order import shuffled_order
 from quiz.mock.presets import Preset
 
 EntryKind = Literal["item", "task"]
@@ -25,6 +26,10 @@ class Entry(BaseModel):
     item_type: str = Field(description="flashcard, mcq, numeric, shape, parameterised or coding")
     suggested_seconds: int
     seed: int | None = Field(None, description="For parameterised items: the seed of the drawn parameters.")
+    choice_order: list[int] | None = Field(
+        None, description="For multiple choice: the bank index (0-based) of the choice shown at each position; "
+                          "answers are recorded in the shown numbering. None: the bank's order (older mocks)."
+    )
 
 
 class MockPlan(BaseModel):
@@ -102,6 +107,8 @@ def draw_plan(
                 item_type=item.type,
                 suggested_seconds=max(15, round(raw[n] * scale)),
                 seed=rng.randrange(2**31) if isinstance(item, Parameterised) else None,
+                choice_order=shuffled_order(len(item.choices), f"{seed}:{n}:{item.id}")
+                if isinstance(item, MultipleChoice) else None,
             )
         )
     for m, task in enumerate(coding):

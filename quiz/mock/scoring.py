@@ -11,25 +11,32 @@ from pydantic import BaseModel, Field
 
 from questions.checking import check_answer
 from questions.params import draw
-from questions.schema import TOPICS, Flashcard, Parameterised, TaskText
+from questions.schema import TOPICS, Flashcard, MultipleChoice, Parameterised, TaskText
+from quiz.mock.judging import Judged, judge_choice, judge_flashcard, judge_task
 from quiz.mock.session import MockState
 
 STRONG = 0.8
 
 
 class EntryScore(BaseModel):
+    """One question of a mock as the report shows it. Multiple-choice numbers are the ones the candidate saw."""
+
     index: int
     kind: str
     ref: str
     topic: str
     item_type: str
     score: float = Field(ge=0, le=1)
-    weight: float
+    weight: float = Field(description="The entry's suggested seconds: the overall score weighs entries by them.")
     seconds: float
     suggested_seconds: int
     status: str = Field(description="correct, incorrect, partial, unanswered, not assessed, or a coding verdict")
     detail: str = ""
     diagnoses: list[str] = Field(default_factory=list)
+    question: str = Field("", description="The question as shown (multiple choice: its choices in shown order).")
+    your_answer: str = ""
+    correct_answer: str = ""
+    explanation: str = ""
 
 
 class WeakTopic(BaseModel):
@@ -56,28 +63,30 @@ class MockReport(BaseModel):
     time_allowed_seconds: int
 
 
-def _score_entry(state: MockState, index: int, items: Mapping[str, Any]) -> tuple[float, str, str, list[str]]:
+def _score_entry(state: MockState, index: int, items: Mapping[str, Any], tasks: Mapping[str, TaskText]) -> Judged:
     entry, done = state.plan.entries[index], state.entries[index]
     if entry.kind == "task":
-        report = done.report
-        if report is None or not done.answer.strip():
-            return 0.0, "unanswered", "no code was submitted", []
-        share = report.score / report.max_score if report.max_score else 0.0
-        return share, report.verdict.value, report.message, list(report.diagnoses)
+        return judge_task(done, tasks.get(entry.ref))
     item = items.get(entry.ref)
     if item is None:
-        return 0.0, "unavailable", f"item {entry.ref} is no longer in the bank", []
-    if not done.answer.strip():
-        return 0.0, "unanswered", "", []
+        return Judged(0.0, "unavailable", f"item {entry.ref} is no longer in the bank")
+    if isinstance(item, MultipleChoice):
+        return judge_choice(item, entry.choice_order, done.answer)
+    question = draw(item, entry.seed).prompt if isinstance(item, Parameterised) else item.prompt
     if isinstance(item, Flashcard):
-        if done.ticked is None:
-            return 0.0, "not assessed", "tick the key points your answer covered", []
-        share = len([i for i in done.ticked if 0 <= i < len(item.key_points)]) / len(item.key_points)
-        status = "correct" if share == 1 else "partial" if share > 0 else "incorrect"
-        return share, status, f"{len(done.ticked)} of {len(item.key_points)} key points", []
-    params = draw(item, entry.seed) if isinstance(item, Parameterised) else None
-    result = check_answer(item, done.answer, params)
-    return (1.0 if result.correct else 0.0), ("correct" if result.correct else "incorrect"), result.feedback, []
+        judged = judge_flashcard(item, done)
+    elif not done.answer.strip():
+        judged = Judged(0.0, "unanswered")
+    else:
+        params = draw(item, entry.seed) if isinstance(item, Parameterised) else None
+        result = check_answer(item, done.answer, params)
+        judged = Judged(1.0 if result.correct else 0.0, "correct" if result.correct else "incorrect",
+                        "" if result.correct else result.feedback, correct_answer=result.expected)
+    if not judged.correct_answer and not isinstance(item, Flashcard):
+        params = draw(item, entry.seed) if isinstance(item, Parameterised) else None
+        judged.correct_answer = check_answer(item, "", params).expected
+    judged.question, judged.your_answer, judged.explanation = question, done.answer.strip(), item.explanation
+    return judged
 
 
 def score_mock(state: MockState, items: Mapping[str, Any], tasks: Mapping[str, TaskText]) -> MockReport:
@@ -89,7 +98,7 @@ def score_mock(state: MockState, items: Mapping[str, Any], tasks: Mapping[str, T
     """
     scores: list[EntryScore] = []
     for entry in state.plan.entries:
-        share, status, detail, diagnoses = _score_entry(state, entry.index, items)
+        judged = _score_entry(state, entry.index, items, tasks)
         scores.append(
             EntryScore(
                 index=entry.index,
@@ -97,13 +106,17 @@ def score_mock(state: MockState, items: Mapping[str, Any], tasks: Mapping[str, T
                 ref=entry.ref,
                 topic=entry.topic,
                 item_type=entry.item_type,
-                score=share,
+                score=judged.score,
                 weight=float(entry.suggested_seconds),
                 seconds=round(state.entries[entry.index].seconds, 1),
                 suggested_seconds=entry.suggested_seconds,
-                status=status,
-                detail=detail,
-                diagnoses=diagnoses,
+                status=judged.status,
+                detail=judged.detail,
+                diagnoses=judged.diagnoses,
+                question=judged.question,
+                your_answer=judged.your_answer,
+                correct_answer=judged.correct_answer,
+                explanation=judged.explanation,
             )
         )
 

@@ -78,6 +78,7 @@ class Services:
     """Lazy access to the bank, task texts, the grader and the store.
 
     ``bank`` / ``task_texts`` / ``runner`` override the real ones (tests). ``now`` is the clock every screen uses.
+    ``skip_tags``: practice sessions leave out items with any of these tags.
     """
 
     def __init__(
@@ -92,8 +93,10 @@ class Services:
         progress: Progress | None = None,
         seed: int | None = None,
         limits: Any = None,
+        skip_tags: Sequence[str] = (),
     ) -> None:
         self.db = db
+        self.skip_tags = frozenset(skip_tags)  # practice leaves out items with these tags (--skip-tag)
         self.decks = [Path(d) for d in decks]
         self.now = now
         self.seed = seed
@@ -135,6 +138,8 @@ class Services:
                 load_bank = _optional("questions", "load_bank")
                 loaded = load_bank(self.decks)
                 problems = [str(p) for p in getattr(loaded, "problems", [])]
+                tags = {t for item in loaded.items for t in item.tags}
+                problems += [f"--skip-tag {t}: no item has this tag" for t in sorted(self.skip_tags - tags)]
                 self._bank = BankView(items=list(loaded.items), problems=problems)
             return self._bank
 

@@ -20,6 +20,7 @@ class PracticeConfig:
     count: int = 10
     order: Order = "due"
     only_ids: tuple[str, ...] | None = None  # a review of exactly these items, in this order
+    skip_tags: frozenset[str] = frozenset()  # leave out items with any of these tags (e.g. "api-trivia")
     mode: str = "practice"
 
 
@@ -43,7 +44,7 @@ def select_items(
     items: Sequence[Any], config: PracticeConfig, *, due_ids: Sequence[str] = (),
     accuracy: dict[str, float] | None = None, seed: int | None = None,
 ) -> list[Any]:
-    """The items of a session: filtered by topic and difficulty, ordered, at most ``config.count``."""
+    """The items of a session: filtered by topic, difficulty and skipped tags, ordered, at most ``config.count``."""
     if config.only_ids is not None:
         by_id = {i.id: i for i in items}
         return [by_id[i] for i in config.only_ids if i in by_id][: config.count]
@@ -51,6 +52,7 @@ def select_items(
         i for i in items
         if (not config.topics or i.topic in config.topics)
         and (config.difficulty == "any" or i.difficulty == config.difficulty)
+        and not config.skip_tags.intersection(i.tags)
     ]
     rng = random.Random(seed)
     rng.shuffle(pool)

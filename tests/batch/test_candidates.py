@@ -39,7 +39,7 @@ def test_bad_candidates_get_clear_errors(tmp_path: Path) -> None:
     assert "binary file" in (errors["binary"] or "")
     assert "at most 1 MB" in (errors["huge"] or "")
     assert "not UTF-8" in (errors["latin1"] or "")
-    assert "cannot read" in (errors["broken"] or "")
+    assert "symbolic link" in (errors["broken"] or "")
     assert "name one submission.py" in (errors["two"] or "")
 
 
@@ -54,6 +54,16 @@ def test_duplicate_ids_are_reported_not_merged(tmp_path: Path) -> None:
 
 
 def test_tasks_defined_reads_without_running() -> None:
-    source = "import os\nos._exit(3)\ndef relu_forward(x):\n    pass\ndef linear_backward(dy, x, W, b):\n    pass\n"
+    source = (
+        "import os\nos._exit(3)\ndef relu_forward(x):\n    pass\ndef relu_backward(dy, x):\n    pass\n"
+        "def linear_forward(x, W, b):\n    pass\ndef linear_backward(dy, x, W, b):\n    pass\n"
+    )
     assert tasks_defined(source) == ["linear", "relu"]
     assert tasks_defined("def (:") == []
+
+
+def test_a_task_is_graded_only_when_the_file_defines_all_its_functions() -> None:
+    """One function of a task is not an attempt at it (a file that names every function of every task is graded on
+    all of them, but within its file's time budget: tests/engine/test_bounded_parent.py)."""
+    assert tasks_defined("def relu_forward(x):\n    pass\ndef linear_backward(dy, x, W, b):\n    pass\n") == []
+    assert tasks_defined("def relu_forward(x):\n    pass\nrelu_backward = relu_forward\n") == ["relu"]

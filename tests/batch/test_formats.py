@@ -85,4 +85,4 @@ def test_jsonl_is_one_report_per_candidate_and_task(results: list[CandidateResul
 
 def test_markdown_summary(results: list[CandidateResult]) -> None:
     text = formats.to_markdown(results[1])
-    assert text.startswith("# wrong_transposed_dw") and "dW is the transpose" in text
+    assert text.startswith("# wrong\\_transposed\\_dw") and "dW is the transpose" in text  # _ escaped for Markdown

@@ -42,7 +42,7 @@ def test_cli_exit_status_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     from quiz.cli import main
 
     original = engine.grader.grade
-    monkeypatch.setattr("engine.grade", lambda *a, **k: original(*a, **{**k, "runner": BrokenRunner()}))
+    monkeypatch.setattr("engine.grader.grade", lambda *a, **k: original(*a, **{**k, "runner": BrokenRunner()}))
     path = tmp_path / "sub.py"
     path.write_text(SOURCE)
     assert main(["grade", str(path), "--task", "linear", "--format", "json"]) == 3

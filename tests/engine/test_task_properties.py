@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ def _arrays(value: Any) -> list[np.ndarray]:
 def test_cases_are_deterministic(task_id: str) -> None:
     task = get_task(task_id)
     assert_same_cases(task.make_cases(np.random.default_rng(11)), task.make_cases(np.random.default_rng(11)))
-    fresh = dataclasses.replace(task, _cases=None, _expected={})
+    fresh = dataclasses.replace(task, _cases=None, _expected=OrderedDict())
     assert_same_cases(fresh.cases(), task.cases())
 
 

@@ -164,7 +164,10 @@ def test_report_figures_from_known_answers() -> None:
     items = {i.id: i for i in _items()}  # type: ignore[attr-defined]
     session = MockSession.start(plan, clock)
     by_ref = {e.ref: e.index for e in plan.entries}
-    session.set_answer(by_ref["backpropagation.mcq"], "1")  # right
+    mcq = plan.entries[by_ref["backpropagation.mcq"]]
+    assert mcq.choice_order is not None
+    shown_right = mcq.choice_order.index(0) + 1  # the key ("a", bank index 0) as the candidate saw it
+    session.set_answer(mcq.index, str(shown_right))  # right
     session.set_answer(by_ref["backpropagation.num"], "7")  # wrong (answer 3)
     session.set_answer(by_ref["backpropagation.card"], "my typed answer")
     session.set_answer(by_ref["linear"], "def linear_forward(x, W, b): ...")
@@ -190,8 +193,15 @@ def test_report_figures_from_known_answers() -> None:
     assert report.sections["coding"] == 40.0
     assert report.weakest and report.weakest[0].topic == "backpropagation"
     assert "linear" in report.weakest[0].advice
+    scored = {e.ref: e for e in report.entries}
+    assert scored["backpropagation.mcq"].your_answer == f"{shown_right}. a"
+    assert scored["backpropagation.mcq"].correct_answer == f"{shown_right}. a"
+    assert scored["backpropagation.num"].your_answer == "7" and scored["backpropagation.num"].correct_answer == "3"
+    assert scored["backpropagation.num"].question == "How many?"
     md = render(report, "md")
     assert "Overall:" in md and "dW is the transpose" in md
+    assert "weighs each question by its suggested time" in md
+    assert f"**Your answer:** {shown_right}. a" in md and "**Correct answer:** 3" in md
     assert json.loads(render(report, "json"))["overall"] == report.overall
     page = render(report, "html")
     HTMLParser().feed(page)
@@ -213,3 +223,27 @@ def test_parameterised_entries_are_scored_with_their_drawn_parameters() -> None:
 def test_unknown_preset_message() -> None:
     with pytest.raises(ValueError, match="unknown preset 'nope'"):
         get_preset("nope")
+
+
+def test_choices_are_shuffled_per_entry_and_scored_in_the_shown_numbering() -> None:
+    items = {i.id: i for i in _items()}  # type: ignore[attr-defined]
+    preset = custom_preset(minutes=30, concept_items=12, coding=[], topics=TOPICS)
+    orders = []
+    for seed in range(6):
+        plan = draw_plan(preset, list(items.values()), _tasks(), seed=seed)
+        assert plan == draw_plan(preset, list(items.values()), _tasks(), seed=seed)  # reproducible
+        for entry in plan.entries:
+            if entry.item_type != "mcq":
+                assert entry.choice_order is None
+                continue
+            assert entry.choice_order is not None and sorted(entry.choice_order) == [0, 1, 2]
+            orders.append(tuple(entry.choice_order))
+            session = MockSession.start(plan, FakeClock())
+            wrong = next(k for k, b in enumerate(entry.choice_order) if b != 0) + 1
+            session.set_answer(entry.index, str(wrong))
+            session.submit()
+            (scored,) = [e for e in score_mock(session.state, items, _tasks()).entries if e.index == entry.index]
+            assert scored.status == "incorrect" and scored.detail.startswith(f"{wrong} is wrong")
+            assert scored.correct_answer == f"{entry.choice_order.index(0) + 1}. a"
+    assert orders.count((0, 1, 2)) < len(orders) / 2  # the key is not always shown first
+    assert {o.index(0) for o in orders} == {0, 1, 2}  # and it is shown at every position

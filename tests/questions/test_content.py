@@ -34,3 +34,33 @@ def test_parameterised_templates_cover_the_syllabus(bank: Bank) -> None:
     assert by_kind["numeric"] and by_kind["shape"]
     assert {i.difficulty for i in templates} == {"easy", "medium", "hard"}
     assert len({i.topic for i in templates}) >= 8
+
+
+def test_flashcard_and_hard_counts_follow_the_topic(bank: Bank) -> None:
+    """Not one fixed number of flashcards and hard items per topic (issue 15)."""
+    flashcards = Counter(i.topic for i in bank if i.type == "flashcard")
+    hard = Counter(i.topic for i in bank if i.difficulty == "hard")
+    assert len(set(flashcards.values())) >= 3, flashcards
+    assert len(set(hard.values())) >= 3, hard
+
+
+def test_fixed_items_match_their_source_of_truth(bank: Bank) -> None:
+    """Items of issue 15 whose fix is a number or a stated convention, recomputed here."""
+    import math
+
+    from questions.schema import Numeric
+
+    xavier = bank.get("initialisation.xavier-uniform-bound")
+    assert isinstance(xavier, Numeric) and "gain 1" in xavier.prompt
+    assert math.isclose(xavier.answer, math.sqrt(6 / (300 + 100)), rel_tol=1e-4)
+    assert "0.204" in xavier.explanation and math.isclose(5 / 3 * xavier.answer, 0.204, abs_tol=5e-4)
+    decay = bank.get("initialisation.lecun-relu-decay")
+    assert isinstance(decay, Numeric) and decay.answer == 2.0**-10 and decay.prompt.count("?") == 1
+    kv = bank.get("param.kv-cache")
+    assert kv is not None and "standard multi-head attention" in kv.prompt
+    for flops_card in ("flops_params_memory.linear-params-flops", "flops_params_memory.conv-params-flops"):
+        card = bank.get(flops_card)
+        assert card is not None and "multiply-add as 2 FLOPs" in card.prompt
+    lstm = bank.get("param.lstm-params")
+    assert lstm is not None and "three gates (input, forget, output)" in lstm.explanation
+    assert "two gates (reset, update)" in lstm.explanation

@@ -19,6 +19,7 @@ from questions import check_answer, draw
 from questions.calc import CALCULATORS, fmt
 from questions.params import DrawError, compute
 from questions.schema import Parameterised
+from tests.questions.more_oracles import MORE_ORACLES
 
 SEEDS = range(200)
 
@@ -198,6 +199,7 @@ ORACLES: dict[str, Callable[..., Any]] = {
         batch_mean - running),
     "batchnorm_eval_output": lambda x, mean, var, gamma, beta: gamma * (x - mean) / math.sqrt(var + 1e-5) + beta,
 }
+ORACLES.update(MORE_ORACLES)
 
 
 def agree(answer: Any, expected: Any) -> bool:

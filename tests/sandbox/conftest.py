@@ -28,9 +28,11 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def zygote_pid(sb: Sandbox) -> int:
+    """The serving zygote's pid (as an ordinary user it is a child of the launched process: see _protections)."""
     proc = sb._proc
     assert proc is not None
-    return proc.pid
+    sb.isolation  # noqa: B018  (waits for the zygote's hello)
+    return int((sb._hello or {}).get("pid") or proc.pid)
 
 
 def descendants(pid: int) -> list[int]:

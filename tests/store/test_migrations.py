@@ -139,7 +139,7 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyP
     conn.executescript(V1_DDL)
     conn.close()
     broken = (*MIGRATIONS[:1], (*MIGRATIONS[1][:2], "CREATE TABLE oops (syntax error"))
-    monkeypatch.setattr(store_mod, "MIGRATIONS", broken)
+    monkeypatch.setattr(store_mod.connection, "MIGRATIONS", broken)
     with pytest.raises(store_mod.StoreError, match="from schema version 1 to 2"):
         Store(old)
     conn = sqlite3.connect(old)

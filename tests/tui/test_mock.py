@@ -24,7 +24,14 @@ from quiz.tui.screens.mock_report import MockReportScreen
 from quiz.tui.services import Services
 from tests.tui.conftest import Clock, needs_sandbox
 
-CONCEPTS = {"t.mcq": "2", "t.numeric": "55", "t.flash": "sum rows"}
+CONCEPTS = {"t.mcq": "2", "t.numeric": "55", "t.flash": "sum rows"}  # t.mcq: its key's bank number
+
+
+def concept_answers(screen: MockScreen) -> dict[str, str]:
+    """CONCEPTS with the mcq's key as the candidate sees it (the choices are shuffled per entry)."""
+    entry = screen.session.state.plan.entries[index_of(screen, "t.mcq")]
+    assert entry.choice_order is not None
+    return {**CONCEPTS, "t.mcq": str(entry.choice_order.index(int(CONCEPTS["t.mcq"]) - 1) + 1)}
 
 
 @pytest.fixture(autouse=True)
@@ -92,8 +99,8 @@ async def go_to(pilot: Pilot[Any], screen: MockScreen, index: int, *, keys: bool
 
 
 async def answer_concepts(pilot: Pilot[Any], screen: MockScreen) -> None:
-    """The mcq right (key 2), the number right, a typed flashcard answer; t.multi and t.shape left blank."""
-    for ref, answer in CONCEPTS.items():
+    """The mcq right, the number right, a typed flashcard answer; t.multi and t.shape left blank."""
+    for ref, answer in concept_answers(screen).items():
         await go_to(pilot, screen, index_of(screen, ref))
         await pilot.press(*answer)
         await pilot.pause()
@@ -117,7 +124,8 @@ async def test_mock_from_home_to_report(make_app: Callable[..., NnprepApp], cloc
         assert screen.current == 1
         await answer_concepts(pilot, screen)
         state = screen.session.state
-        assert {state.plan.entries[i].ref: e.answer for i, e in enumerate(state.entries) if e.answer} == CONCEPTS
+        given = {state.plan.entries[i].ref: e.answer for i, e in enumerate(state.entries) if e.answer}
+        assert given == concept_answers(screen)
         # No feedback while the mock runs: nothing says right or wrong.
         shown = " ".join(str(w.render()) for w in screen.query(Static))
         assert "✓" not in shown and "Right" not in shown
@@ -148,25 +156,36 @@ async def test_mock_from_home_to_report(make_app: Callable[..., NnprepApp], cloc
             "t.shape": "unanswered"}
         assert report.time_used_seconds == 120.0
         assert len(report.weakest) == 3
-        # Export: m writes Markdown to the current directory and says where.
-        monkeypatch.chdir(tmp_path)
+        # The report shows each question, the answer given, the right one, and how the score is weighted.
+        answers = str(report_screen.query_one("#report-answers", Static).render())
+        assert "What is the derivative of ReLU at x = 2?" in answers and "Your answer: 55" in answers
+        assert "Correct answer: 32, 5" in answers.replace("(", "").replace(")", "")  # t.shape, unanswered
+        assert "suggested time" in str(report_screen.query_one("#report-weighting", Static).render())
+        # Export: m writes Markdown to nnprep's data folder (never the working tree) and says where.
+        work = tmp_path / "checkout"
+        work.mkdir()
+        monkeypatch.chdir(work)
         await pilot.press("m")
         await pilot.pause()
-        written = tmp_path / f"nnprep-mock-{report.id}.md"
+        written = tmp_path / "xdg" / "nnprep" / "reports" / f"nnprep-mock-{report.id}.md"
         assert written.read_text().startswith("# Mock interview")
         assert str(written) in str(report_screen.query_one("#export-status", Static).render())
-        # e: a chosen path, the format from its extension.
+        # e: a chosen path, the format from its extension; a bad extension keeps the dialog and the typed path.
         await pilot.press("e")
         await pilot.pause()
         box = app.screen.query_one("#export-path", Input)
-        box.value = str(tmp_path / "out" / "mine.html")
-        (tmp_path / "out").mkdir()
-        await pilot.press("enter")
+        box.value = ""
+        await pilot.press(*str(tmp_path / "out" / "mine.txt"), "enter")
+        await pilot.pause()
+        assert app.screen.query_one("#export-path", Input).value == str(tmp_path / "out" / "mine.txt")
+        assert ".html" in str(app.screen.query_one("#export-error", Static).render())
+        await pilot.press("backspace", "backspace", "backspace", *"html", "enter")
         await pilot.pause()
         assert (tmp_path / "out" / "mine.html").read_text().startswith("<!DOCTYPE html>")
         await pilot.press("j")
         await pilot.pause()
-        assert (tmp_path / f"nnprep-mock-{report.id}.json").exists()
+        assert (written.parent / f"nnprep-mock-{report.id}.json").exists()
+        assert not list(work.iterdir())
         await pilot.press("escape")
         await settle(pilot)
         assert type(app.screen).__name__ == "HomeScreen"

@@ -30,12 +30,13 @@ async def answer_current(pilot: Pilot[Any], *, right: bool = True) -> str:
     screen: Any = pilot.app.screen
     item = screen.item
     if item.type == "flashcard":
-        await pilot.press("space")
+        await pilot.press("ctrl+r")  # focus is in the answer box, where space is text
         await pilot.pause()
         await pilot.press("space", "3" if right else "1")
     elif item.type == "mcq":
-        correct = [n + 1 for n, c in enumerate(item.choices) if c.correct]
-        chosen = correct if right else [n + 1 for n, c in enumerate(item.choices) if not c.correct][:1]
+        shown_right = screen.body.right  # positions in the shuffled order the candidate sees
+        correct = [k + 1 for k in sorted(shown_right)]
+        chosen = correct if right else [k + 1 for k in range(len(item.choices)) if k not in shown_right][:1]
         if len(correct) > 1:
             await pilot.press(*(str(n) for n in chosen), "enter")
         else:
@@ -77,14 +78,16 @@ async def test_mcq_feedback_explains_right_and_chosen_wrong(make_app: Callable[.
         await start(pilot, "activations")
         screen: Any = app.screen
         assert screen.item.id == "t.mcq"
-        await pilot.press("down", "down", "enter")  # choice 3, wrong
+        order = screen.body.order  # order[k]: the bank index shown at position k
+        right, wrong = order.index(1) + 1, order.index(2) + 1  # "1" is right, "2" (the value) is wrong
+        await pilot.press(*["down"] * wrong, "enter")
         await pilot.pause()
         feedback = screen.query_one("#feedback")
         assert feedback.display
         text = feedback.source
         assert "Not quite" in text
-        assert "Right answer 2." in text and "identity for positive inputs" in text
-        assert "You chose 3." in text and "the value, not the slope" in text
+        assert f"Right answer {right}." in text and "identity for positive inputs" in text
+        assert f"You chose {wrong}." in text and "the value, not the slope" in text
 
 
 async def test_numeric_feedback_shows_the_answer(make_app: Callable[..., NnprepApp]) -> None:
@@ -107,9 +110,9 @@ async def test_flashcard_reveal_tick_and_rate(make_app: Callable[..., NnprepApp]
         screen: Any = app.screen
         assert screen.item.type == "flashcard"
         assert not screen.query_one("#revealed").display
-        await pilot.press("4")  # rating before revealing does nothing
-        assert screen.result is None
-        await pilot.press("space")
+        await pilot.press("4")  # before revealing, a digit is text in the answer box, not a rating
+        assert screen.result is None and screen.query_one("#answer-box").text == "4"
+        await pilot.press("tab", "space")  # out of the box, space reveals
         await pilot.pause()
         assert screen.query_one("#revealed").display
         assert "broadcast" in screen.query_one("#model-answer").source
@@ -195,3 +198,32 @@ async def test_no_leech_key_without_leeches(make_app: Callable[..., NnprepApp]) 
         await pilot.press("l")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_choices_are_shuffled_nothing_is_preselected_and_the_order_is_recorded(
+    make_app: Callable[..., NnprepApp], db: Path
+) -> None:
+    from quiz.choice_order import shuffled_order
+
+    assert len({tuple(shuffled_order(5, f"{s}:x")) for s in range(20)}) > 5  # many orders, not one
+    app = make_app(seed=3)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await start(pilot, "activations")
+        screen: Any = app.screen
+        body = screen.body
+        assert screen.item.id == "t.mcq" and sorted(body.order) == [0, 1, 2]
+        assert body.order == shuffled_order(3, "3000:t.mcq")  # seeded by the app's seed and the item
+        assert screen.query_one("#choices").highlighted is None  # nothing pre-selected
+        await pilot.press("enter")  # enter before picking answers nothing
+        await pilot.pause()
+        assert screen.result is None
+        key = body.order.index(1) + 1
+        label = str(screen.query_one("#choices").get_option_at_index(key - 1).prompt)
+        assert label.startswith(f"{key}. 1")  # the key "1" is shown at its shuffled position
+        await pilot.press(str(key), "enter")
+        await pilot.pause()
+        assert screen.result is not None and screen.result.correct
+    with Store(db) as store:
+        (attempt,) = store.attempts(kind="item")
+        shown = ",".join(str(b + 1) for b in body.order)
+        assert attempt.answer == f"{key} [shown order {shown}]"

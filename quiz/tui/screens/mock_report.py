@@ -13,11 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from quiz.mock.export import FORMATS, render
+from quiz.mock.export import FORMATS, first_line, render
+from quiz.mock.judging import WEIGHTING
 from quiz.mock.scoring import MockReport
 from quiz.tui.base import STYLES, BaseModal, BaseScreen
+from quiz.tui.safe_text import plain
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.mock import TYPE_NAMES, mmss
 
@@ -43,7 +46,7 @@ def score_table(rows: dict[str, float], label: str) -> Table:
 def entries_table(report: MockReport) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
     table.add_column("#", justify="right")
-    table.add_column("question", overflow="ellipsis", max_width=28, no_wrap=True)
+    table.add_column("question", overflow="ellipsis", max_width=40, no_wrap=True)
     table.add_column("type", no_wrap=True)
     table.add_column("result", no_wrap=True)
     table.add_column("time", justify="right", no_wrap=True)
@@ -53,13 +56,49 @@ def entries_table(report: MockReport) -> Table:
                       style="green" if good else "yellow" if e.score > 0 else "red")
         over = e.seconds > e.suggested_seconds
         time = Text(f"{mmss(e.seconds)} / {mmss(e.suggested_seconds)}", style="yellow" if over else "")
-        table.add_row(str(e.index + 1), e.ref, TYPE_NAMES.get(e.item_type, e.item_type), result, time)
+        table.add_row(str(e.index + 1), first_line(e), TYPE_NAMES.get(e.item_type, e.item_type), result, time)
     return table
 
 
+def export_dir() -> Path:
+    """Where reports are exported unless a path is chosen: ``reports`` in nnprep's user data folder
+    (``platformdirs.user_data_dir("nnprep")``; on Linux ``~/.local/share/nnprep/reports``), never the working tree."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("nnprep", appauthor=False)) / "reports"
+
+
 def default_path(report: MockReport, fmt: str) -> Path:
-    """Where a report is exported when no path is given: the current directory."""
-    return Path.cwd() / f"nnprep-mock-{report.id}.{fmt}"
+    """Where a report is exported when no path is given."""
+    return export_dir() / f"nnprep-mock-{report.id}.{fmt}"
+
+
+def export_format(path: Path) -> str | None:
+    """The format a path's extension chooses (``md``, ``json`` or ``html``), or None."""
+    fmt = path.suffix.lstrip(".").lower()
+    fmt = "md" if fmt == "markdown" else fmt
+    return fmt if fmt in FORMATS else None
+
+
+def answers_text(report: MockReport) -> Content:
+    """Each question with the candidate's answer, the right one and the explanation. The answer and the detail
+    (a coding entry's quotes the candidate's code) are plain content, never parsed as markup."""
+    blocks = []
+    for e in report.entries:
+        good = "green" if e.score >= 1 else "yellow" if e.score > 0 else "red"
+        lines = [plain(f"{e.index + 1}. {first_line(e, 70)}", "bold")]
+        if e.question and e.question.strip() != first_line(e, 70):
+            lines.append(plain(e.question.strip(), "dim"))
+        answer = plain(e.your_answer) if e.your_answer else plain("(none)", "dim")
+        lines.append(Content.assemble("Your answer: ", answer))
+        if e.correct_answer:
+            lines.append(plain(f"Correct answer: {e.correct_answer}"))
+        detail = plain(f" — {e.detail}") if e.detail else Content("")
+        lines.append(Content.assemble(plain(f"{e.status.replace('_', ' ')} {e.score * 100:.0f}%", good), detail))
+        if e.explanation:
+            lines.append(plain(e.explanation.strip(), "italic"))
+        blocks.append(Content("\n").join(lines))
+    return Content("\n\n").join(blocks)
 
 
 class ExportPathScreen(BaseModal[Path | None]):
@@ -75,6 +114,7 @@ class ExportPathScreen(BaseModal[Path | None]):
         with Vertical(classes="dialog"):
             yield Label("Export the report to (.md, .json or .html):")
             yield Input(str(self.suggested), id="export-path")
+            yield Static("", id="export-error", classes="error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel (esc)", id="cancel")
                 yield Button("Export (enter)", id="export", variant="primary")
@@ -92,9 +132,16 @@ class ExportPathScreen(BaseModal[Path | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#export")
     def _export(self) -> None:
+        """Close with the path, or keep the dialog (and what was typed) open with the reason."""
         raw = self.query_one("#export-path", Input).value.strip()
-        if raw:
-            self.dismiss(Path(raw).expanduser())
+        if not raw:
+            return
+        path = Path(raw).expanduser()
+        if export_format(path) is None:
+            self.query_one("#export-error", Static).update("End the file name with .md, .json or .html.")
+            self.query_one("#export-path", Input).focus()
+            return
+        self.dismiss(path)
 
 
 class MockReportScreen(BaseScreen[None]):
@@ -121,6 +168,7 @@ class MockReportScreen(BaseScreen[None]):
         with VerticalScroll(id="report-body"):
             yield Static(f"Overall: {r.overall:.0f} / 100", id="report-score",
                          classes="-good" if r.overall >= 60 else "-weak")
+            yield Static(WEIGHTING, id="report-weighting", classes="muted")
             yield Static(f"{escape(r.title)} · seed {r.seed} · time used {mmss(r.time_used_seconds)} of "
                          f"{mmss(r.time_allowed_seconds)}{ran_out}", id="report-meta", classes="muted")
             with Vertical(id="report-scores"):
@@ -130,16 +178,18 @@ class MockReportScreen(BaseScreen[None]):
                              id="report-topics", classes="report-block")
             yield Static("[b]Questions[/b] [dim](time spent / suggested)[/]", classes="report-heading")
             yield Static(entries_table(r), id="report-entries")
+            yield Static("[b]Answers[/b]", classes="report-heading")
+            yield Static(answers_text(r), id="report-answers")
             coding = [e for e in r.entries if e.kind == "task"]
             if coding:
                 yield Static("[b]Coding[/b]", classes="report-heading")
-                lines = []
+                lines: list[Content] = []  # details and diagnoses quote the candidate's code: plain content
                 for e in coding:
-                    detail = f" — {escape(e.detail)}" if e.detail else ""
-                    lines.append(f"{escape(e.ref)}: [b]{escape(e.status.replace('_', ' '))}[/b], "
-                                 f"{e.score * 100:.0f}/100{detail}")
-                    lines.extend(f"  → {escape(d)}" for d in e.diagnoses)
-                yield Static("\n".join(lines), id="report-coding")
+                    detail = f" — {e.detail}" if e.detail else ""
+                    lines.append(Content.assemble(plain(f"{e.ref}: "), (e.status.replace("_", " "), "bold"),
+                                                  plain(f", {e.score * 100:.0f}/100{detail}")))
+                    lines.extend(plain(f"  → {d}") for d in e.diagnoses)
+                yield Static(Content("\n").join(lines), id="report-coding")
             yield Static("[b]Strengths[/b]", classes="report-heading")
             strengths = "\n".join(f"✓ {escape(s)}" for s in r.strengths) or "none yet: no topic reached 80"
             yield Static(strengths, id="report-strengths")
@@ -147,7 +197,7 @@ class MockReportScreen(BaseScreen[None]):
             weakest = "\n".join(f"{n}. [b]{escape(w.title)}[/b] ({w.score:.0f}): {escape(w.advice)}"
                                 for n, w in enumerate(r.weakest, 1)) or "none: every topic was perfect"
             yield Static(weakest, id="report-weakest")
-            yield Static("Export: m Markdown · j JSON · h HTML (to the current directory) · e choose a path",
+            yield Static(f"Export: m Markdown · j JSON · h HTML (to {escape(str(export_dir()))}) · e choose a path",
                          id="export-status", classes="muted")
         yield Footer()
 
@@ -159,6 +209,7 @@ class MockReportScreen(BaseScreen[None]):
         """Write the report as ``fmt`` to ``path`` (default: the current directory) and say where."""
         target = path or default_path(self.report, fmt)
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render(self.report, fmt), encoding="utf-8")
         except OSError as e:
             self.notify(f"Could not write {target}: {e.strerror or e}", severity="error")
@@ -171,12 +222,8 @@ class MockReportScreen(BaseScreen[None]):
         def chosen(path: Path | None) -> None:
             if path is None:
                 return
-            fmt = path.suffix.lstrip(".").lower()
-            if fmt == "markdown":
-                fmt = "md"
-            if fmt not in FORMATS:
-                self.notify("End the file name with .md, .json or .html to choose the format.", severity="warning")
-                return
-            self.action_export(fmt, path)
+            fmt = export_format(path)
+            if fmt is not None:
+                self.action_export(fmt, path)
 
         self.app.push_screen(ExportPathScreen(default_path(self.report, "md")), chosen)

@@ -122,6 +122,7 @@ class PracticeSetupScreen(BaseScreen[None]):
         return PracticeConfig(
             topics=topics, difficulty=(diff.name if diff and diff.name else "any"),
             order=cast(Order, order.name if order and order.name else "due"), count=count,
+            skip_tags=cast("NnprepApp", self.app).services.skip_tags,
         )
 
     def _pool(self) -> list[Any]:

@@ -169,7 +169,7 @@ class TaskScreen(BaseScreen[None]):
             return
         self._stop_clock()
         self.query_one("#run-label", Static).update("Could not grade")
-        self.query_one(ResultsView).show_message(f"Grading failed: {escape(message)}")
+        self.query_one(ResultsView).show_message(f"Grading failed: {message}")
         self.query_one(TabbedContent).active = "tab-results"
 
     def _graded(self, seq: int, source: str, report: Any, visible_only: bool) -> None:

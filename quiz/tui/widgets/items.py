@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Markdown, OptionList, SelectionList, TextArea
 from textual.widgets.option_list import Option
 
+from quiz.choice_order import numbers, order_note, shuffled_order
 from quiz.tui.progress import RATINGS
 from quiz.tui.services import Checked, Drawn
 
@@ -48,7 +49,20 @@ class ItemBody(Widget):
         return False
 
     def start_focus(self) -> None:
-        """Focus what the candidate should use first."""
+        """Focus what the candidate should use first: the answer."""
+
+    def text_box(self) -> Input | TextArea | None:
+        """The box the answer is typed into while it can still be typed (None: no box, or answered)."""
+        return None
+
+
+def type_into(box: Input | TextArea, text: str) -> None:
+    """Focus ``box`` and type ``text`` at its cursor, as if the keys had been pressed there."""
+    box.focus()
+    if isinstance(box, Input):
+        box.insert_text_at_cursor(text)
+    else:
+        box.insert(text)
 
 
 def feedback_markdown(correct: bool, lines: list[str]) -> str:
@@ -60,11 +74,12 @@ def feedback_markdown(correct: bool, lines: list[str]) -> str:
 
 
 class FlashcardBody(ItemBody):
-    """Optional answer box; space reveals the model answer and key points; 1–4 rate it."""
+    """Optional answer box (focused first: every printable key is text there); tab then space, or ctrl+r,
+    reveals the model answer and key points; then 1–4 rate it."""
 
     def compose(self) -> ComposeResult:
         yield TextArea("", id="answer-box", soft_wrap=True, show_line_numbers=False,
-                       placeholder="Your answer (optional). Tab moves on; space on the button reveals.")
+                       placeholder="Your answer (optional). Then tab and space (or ctrl+r) reveal the answer.")
         yield Button("Reveal answer (space)", id="reveal", variant="primary")
         with Vertical(id="revealed"):
             yield Label("[b]Model answer[/b]")
@@ -83,7 +98,10 @@ class FlashcardBody(ItemBody):
         self.query_one("#revealed").display = False
 
     def start_focus(self) -> None:
-        self.query_one("#reveal", Button).focus()
+        self.query_one("#answer-box", TextArea).focus()
+
+    def text_box(self) -> TextArea | None:
+        return None if self.revealed else self.query_one("#answer-box", TextArea)
 
     @property
     def revealed(self) -> bool:
@@ -95,6 +113,7 @@ class FlashcardBody(ItemBody):
             return
         self.query_one("#revealed").display = True
         self.query_one("#reveal").display = False
+        self.query_one("#answer-box", TextArea).read_only = True
         self.query_one("#key-points", SelectionList).focus()
         self.query_one("#revealed").scroll_visible(top=True)
 
@@ -122,7 +141,16 @@ class FlashcardBody(ItemBody):
 # -- multiple choice -------------------------------------------------------------------------------------------
 
 
-class ChoiceList(OptionList):
+class UnpickedOptions(OptionList):
+    """An OptionList that starts with nothing highlighted (OptionList highlights its first option), so that
+    enter before any choice is made answers nothing."""
+
+    def __init__(self, *options: Option, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(*options, id=id, classes=classes)
+        self.highlighted = None
+
+
+class ChoiceList(UnpickedOptions):
     """The choices: arrows and number keys pick, space ticks (multi-answer), enter answers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -141,19 +169,24 @@ class ChoiceList(OptionList):
 
 
 class ChoiceBody(ItemBody):
-    """A multiple-choice question, one or several right answers."""
+    """A multiple-choice question, one or several right answers, its choices in a shuffled order.
 
-    def __init__(self, item: Any, drawn: Drawn | None = None) -> None:
+    ``order[k]`` is the bank index of the choice shown at position ``k``; everything shown and recorded uses the
+    shown numbers, and nothing is highlighted until the candidate moves or types a number.
+    """
+
+    def __init__(self, item: Any, drawn: Drawn | None = None, order: list[int] | None = None) -> None:
         super().__init__(item, drawn)
+        self.order = order if order is not None else list(range(len(item.choices)))
         self.multiple = sum(c.correct for c in item.choices) > 1
-        self.ticked: set[int] = set()
+        self.ticked: set[int] = set()  # shown positions, 0-based
 
     def compose(self) -> ComposeResult:
-        hint = "several are right: tick with space or 1–5, enter answers" if self.multiple else \
-            "pick with ↑↓ or 1–5, enter answers"
+        n = len(self.item.choices)
+        hint = f"several are right: tick with space or 1–{n}, enter answers" if self.multiple else \
+            f"pick with ↑↓ or 1–{n}, enter answers"
         yield Label(f"[dim]{hint}[/]")
-        yield ChoiceList(*(Option(self._prompt(n), id=str(n)) for n in range(len(self.item.choices))),
-                         id="choices")
+        yield ChoiceList(*(Option(self._prompt(k), id=str(k)) for k in range(n)), id="choices")
         yield Button("Answer (enter)", id="answer", variant="primary")
         yield Markdown("", id="feedback")
 
@@ -161,35 +194,42 @@ class ChoiceBody(ItemBody):
         self.query_one("#feedback").display = False
 
     def start_focus(self) -> None:
-        choices = self.query_one("#choices", ChoiceList)
-        choices.focus()
-        choices.highlighted = 0
+        self.query_one("#choices", ChoiceList).focus()
 
-    def _prompt(self, n: int, *, result: bool = False) -> str:
-        choice = self.item.choices[n]
+    def choice(self, k: int) -> Any:
+        """The choice shown at position ``k``."""
+        return self.item.choices[self.order[k]]
+
+    @property
+    def right(self) -> set[int]:
+        """Shown positions of the correct choices."""
+        return {k for k in range(len(self.order)) if self.choice(k).correct}
+
+    def _prompt(self, k: int, *, result: bool = False) -> str:
+        choice = self.choice(k)
         text = choice.text.replace("[", r"\[")
         box = ""
         if self.multiple:
-            box = "[x] " if n in self.ticked else "[ ] "
+            box = "[x] " if k in self.ticked else "[ ] "
             box = box.replace("[", r"\[")
         if result:
-            mark = "[green]✓[/]" if choice.correct else ("[red]✗[/]" if n in self.ticked else " ")
-            return f"{mark} {n + 1}. {box}{text}"
-        return f"{n + 1}. {box}{text}"
+            mark = "[green]✓[/]" if choice.correct else ("[red]✗[/]" if k in self.ticked else " ")
+            return f"{mark} {k + 1}. {box}{text}"
+        return f"{k + 1}. {box}{text}"
 
     def _refresh_prompts(self, result: bool = False) -> None:
         choices = self.query_one("#choices", ChoiceList)
-        for n in range(len(self.item.choices)):
-            choices.replace_option_prompt_at_index(n, self._prompt(n, result=result))
+        for k in range(len(self.order)):
+            choices.replace_option_prompt_at_index(k, self._prompt(k, result=result))
 
-    def toggle(self, n: int) -> None:
+    def toggle(self, k: int) -> None:
         if self.answered:
             return
-        self.ticked ^= {n}
+        self.ticked ^= {k}
         self._refresh_prompts()
 
     def digit(self, n: int) -> bool:
-        if self.answered or not 1 <= n <= len(self.item.choices):
+        if self.answered or not 1 <= n <= len(self.order):
             return False
         choices = self.query_one("#choices", ChoiceList)
         choices.highlighted = n - 1
@@ -217,10 +257,11 @@ class ChoiceBody(ItemBody):
             if highlighted is not None:
                 self.ticked = {highlighted}
         if not self.ticked:
-            self.notify("Tick at least one choice (space or its number).", severity="warning")
+            how = "space or its number" if self.multiple else "↑↓ or its number"
+            self.notify(f"Pick a choice first ({how}).", severity="warning")
             return
         self.answered = True
-        right = {n for n, c in enumerate(self.item.choices) if c.correct}
+        right = self.right
         correct = self.ticked == right
         self._refresh_prompts(result=True)
         self.query_one("#answer").display = False
@@ -228,17 +269,16 @@ class ChoiceBody(ItemBody):
         feedback.update(self.explain(correct, right))
         feedback.set_class(correct, "-right").set_class(not correct, "-wrong")
         feedback.display = True
-        answer = ",".join(str(n + 1) for n in sorted(self.ticked))
+        answer = f"{numbers(self.ticked)} {order_note(self.order)}"
         self.post_message(Answered(correct, None, answer))
 
     def explain(self, correct: bool, right: set[int]) -> str:
         lines: list[str] = []
-        choices = self.item.choices
-        for n in sorted(right):
-            why = f" — {choices[n].why}" if choices[n].why else ""
-            lines.append(f"**Right answer {n + 1}.** {choices[n].text}{why}")
-        for n in sorted(self.ticked - right):
-            lines.append(f"**You chose {n + 1}.** {choices[n].text} — {choices[n].why}")
+        for k in sorted(right):
+            why = f" — {self.choice(k).why}" if self.choice(k).why else ""
+            lines.append(f"**Right answer {k + 1}.** {self.choice(k).text}{why}")
+        for k in sorted(self.ticked - right):
+            lines.append(f"**You chose {k + 1}.** {self.choice(k).text} — {self.choice(k).why}")
         if self.item.explanation:
             lines.append(self.item.explanation)
         return feedback_markdown(correct, lines)
@@ -276,6 +316,9 @@ class ValueBody(ItemBody):
     def start_focus(self) -> None:
         self.query_one("#value", Input).focus()
 
+    def text_box(self) -> Input | None:
+        return None if self.answered else self.query_one("#value", Input)
+
     @on(Input.Submitted, "#value")
     def submit(self, event: Input.Submitted) -> None:
         event.stop()
@@ -305,12 +348,15 @@ class ValueBody(ItemBody):
         self.post_message(Answered(checked.correct, None, raw))
 
 
-def body_for(item: Any, drawn: Drawn, checker: Callable[[Any, str, Drawn | None], Checked]) -> ItemBody:
+def body_for(item: Any, drawn: Drawn, checker: Callable[[Any, str, Drawn | None], Checked], *,
+             seed: int | str = 0) -> ItemBody:
+    """The answer area of ``item``; ``seed`` orders a multiple-choice item's choices for this presentation."""
     if item.type == "flashcard":
         return FlashcardBody(item, drawn)
     if item.type == "mcq":
-        return ChoiceBody(item, drawn)
+        return ChoiceBody(item, drawn, shuffled_order(len(item.choices), f"{seed}:{item.id}"))
     return ValueBody(item, drawn, checker)
 
 
-__all__ = ["Answered", "ChoiceBody", "FlashcardBody", "ItemBody", "ValueBody", "body_for"]
+__all__ = ["Answered", "ChoiceBody", "FlashcardBody", "ItemBody", "UnpickedOptions", "ValueBody", "body_for",
+           "type_into"]

@@ -6,7 +6,6 @@ the session and save it. Panes are built with the answer already given (a resume
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from rich.markup import escape
@@ -27,6 +26,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from quiz.choice_order import numbers, parse_numbers
+from quiz.tui.widgets.items import UnpickedOptions
 from quiz.tui.widgets.results import ResultsView
 
 TYPE_NAMES = {"flashcard": "flashcard", "mcq": "multiple choice", "numeric": "number", "shape": "shape",
@@ -105,7 +106,7 @@ class FlashcardPane(ConceptPane):
         self.changed(event.text_area.text)
 
 
-class MockChoices(OptionList):
+class MockChoices(UnpickedOptions):
     """The choices of a mock question: number keys or enter pick (space ticks when several are right)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -130,19 +131,16 @@ class MockChoices(OptionList):
             self.post_message(self.Picked(d - 1))
 
 
-def parse_ticked(answer: str) -> set[int]:
-    """0-based choices of a stored mcq answer such as ``"1,3"``."""
-    return {int(t) - 1 for t in re.findall(r"\d+", answer)}
-
-
 class ChoicePane(ConceptPane):
-    """Multiple choice: the candidate's pick is marked, never judged."""
+    """Multiple choice in the entry's shuffled order: the candidate's pick (shown numbers) is marked, never judged."""
 
     def __init__(self, entry: Any, item: Any, prompt: str, answer: str, *, id: str | None = None) -> None:
         super().__init__(entry, item, prompt, answer, id=id)
         self.multiple = sum(c.correct for c in item.choices) > 1
         n = len(item.choices)
-        self.ticked = {i for i in parse_ticked(answer) if 0 <= i < n}
+        order = getattr(entry, "choice_order", None)
+        self.order: list[int] = order if order is not None and sorted(order) == list(range(n)) else list(range(n))
+        self.ticked = {i for i in parse_numbers(answer) if 0 <= i < n}
 
     def answer_widgets(self) -> ComposeResult:
         n = len(self.item.choices)
@@ -153,13 +151,13 @@ class ChoicePane(ConceptPane):
     def _prompt(self, i: int) -> str:
         marks = (r"\[x]", r"\[ ]") if self.multiple else ("(•)", "( )")
         box = marks[0] if i in self.ticked else marks[1]
-        return f"{box} {i + 1}. {escape(self.item.choices[i].text)}"
+        return f"{box} {i + 1}. {escape(self.item.choices[self.order[i]].text)}"
 
     def start_focus(self) -> None:
         choices = self.query_one(MockChoices)
         choices.focus()
-        if choices.highlighted is None:
-            choices.highlighted = min(self.ticked) if self.ticked else 0
+        if choices.highlighted is None and self.ticked:
+            choices.highlighted = min(self.ticked)
 
     def pick(self, i: int) -> None:
         """Pick choice ``i`` (toggle it when several are right)."""
@@ -170,7 +168,7 @@ class ChoicePane(ConceptPane):
         choices = self.query_one(MockChoices)
         for n in range(len(self.item.choices)):
             choices.replace_option_prompt_at_index(n, self._prompt(n))
-        self.changed(",".join(str(n + 1) for n in sorted(self.ticked)))
+        self.changed(numbers(self.ticked))
 
     @on(MockChoices.Picked)
     def _picked(self, event: MockChoices.Picked) -> None:
@@ -263,7 +261,7 @@ class CodingPane(EntryPane):
         self.query_one(".mock-run-label", Static).update(message)
         results = self.query_one(ResultsView)
         if report is None:
-            results.show_message(escape(message))
+            results.show_message(message)
         else:
             results.show_report(report, visible_only=True)
         self.query_one(TabbedContent).active = f"examples-{self.entry.index}"

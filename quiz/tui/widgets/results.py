@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
+from quiz.tui.safe_text import plain
 from quiz.tui.widgets.heatmap import Heatmap
 
 
@@ -18,6 +19,12 @@ def verdict_words(verdict: Any) -> str:
 
 def rel_error_text(value: float | None) -> str:
     return "" if value is None else f"rel. error {value:.1e}"
+
+
+def line(*parts: str | tuple[str, str]) -> Content:
+    """One piece of report text: each str part is untrusted (shown literally, never as markup); a (text, style)
+    pair is our own word with our own style."""
+    return Content.assemble(*(plain(p) if isinstance(p, str) else p for p in parts))
 
 
 class CaseView(Vertical):
@@ -30,24 +37,24 @@ class CaseView(Vertical):
     def compose(self) -> ComposeResult:
         case = self.case
         passed = verdict_words(case.verdict) == "passed"
-        mark = "[green]✓[/]" if passed else "[red]✗[/]"
+        mark = ("✓", "green") if passed else ("✗", "red")
         where = "example" if case.visible else "hidden"
-        bits = [f"{mark} {escape(case.name)}", where, verdict_words(case.verdict)]
+        bits = [case.name, where, verdict_words(case.verdict)]
         shape_wrong = any(o.expected_shape != o.got_shape for o in case.outputs if o.got_shape is not None)
         if case.rel_error is not None and not shape_wrong and (passed or case.rel_error > 0):
             bits.append(rel_error_text(case.rel_error))
-        yield Static(" · ".join(bits), classes="case-title")
+        yield Static(line(mark, " ", " · ".join(bits)), classes="case-title")
         if case.description:
-            yield Static(escape(case.description), classes="case-detail")
+            yield Static(line(case.description), classes="case-detail")
         if case.visible and case.inputs:
-            yield Static(escape(", ".join(f"{k}: {v}" for k, v in case.inputs.items())), classes="case-detail")
+            yield Static(line(", ".join(f"{k}: {v}" for k, v in case.inputs.items())), classes="case-detail")
         if passed:
             return
         output_messages = {o.message for o in case.outputs if not o.ok and o.message}
         if case.message and not any(case.message in m or m in case.message for m in output_messages):
-            yield Static(escape(case.message), classes="case-detail")
+            yield Static(line(case.message), classes="case-detail")
         for d in case.diagnoses:
-            yield Static(f"→ {escape(d)}", classes="case-diagnosis")
+            yield Static(line("→ ", d), classes="case-diagnosis")
         for out in case.outputs:
             if out.ok:
                 continue
@@ -59,9 +66,9 @@ class CaseView(Vertical):
                 tuple(out.expected_shape) != tuple(out.got_shape)
             if shapes_differ and "shape" not in message:
                 detail.append(f"shape {tuple(out.got_shape or ())}, expected {tuple(out.expected_shape or ())}")
-            yield Static(escape(" · ".join(detail)), classes="case-detail")
+            yield Static(line(" · ".join(detail)), classes="case-detail")
             for w in out.worst[:3]:
-                yield Static(escape(f"at {tuple(w.index)}: expected {w.expected:.4g}, got {w.got:.4g}"),
+                yield Static(line(f"at {tuple(w.index)}: expected {w.expected:.4g}, got {w.got:.4g}"),
                              classes="case-detail")
             if out.expected_preview or out.got_preview:
                 yield Heatmap(out.name, out.expected_preview, out.got_preview)
@@ -75,7 +82,7 @@ class ResultsView(VerticalScroll):
 
     def show_message(self, text: str) -> None:
         self.remove_children()
-        self.mount(Static(text, classes="results-summary"))
+        self.mount(Static(line(text), classes="results-summary"))
 
     def show_report(self, report: Any, *, visible_only: bool) -> None:
         self.remove_children()
@@ -86,20 +93,21 @@ class ResultsView(VerticalScroll):
         if not visible_only:
             head += f" · score {report.score:.0f}/{report.max_score:.0f}"
         widgets: list[Static | CaseView] = [
-            Static(head, classes="results-summary " + ("verdict-passed" if passed else "verdict-failed"))
+            Static(line(head), classes="results-summary " + ("verdict-passed" if passed else "verdict-failed"))
         ]
         if report.message and not passed:
-            widgets.append(Static(escape(report.message), classes="case-detail"))
+            widgets.append(Static(line(report.message), classes="case-detail"))
         for d in report.diagnoses:
-            widgets.append(Static(f"→ {escape(d)}", classes="case-diagnosis"))
+            widgets.append(Static(line("→ ", d), classes="case-diagnosis"))
         failing = [c for c in report.cases if verdict_words(c.verdict) != "passed"]
         passing = [c for c in report.cases if verdict_words(c.verdict) == "passed"]
         widgets.extend(CaseView(c) for c in [*failing, *passing])
         if report.stdout:
-            widgets.append(Static("[b]Output[/b]\n" + escape(report.stdout[-2000:]), classes="case-detail"))
+            widgets.append(Static(line(("Output", "bold"), "\n", report.stdout[-2000:]), classes="case-detail"))
         isolation = getattr(report, "isolation", None)
         if isolation is not None:
-            widgets.append(Static(escape(f"Ran in: {isolation.summary()} · {report.seconds:.2f} s"),
+            widgets.append(Static(line(f"Ran in: {isolation.summary()} · {report.seconds:.2f} s"),
                                   classes="case-detail"))
+            widgets.append(Static(line(f"Not active: {isolation.missing_summary()}"), classes="case-detail"))
         self.mount_all(widgets)
         self.scroll_home(animate=False)
