@@ -8,9 +8,9 @@ the concatenation of the ``.npy`` blobs whose lengths the header lists under ``"
 
 ``{"t": "none"}``, ``{"t": "bool", "v": true}``, ``{"t": "int", "v": "12"}`` (decimal text),
 ``{"t": "float", "v": "0x1.8p+1"}`` (``float.hex``), ``{"t": "array", "b": 0}`` (blob index),
-``{"t": "seq", "items": [...]}``, and for arguments only ``{"t": "str", "v": "..."}``, ``{"t": "scalar", "b": 0}``
-(a NumPy scalar) and ``{"t": "rng", "seed": "7"}``; and ``{"t": "invalid", "what": "a str"}`` (a return value
-the child refused to encode).
+``{"t": "seq", "items": [...]}``, ``{"t": "invalid", "what": "a str"}`` (a return value the child refused to
+encode); arguments also use str, NumPy scalar, generator-seed and known-function nodes, written by ``_inputs`` and
+read by ``_child.argument_node``, never by the grading process.
 
 The reader side (``FrameReader``, ``decode_value``) treats its input as hostile: bounded sizes, strict
 validation, ``allow_pickle`` never, no object or complex dtypes, and ``ProtocolError`` for anything malformed;
@@ -268,13 +268,13 @@ def decode_value(
     tree: object,
     blobs: Sequence[memoryview | bytes],
     *,
-    make_rng: Callable[[int], object] | None = None,
-    make_fn: Callable[[str], object] | None = None,
+    argument: Callable[[dict[str, Any]], object] | None = None,
     _count: _Counter | None = None,
     _depth: int = 0,
 ) -> object:
-    """The value a JSON tree stands for: plain ndarrays, bool/int/float, None, tuples (and, for arguments, str and
-    generators made by ``make_rng``). ``ProtocolError`` for anything else, ``InvalidValue`` for ``"invalid"``."""
+    """The value a JSON tree stands for: plain ndarrays, bool/int/float, None, tuples. ``ProtocolError`` for
+    anything else, ``InvalidValue`` for ``"invalid"``. The child passes ``argument`` to decode the node types only
+    arguments use (str, NumPy scalars, generators, known functions: see ``_child.argument_node``)."""
     count = _count or _Counter()
     count.n += 1
     if count.n > MAX_NODES or _depth > MAX_DEPTH:
@@ -312,34 +312,14 @@ def decode_value(
         if not isinstance(items, list):
             raise ProtocolError("bad sequence")
         return tuple(
-            decode_value(i, blobs, make_rng=make_rng, make_fn=make_fn, _count=count, _depth=_depth + 1)
+            decode_value(i, blobs, argument=argument, _count=count, _depth=_depth + 1)
             for i in items
         )
     if t == "invalid":
         what = tree.get("what")
         raise InvalidValue(clean_text(what if isinstance(what, str) else "an unsupported value", 200))
-    if make_rng is not None and t == "str":
-        v = tree.get("v")
-        if not isinstance(v, str):
-            raise ProtocolError("bad str")
-        return v
-    if make_rng is not None and t == "scalar":  # a NumPy scalar argument
-        arr = decode_value({"t": "array", "b": tree.get("b")}, blobs, _count=count)
-        assert isinstance(arr, np.ndarray)
-        if arr.ndim != 0:
-            raise ProtocolError("bad scalar")
-        return arr[()]
-    if make_rng is not None and t == "rng":
-        seed = tree.get("seed")
-        if not isinstance(seed, str) or not seed.isdigit():
-            raise ProtocolError("bad seed")
-        return make_rng(int(seed))
-    if make_fn is not None and t == "fn":  # a known test function (engine/known_functions.py), by name
-        name = tree.get("name")
-        fn = make_fn(name) if isinstance(name, str) else None
-        if fn is None:
-            raise ProtocolError("unknown function")
-        return fn
+    if argument is not None:
+        return argument(tree)
     raise ProtocolError("unknown value type")
 
 
