@@ -91,6 +91,25 @@ def _arrays_in(args: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def argument_node(wire: Any, blobs: list[Any]) -> Any:
+    """Decodes the value nodes only arguments use (the parent's ``_inputs`` writes them): str, a NumPy scalar, a
+    generator from its seed, a known test function by name."""
+
+    def decode(tree: dict[str, Any]) -> Any:
+        t = tree.get("t")
+        if t == "str" and isinstance(tree.get("v"), str):
+            return tree["v"]
+        if t == "scalar" and type(tree.get("b")) is int:
+            return wire.decode_array(blobs[tree["b"]])[()]
+        if t == "rng" and isinstance(tree.get("seed"), str):
+            return np.random.default_rng(int(tree["seed"]))
+        if t == "fn" and tree.get("name") in KNOWN_FUNCTIONS:
+            return KNOWN_FUNCTIONS[tree["name"]]
+        raise wire.ProtocolError(f"unknown argument node {t!r}")
+
+    return decode
+
+
 def _digest(wire: Any, arr: Any) -> str:
     """The digest of an argument after the call; one that no longer hashes (its dtype changed to object, say) was
     modified."""
@@ -142,8 +161,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
             missing[name] = f"{name} is not callable (it is a {type(obj).__name__})"
     channel.send({"kind": "imported", "missing": missing})
 
-    make_rng = np.random.default_rng
-    make_fn = KNOWN_FUNCTIONS.get
+    argument = argument_node(wire, blobs)
     for index in range(start, len(calls)):
         call = calls[index]
         fname = call["function"]
@@ -154,7 +172,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
             continue
         fn = namespace.get(fname)
         args = {
-            k: wire.decode_value(tree, blobs, make_rng=make_rng, make_fn=make_fn) for k, tree in call["args"].items()
+            k: wire.decode_value(tree, blobs, argument=argument) for k, tree in call["args"].items()
         }
         watched = _arrays_in(args)  # the parent compares their digests after the call with what it sent
         started = _perf_counter()
