@@ -65,7 +65,11 @@ def _install(venv: Path, same_version: bool) -> None:
     else installed by pip at this environment's versions."""
     python = str(venv / "bin" / "python")
     if not same_version:
-        pins = [f"{p}=={importlib.metadata.version(p)}" for p in PACKAGES]
+        # Another minor version (the system's 3.11 while this suite runs on 3.12, say) may not have this NumPy:
+        # take the versions pinned for that Python.
+        constraints = REPO / "constraints.txt"
+        pins = (["-c", str(constraints), *PACKAGES] if constraints.is_file()
+                else [f"{p}=={importlib.metadata.version(p)}" for p in PACKAGES])
         subprocess.run([python, "-m", "ensurepip", "--default-pip"], check=True, timeout=120,
                        stdout=subprocess.DEVNULL)
         subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins],
