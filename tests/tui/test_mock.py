@@ -194,6 +194,18 @@ async def test_mock_from_home_to_report(make_app: Callable[..., NnprepApp], cloc
     with Store(db) as store:
         (stored,) = store.mock_sessions()
         assert stored.finished and stored.score == pytest.approx(want / 100)
+        # Every answered question counts as an attempt (kind mock) and reschedules its item; blanks do not.
+        attempts = {a.target_id: a for a in store.attempts(kind="mock")}
+        assert set(attempts) == {"t.mcq", "t.numeric", "t.flash"}
+        assert attempts["t.mcq"].correct and attempts["t.numeric"].correct
+        assert "[shown order" in attempts["t.mcq"].answer
+        assert attempts["t.flash"].correct is None and attempts["t.flash"].rating == 2  # one key point of two
+        assert {s.item_id for s in store.review_states()} == {"t.mcq", "t.numeric", "t.flash"}
+        from quiz.progress_stats import compute_stats
+
+        topics = {i.id: i.topic for i in app.services.bank().items}
+        stats = compute_stats(store, topics, {}, clock.now)
+        assert sum(t.attempts for t in stats.topics) == 3
 
 
 async def test_time_out_submits_as_it_stands(make_app: Callable[..., NnprepApp], clock: Clock) -> None:

@@ -60,10 +60,19 @@ class ItemScreen(BaseScreen[None]):
         )
         with VerticalScroll(id="item-body"):
             yield Markdown(self.drawn.prompt, id="prompt")
-            yield body_for(self.item, self.drawn, services.check, seed=seed)
+            yield body_for(self.item, self.drawn, services.check, seed=seed, intervals=self._intervals())
             with Horizontal(id="next-row"):
                 yield Button("Next (n)", id="next", variant="primary")
         yield Footer()
+
+    def _intervals(self) -> dict[int, str] | None:
+        """What each rating would schedule for a flashcard (None when it cannot be known)."""
+        if self.item.type != "flashcard":
+            return None
+        try:
+            return self.nn.services.progress.next_intervals(self.item)
+        except Exception:
+            return None
 
     def on_mount(self) -> None:
         self.query_one("#next-row").display = False
@@ -110,7 +119,8 @@ class ItemScreen(BaseScreen[None]):
     @on(Answered)
     def _answered(self, event: Answered) -> None:
         seconds = time.monotonic() - self.started
-        self.result = ItemResult(self.item, event.correct, event.rating, seconds, event.answer)
+        prompt = self.drawn.prompt if self.drawn is not None else self.item.prompt
+        self.result = ItemResult(self.item, event.correct, event.rating, seconds, event.answer, prompt)
         self.session.record(self.result)
         try:
             self.nn.services.progress.record_attempt(

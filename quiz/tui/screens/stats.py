@@ -115,7 +115,7 @@ class StatsScreen(BaseScreen[None]):
         table.clear()
         for t in stats.topics:
             table.add_row(t.label, str(t.items), str(t.attempts), _pct(t.share_correct),
-                          _pct(t.avg_retrievability), _trend(t.trend), str(t.due_now))
+                          _pct(t.recall), _trend(t.trend), str(t.due_now))
         tasks = [f"[b]{stats.tasks_solved}/{stats.tasks_total}[/b] solved"]
         for p in stats.tasks_by_topic:
             tasks.append(f"{p.label[:26]:<26} {p.solved}/{p.total} [green]{bar(p.solved, p.total, 6)}[/]")
