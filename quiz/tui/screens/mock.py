@@ -27,14 +27,13 @@ from quiz.tui.base import STYLES, BaseModal, BaseScreen
 from quiz.tui.mock_flow import MockContext
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.services import Drawn
-from quiz.tui.widgets.mock import TYPE_NAMES, AnswerChanged, CodingPane, EntryPane, mmss, pane_for
+from quiz.tui.widgets.mock import SHORT_NAMES, AnswerChanged, CodingPane, EntryPane, mmss, pane_for
 
 TICK_SECONDS = 1.0
 SAVE_EVERY_SECONDS = 2.0  # at most this long between a keystroke and the store
 LOW_TIME_SECONDS = 60
+CLOCK_WIDTH = 16  # #mock-clock's width in mock.tcss
 
-SHORT_NAMES = {"flashcard": "flashcard", "mcq": "choice", "numeric": "number", "shape": "shape",
-               "parameterised": "calculation", "coding": "coding"}
 
 LeaveChoice = Literal["leave", "submit", "stay"]
 
@@ -207,10 +206,14 @@ class MockScreen(BaseScreen[None]):
         state = self.session.state
         spent = state.entries[self.current].seconds + max(
             0.0, (min(self.session.clock.now(), state.deadline) - state.entered_at).total_seconds())
-        kind = TYPE_NAMES.get(entry.item_type, entry.item_type)
-        self.query_one("#mock-where", Static).update(
-            f"{self.current + 1}/{len(self.plan.entries)} · {mmss(spent)} of ~{mmss(entry.suggested_seconds)} · "
-            f"{kind} · {topic_label(entry.topic)}")
+        kind = SHORT_NAMES.get(entry.item_type, entry.item_type)
+        where = (f"{self.current + 1}/{len(self.plan.entries)} · {mmss(spent)} of "
+                 f"~{mmss(entry.suggested_seconds)} · {kind}")
+        room = self.app.size.width - CLOCK_WIDTH - len(where) - 4  # what the topic may take on this line
+        topic = topic_label(entry.topic)
+        if room < len(topic):
+            topic = topic[: room - 1] + "…" if room > 8 else ""
+        self.query_one("#mock-where", Static).update(f"{where} · {topic}" if topic else where)
 
     # -- answers --------------------------------------------------------------------------------------------------
     @on(AnswerChanged)

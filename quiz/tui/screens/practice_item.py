@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import ClassVar
 
 from textual import events, on
@@ -39,7 +40,7 @@ class ItemScreen(BaseScreen[None]):
         super().__init__()
         self.session = session
         self.item = session.current
-        self.started = time.monotonic()
+        self.started: datetime | None = None  # on mount, from the app's clock (tests move it by hand)
         self.result: ItemResult | None = None
         self.drawn: Drawn | None = None
 
@@ -75,6 +76,7 @@ class ItemScreen(BaseScreen[None]):
             return None
 
     def on_mount(self) -> None:
+        self.started = self.nn.services.now()
         self.query_one("#next-row").display = False
         self.query_one(ItemBody).start_focus()
 
@@ -118,7 +120,8 @@ class ItemScreen(BaseScreen[None]):
 
     @on(Answered)
     def _answered(self, event: Answered) -> None:
-        seconds = time.monotonic() - self.started
+        now = self.nn.services.now()
+        seconds = max(0.0, (now - (self.started or now)).total_seconds())
         prompt = self.drawn.prompt if self.drawn is not None else self.item.prompt
         self.result = ItemResult(self.item, event.correct, event.rating, seconds, event.answer, prompt)
         self.session.record(self.result)

@@ -77,7 +77,7 @@ class SummaryScreen(BaseScreen[None]):
                 result = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}.get(r.rating or 0, "?")
             else:
                 result = "✓" if r.correct else "✗"
-            items.add_row(Text(_short(plain(r.prompt or r.item.prompt), 24)), result, f"{r.seconds:.0f} s")
+            items.add_row(Text(_short(plain(r.prompt or r.item.prompt), 20)), result, f"{r.seconds:.0f} s")
         self.query_one("#summary-buttons Button", Button).focus()
 
     @on(Button.Pressed, "#done")

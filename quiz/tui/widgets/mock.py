@@ -32,6 +32,8 @@ from quiz.choice_order import numbers, parse_numbers
 from quiz.tui.widgets.items import UnpickedOptions
 from quiz.tui.widgets.results import ResultsView
 
+SHORT_NAMES = {"flashcard": "flashcard", "mcq": "choice", "numeric": "number", "shape": "shape",
+               "parameterised": "calculation", "coding": "coding"}
 TYPE_NAMES = {"flashcard": "flashcard", "mcq": "multiple choice", "numeric": "number", "shape": "shape",
               "parameterised": "calculation", "coding": "coding"}
 
@@ -233,7 +235,7 @@ class CodingPane(EntryPane):
         text = self.text
         with Horizontal(classes="mock-coding"):
             with TabbedContent(classes="mock-coding-side"):
-                with TabPane("Statement", id=f"statement-{self.entry.index}"), VerticalScroll(classes="mock-statement"):
+                with TabPane("Task", id=f"statement-{self.entry.index}"), VerticalScroll(classes="mock-statement"):
                     yield Static(f"[b]{escape(text.title)}[/b] · {text.difficulty}", classes="muted")
                     yield Markdown(text.statement)
                 with TabPane("Examples", id=f"examples-{self.entry.index}"):
