@@ -97,3 +97,15 @@ async def test_an_unexpected_error_exits_3_with_the_answers_saved(
     # The command line turns a crash into exit status 3.
     monkeypatch.setattr(NnprepApp, "run", lambda self: setattr(self, "crashed", True))
     assert run_app(SimpleNamespace(db=str(db), deck=[])) == EXIT_CRASHED
+
+
+async def test_the_subheader_fits_80_columns_on_every_question(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_direct(pilot, coding="easy")
+        for entry in screen.session.state.plan.entries:
+            screen.go(entry.index)
+            await pilot.pause()
+            where = str(screen.query_one("#mock-where").render())
+            assert len(where) <= 80 - 16, where  # beside the 16-column clock
+            assert where.startswith(f"{entry.index + 1}/6 ·")

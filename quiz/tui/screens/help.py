@@ -77,6 +77,7 @@ The statement sits beside a Python editor pre-filled with the starter; your code
 | `ctrl+g` | the next hint |
 | `ctrl+o` | the reference solution (asks first if you have not run your code) |
 | `ctrl+z` | undo in the editor; `ctrl+t` resets to the starter (asks first) |
+| `f2` | wide editor: hide the statement pane |
 
 ## Mock interviews
 
