@@ -40,10 +40,18 @@ def _args(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, float]:
     return np.asarray(a["q"], dtype=np.float64), np.asarray(a["k"], dtype=np.float64), float(a["temperature"])
 
 
-def _no_temperature(ctx: DiagnosisContext) -> Sequence[tuple[np.ndarray | None, str]]:
-    q, k, _ = _args(ctx)
+def _loss_variants(ctx: DiagnosisContext) -> Sequence[tuple[np.ndarray | None, str]]:
+    q, k, tau = _args(ctx)
     loss = np.asarray(infonce_loss(q, k, 1.0)[0])
-    return [(loss, "loss ignores the temperature: the logits are q @ k.T / temperature")]
+    diagonal = np.asarray(-np.mean(np.diag(q @ k.T)) / tau)
+    return [
+        (loss, "loss ignores the temperature: the logits are q @ k.T / temperature"),
+        (
+            diagonal,
+            "loss is only minus the mean positive logit: subtract each row's log-sum-exp as well (the softmax's"
+            " normaliser over all N keys, which brings in the negatives)",
+        ),
+    ]
 
 
 def _dk_variants(ctx: DiagnosisContext) -> Sequence[tuple[np.ndarray | None, str]]:
@@ -153,7 +161,7 @@ TASK = Task(
         "infonce_loss": (
             _unstable,
             _symmetric,
-            diagnose.variant_explained("loss", _no_temperature),
+            diagnose.variant_explained("loss", _loss_variants),
             diagnose.variant_explained("dk", _dk_variants),
             diagnose.factor_explained("loss", lambda ctx: _sizes_factors("loss", ctx)),
             diagnose.factor_explained("dq", lambda ctx: _sizes_factors("dq", ctx)),

@@ -29,7 +29,7 @@ def loss_scaler_step(
     if not np.all(np.isfinite(unscaled)):
         return unscaled, scale * backoff_factor, 0, True
     successful = growth_tracker + 1
-    if successful >= growth_interval:
+    if successful == growth_interval:
         return unscaled, scale * growth_factor, 0, False
     return unscaled, scale, successful, False
 
