@@ -66,9 +66,11 @@ def test_matches_pytorch_amp_update() -> None:
         for call in case.calls:
             a = call.args
             grads = [torch.tensor(a["grads"])]
-            found_inf = torch.zeros(1, dtype=torch.float64)
-            inv = torch.full((1,), 1.0 / a["scale"], dtype=torch.float64)
-            scale = torch.full((1,), a["scale"], dtype=torch.float64)
+            # GradScaler keeps its scale and flags in float32; every scale of the cases is a power of 2 or 3 * 512,
+            # exact in float32.
+            found_inf = torch.zeros(1, dtype=torch.float32)
+            inv = torch.full((1,), 1.0 / a["scale"], dtype=torch.float32)
+            scale = torch.full((1,), a["scale"], dtype=torch.float32)
             tracker = torch.full((1,), a["growth_tracker"], dtype=torch.int32)
             try:
                 torch._amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv)
