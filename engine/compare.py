@@ -140,19 +140,9 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         return check
     err = relative_error(np.where(exp_finite, expected, 0.0), np.where(exp_finite, got, 0.0))
     check.rel_error = err
-    diff = np.where(exp_finite, np.abs(np.where(exp_finite, got, 0.0) - np.where(exp_finite, expected, 0.0)), 0.0)
-    order = np.argsort(diff, axis=None)[::-1][:3]
-    reveal = values_revealed()
-    check.worst = [
-        WorstElement(
-            index=tuple(int(i) for i in np.unravel_index(int(flat), expected.shape)),
-            expected=float(expected.flat[int(flat)]),
-            got=float(got.flat[int(flat)]),
-        )
-        for flat in order
-        if diff.flat[int(flat)] > 0 and reveal
-    ]
     check.ok = err <= tolerance
+    if values_revealed():
+        _add_worst(check, expected, got, exp_finite)
     if not check.ok:
         _add_previews(check, expected, got)
         check.message = f"{name}: relative error {err:.3g} > tolerance {tolerance:g}"
@@ -160,3 +150,18 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
             w = check.worst[0]
             check.message += f"; worst at {w.index}: expected {w.expected:.6g}, got {w.got:.6g}"
     return check
+
+
+def _add_worst(check: OutputCheck, expected: np.ndarray, got: np.ndarray, exp_finite: np.ndarray) -> None:
+    """The (at most) three elements where got differs most from a finite expected value."""
+    diff = np.where(exp_finite, np.abs(np.where(exp_finite, got, 0.0) - np.where(exp_finite, expected, 0.0)), 0.0)
+    order = np.argsort(diff, axis=None)[::-1][:3]
+    check.worst = [
+        WorstElement(
+            index=tuple(int(i) for i in np.unravel_index(int(flat), expected.shape)),
+            expected=float(expected.flat[int(flat)]),
+            got=float(got.flat[int(flat)]),
+        )
+        for flat in order
+        if diff.flat[int(flat)] > 0
+    ]

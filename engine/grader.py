@@ -17,8 +17,8 @@ from engine import crosscheck, numpy2
 from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
-from engine.runner import Runner, RunResult
-from engine.task import CallResult, Case, Task
+from engine.runner import ExpectedShapes, Runner, RunResult, run_calls
+from engine.task import Call, CallResult, Case, Task
 from engine.tasks import get_task
 
 MAX_SCORE = 100.0
@@ -84,7 +84,7 @@ def grade(
         cases = task.cases(hidden_seed)
     calls = [call for case in cases for call in case.calls]
     try:
-        run = runner.run(source, calls, [f.name for f in task.functions], limits)
+        run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task))
     except Exception as e:  # the grader's own failure (the sandbox could not start...): say so, never crash
         run = RunResult(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
@@ -95,10 +95,42 @@ def grade(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR, isolation=run.isolation,
             fatal_message=f"the grader failed, not your code: {len(run.calls)} results for {len(calls)} calls",
         )
+    run = _run_other_functions(task, source, run, runner, limits, started)
     report = _assemble(task, cases, run, runner, limits, source, reveal_hidden, started + limits.total_time_limit)
     report.seed = hidden_seed
     report.seconds = _clock() - started
     return report
+
+
+NOT_RUN = "not run: "  # how a runner marks the calls it gave up on (after too many failed processes, say)
+
+
+def _run_other_functions(
+    task: Task, source: str, run: RunResult, runner: Runner, limits: Limits, started: float
+) -> RunResult:
+    """Run again the calls a runner gave up on, of functions that did not fail themselves, within what is left of
+    the total time: a function that hangs costs only its own cases, whatever the order of the cases."""
+    for _ in task.functions:  # each pass gives up on at least one more function
+        if run.fatal_verdict is not None:
+            return run
+        failed = {r.call.function for r in run.calls if r.error_verdict and not (r.error or "").startswith(NOT_RUN)}
+        todo = [i for i, r in enumerate(run.calls)
+                if (r.error or "").startswith(NOT_RUN) and r.call.function not in failed]
+        left = limits.total_time_limit - (_clock() - started)
+        if not todo or left < MIN_RUN_SECONDS:
+            return run
+        try:
+            again = runner.run(source, [run.calls[i].call for i in todo], [f.name for f in task.functions],
+                               within(limits, left))
+        except Exception:  # the first run's results stand
+            return run
+        if again.fatal_verdict is not None or len(again.calls) != len(todo):
+            return run
+        merged = list(run.calls)
+        for i, result in zip(todo, again.calls, strict=True):
+            merged[i] = result
+        run = RunResult(calls=merged, stdout=run.stdout, isolation=run.isolation)
+    return run
 
 
 def file_time_budget(limits: Limits) -> float:
@@ -272,7 +304,9 @@ def _cross_check(
         left = deadline - _clock()
         if left < MIN_RUN_SECONDS:
             return
-        probe_run = runner.run(source, calls, [f.name for f in task.functions], within(limits, left))
+        probe_run = run_calls(
+            runner, source, calls, [f.name for f in task.functions], within(limits, left), _shapes(task)
+        )
         if probe_run.fatal_verdict is not None or len(probe_run.calls) != len(calls):
             continue
         agree = crosscheck.numeric(task, link, backward, probe_run.calls, probes)
@@ -281,6 +315,15 @@ def _cross_check(
         text = crosscheck.sentence(link, forward_ok, backward_ok, agree)
         if text and text not in report.diagnoses:
             report.diagnoses.append(text)
+
+
+def _shapes(task: Task) -> ExpectedShapes:
+    """The reference's output shapes of a call (asked by the sandbox only for large outputs)."""
+
+    def shapes(call: Call) -> list[tuple[int, ...] | None]:
+        return [tuple(np.shape(v)) for v in task.expected_outputs(call).values()]
+
+    return shapes
 
 
 __all__ = ["FILE_TIME_FACTOR", "MAX_SCORE", "file_time_budget", "grade", "grade_file", "new_seed"]

@@ -30,7 +30,8 @@ class Limits:
     max_output_kb: int = 64
     """Captured stdout+stderr kept, KiB; more is an error."""
     tmp_mb: int = 64
-    """Size of the child's private /tmp (a tmpfs, where the OS allows one), MiB."""
+    """Size of the child's private /tmp (a tmpfs, where the OS allows one), MiB. Its pages are memory outside
+    ``memory_mb``, freed when the child ends."""
     tmp_inodes: int = 2048
     """Files and folders the child may create in its private /tmp."""
 

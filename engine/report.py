@@ -121,6 +121,8 @@ class Isolation:
     """The private temp dir is a tmpfs with a size and file-count cap, mounted on /tmp for the child alone."""
     seccomp: bool = False
     """A seccomp filter denies sockets, SysV IPC, keyrings and io_uring."""
+    home_hidden: bool = False
+    """The grading user's home is covered by an empty read-only mount in the child's mount namespace."""
     missing: list[str] = field(default_factory=list)
     """Each protection that is not active, as "name: reason"."""
 
@@ -138,6 +140,7 @@ class Isolation:
             (self.network_namespace, "no network (netns)"),
             (self.pid_namespace, "pid namespace"),
             (self.ipc_namespace, "ipc namespace"),
+            (self.home_hidden, "home hidden"),
         ):
             if flag:
                 parts.append(label)

@@ -30,7 +30,7 @@ def kv_cache_gqa_gb(
     return Computed(
         n * bytes_per_value / 1e9,
         f"{kind}: {n_heads} query heads share {n_kv_heads} K/V head(s); the cache keeps only the K/V heads\n"
-        f"2 (K and V) * {layers} layers * {B} * {n_kv_heads} * {T} * {d_head} = {n:,} values\n"
+        f"2 (K and V) * layers {layers} * B {B} * n_kv {n_kv_heads} * T {T} * d_head {d_head} = {n:,} values\n"
         f"{n:,} * {bytes_per_value} bytes = {fmt(n * bytes_per_value / 1e9)} GB",
     )
 

@@ -68,4 +68,4 @@ def scaled_learning_rate(*, base_lr_e4: int, base_batch: int, batch: int, rule: 
     base = base_lr_e4 * 1e-4
     v = base * factor
     how = f"k = {batch}/{base_batch} = {k:g}" if rule == "linear" else f"sqrt({batch}/{base_batch}) = {factor:.6g}"
-    return Computed(v, f"{rule} rule: lr = base * {how}\n= {base:g} * {factor:.6g} = {v:.6g}")
+    return Computed(v, f"{rule} rule: factor {how}\nlr = base * factor = {base:g} * {factor:.6g} = {v:.6g}")

@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from quiz.tui.base import STYLES
+from quiz.tui.key_order import OrderedKeys
 from quiz.tui.services import Services
 
 # name -> (title, help text, key on the home screen)
@@ -36,7 +38,7 @@ def _home_screen() -> Screen[Any]:
     return HomeScreen()
 
 
-class NnprepApp(App[int]):
+class NnprepApp(OrderedKeys, App[int]):
     """Practise neural-network fundamentals for ML interviews."""
 
     TITLE = "nnprep"
@@ -61,6 +63,19 @@ class NnprepApp(App[int]):
     @property
     def now(self) -> Callable[[], datetime]:
         return self.services.now
+
+    # -- keys -------------------------------------------------------------------------------------------------------
+    def key_blocked(self, event: events.Key) -> bool:
+        """While the terminal is too small, no key reaches the hidden screen (ctrl+q still quits)."""
+        return event.key != "ctrl+q" and self.screen.has_class("-too-small")
+
+    def on_key(self, event: events.Key) -> None:
+        """A key typed for a screen that has since been replaced (keys pressed during a transition) goes to the
+        screen now shown, as if it had been pressed there; others go on to the bindings (``App._on_key``)."""
+        meant_for = getattr(event, "nn_screen", None)
+        if meant_for is not None and meant_for is not self.screen:
+            event.prevent_default()
+            (self.focused or self.screen)._forward_event(events.Key(event.key, event.character))
 
     def on_mount(self) -> None:
         # After the first paint, so start-up never waits for the bank (pydantic, TOML, calculators).

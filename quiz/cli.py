@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from typing import Any
 
 # Which module registers each command, so that running one command imports only its module (`--help` imports all).
 COMMANDS: dict[str, str] = {
@@ -52,6 +53,25 @@ def command_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed distribution's version, looked up only when asked for (start-up stays fast)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0,
+                         help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("nnprep")
+        except PackageNotFoundError:
+            text = "unknown (not installed)"
+        print(f"nnprep {text}")
+        parser.exit()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``only``, just the module that registers that command (faster start-up)."""
     parser = argparse.ArgumentParser(
@@ -59,6 +79,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Practise neural-network fundamentals for ML interviews. Without a command, opens the app.",
         epilog="Exit status: 0 ok, 1 not passed or problems found, 2 bad usage or input, 3 internal error.",
     )
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB)")
     parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
     parser.add_argument("--skip-tag", metavar="TAG", action="append", default=[],

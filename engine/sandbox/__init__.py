@@ -3,9 +3,11 @@
 
 Candidate code never runs in the grading process. A zygote (``zygote.py``, started by path with ``python -I -S``
 so it never imports the engine and its reference answers) imports NumPy once with one BLAS thread and forks one
-sandboxed child per submission: rlimits, scrubbed environment, private temp dir, uid 65534 when root, network and
-PID namespaces, no_new_privs and Landlock where the OS offers them (``Sandbox.isolation`` says which). Children send
-results as JSON headers plus ``.npy`` blobs, read here without pickle and validated as hostile input.
+sandboxed child per submission: rlimits, scrubbed environment, uid 65534 when root, and where the OS offers them
+network, PID, IPC and mount namespaces (a capped tmpfs on /tmp, the grading user's home covered), no_new_privs,
+Landlock and a seccomp filter without sockets -- as an ordinary user too, inside a user namespace of its own
+(``_protections.py``; ``Sandbox.isolation`` says what is active and why anything is not). Children send results as
+JSON headers plus ``.npy`` blobs, read here without pickle and validated as hostile input.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The driver of one sandboxed child: reads its output and result frames, enforces deadlines, waits for its end.
 
-Everything read from a child is hostile: frames are size-capped and validated (``_wire``), arrays arrive as
-``.npy`` blobs read without pickle, verdicts about values are computed here from those values alone, and any
-malformed or unexpected frame ends that child (the call in progress gets ``runtime_error``). Time is enforced
-from outside: the zygote SIGKILLs the child's process group and PID namespace when a deadline passes.
+Everything read from a child is hostile: every frame is decoded and validated by ``_wire.decode_message`` (which
+only ever returns a message or raises ``ProtocolError``), the parent's own checks on a result are in
+``_results``, and any malformed or unexpected frame is tampering: the child is killed and the call in progress
+gets ``runtime_error``. Time is enforced from outside: the zygote SIGKILLs the child's process group and PID
+namespace when a deadline passes. Messages to and from the zygote name the child's run (``run_id``).
 """
 
 from __future__ import annotations
@@ -55,8 +56,6 @@ class Attempt:
     failure: Failure | None = None  # why this child stopped early
     applied: dict[str, Any] | None = None
     status: int | None = None
-
-
 
 
 class Driver:

@@ -95,11 +95,11 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def plan(candidates: list[str], packages: list[str], home: str) -> tuple[list[tuple[str, int]], list[str]]:
+def plan(candidates: list[str], packages: list[str], homes: list[str]) -> tuple[list[tuple[str, int]], list[str]]:
     """Which real paths to grant, with which rights, so that every candidate folder is readable except nnprep's
-    ``packages`` (nothing in them) and ``home`` (never as a whole: only candidates inside it are granted):
+    ``packages`` (nothing in them) and the ``homes`` (never as a whole: only candidates inside them are granted):
     ([(real path, rights)], notes). ``candidates`` need not exist or be distinct."""
-    home = os.path.realpath(home) if home and home != "/" else ""
+    homes = [os.path.realpath(h) for h in homes if h and h != "/"]
     grants: dict[str, int] = {}
     notes: list[str] = []
 
@@ -107,11 +107,11 @@ def plan(candidates: list[str], packages: list[str], home: str) -> tuple[list[tu
         if real in grants or any(_inside(real, p) for p in packages) or len(grants) >= MAX_RULES:
             return
         is_dir = os.path.isdir(real)
-        holds = [p for p in [*packages, home] if p and is_dir and _inside(p, real)]
+        holds = [p for p in [*packages, *homes] if is_dir and _inside(p, real)]
         if not holds:
             grants[real] = READ_TREE if is_dir else READ_FILE
             return
-        if real == home or depth >= MAX_DEPTH:
+        if real in homes or depth >= MAX_DEPTH:
             notes.append(f"not allowing {real}: it is or holds {holds[0]}")
             return
         try:

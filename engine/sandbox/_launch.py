@@ -52,7 +52,7 @@ def numpy_path() -> str:
 def launch(base: str) -> tuple[socket.socket, subprocess.Popen[bytes]]:
     """Start a zygote serving children in ``base``; returns our end of its control socket and the process."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    config = {"ctl_fd": theirs.fileno(), "numpy_path": numpy_path(), "base": base}
+    config = {"ctl_fd": theirs.fileno(), "numpy_path": numpy_path(), "base": base, "home": os.path.expanduser("~")}
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", **dict.fromkeys(BLAS_VARIABLES, "1")}
     debug = os.environ.get("NNPREP_SANDBOX_DEBUG") == "1"
     try:

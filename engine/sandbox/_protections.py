@@ -22,6 +22,7 @@ child first.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import signal
@@ -38,12 +39,15 @@ CHILD_TMP = "/tmp"
 SYSTEM_LIBS = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo")
 
 
-def _home() -> str:
-    """The grading user's home folder ("" when the uid has no passwd entry)."""
-    try:
-        return pwd.getpwuid(os.geteuid()).pw_dir
-    except KeyError:
-        return ""
+def _homes(home: str) -> list[str]:
+    """The grading user's home folders: ``home`` (from the grading process's environment) and the passwd entry's,
+    as real paths, leaving out any that is or holds a system folder (/, /usr, /tmp...)."""
+    found = [home]
+    with contextlib.suppress(KeyError):
+        found.append(pwd.getpwuid(os.geteuid()).pw_dir)
+    reals = {os.path.realpath(h) for h in found if h and os.path.isdir(h)}
+    system = (CHILD_TMP, "/etc", "/dev", "/proc", "/usr", *SYSTEM_LIBS)  # a home there would hide what children need
+    return sorted(h for h in reals if not any(s == h or s.startswith(h.rstrip("/") + "/") for s in system))
 
 
 def _in_throwaway_child(action: Any) -> bool:
@@ -80,8 +84,10 @@ def _become_pid_namespace_init() -> None:
 class Caps:
     """What this machine lets the zygote do, probed once at start-up; ``missing`` says why anything is absent."""
 
-    def __init__(self, package_root: str, extra_read: list[str]) -> None:
+    def __init__(self, package_root: str, extra_read: list[str], home: str = "") -> None:
         self.notes: list[str] = []
+        self.homes = _homes(home) if sc.LINUX else []
+        self.hide_homes: list[str] = []  # mounted over with an empty read-only tmpfs in each child
         self.missing: dict[str, str] = {}
         self.linux = sc.LINUX
         self.root = os.geteuid() == 0
@@ -91,8 +97,8 @@ class Caps:
         self.kept_fds: set[int] = set()  # O_PATH fds a child keeps to reach its imports (see zygote.PathTable)
         if not self.linux:
             reason = f"not available on {sys.platform}"
-            for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "Landlock",
-                         "seccomp", "unprivileged uid"):
+            for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden",
+                         "Landlock", "seccomp", "unprivileged uid"):
                 self.missing[name] = reason
         else:
             self._namespaces()
@@ -101,12 +107,13 @@ class Caps:
         self.rules: list[tuple[int, int]] = []
         if self.landlock:
             grants, notes = landlock.plan([*sys.path, *extra_read, *SYSTEM_LIBS],
-                                          landlock.package_paths(package_root), _home())
+                                          landlock.package_paths(package_root), self.homes)
             self.read_dirs, self.rules = landlock.open_rules(grants)
             self.rules += landlock.device_rules()
             self.notes.extend(notes)
         elif self.linux:
-            self.missing["Landlock"] = ("the kernel has no Landlock: the child can read the files its uid may read,"
+            may = "read" if self.drop_uid else "read and write"
+            self.missing["Landlock"] = (f"the kernel has no Landlock: the child can {may} the files its uid may,"
                                         " nnprep's sources included")
         self.seccomp = self.linux and seccomp.supported() and _in_throwaway_child(self._try_seccomp)
         if self.linux and not self.seccomp:
@@ -130,9 +137,9 @@ class Caps:
             except OSError as e:
                 self.missing["network namespace"] = f"unshare failed ({e.strerror}): the child may use the network"
         else:
-            self.missing["unprivileged uid"] = ("not running as root, and a user namespace can map only the grading"
-                                                " user's own uid without a setuid helper: the child keeps uid"
-                                                f" {os.geteuid()} (Landlock limits what it reads)")
+            self.missing["unprivileged uid"] = (f"not root, and without a setuid helper a user namespace maps only"
+                                                f" the grading user's own uid (the child keeps uid {os.geteuid()};"
+                                                " Landlock limits what it reads)")
             uid, gid = os.geteuid(), os.getegid()
             try:
                 sc.unshare(sc.CLONE_NEWUSER | sc.CLONE_NEWNET)
@@ -143,7 +150,7 @@ class Caps:
                 self.userns = self.netns = True
             except OSError as e:
                 reason = f"this kernel does not let an ordinary user make namespaces ({e.strerror})"
-                for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp"):
+                for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden"):
                     self.missing[name] = reason
                 return
             try:
@@ -165,10 +172,17 @@ class Caps:
                 os.close(fd)
                 self.missing["PID namespace"] = ("the zygote could not make one per child and step back: processes"
                                                  " that leave the child's process group are reaped only as orphans")
-        if _in_throwaway_child(lambda: self._private_tmp(64, 64)):
+        self.hide_homes = self.homes
+        works = _in_throwaway_child(lambda: self._private_tmp(64, 64))
+        if not works and self.homes:
+            self.hide_homes = []
+            works = _in_throwaway_child(lambda: self._private_tmp(64, 64))
+            if works:
+                self.missing["home hidden"] = "mounting over it failed: the child can stat (not read) its files"
+        if works:
             self.ipc_mount = True
         else:
-            for name in ("IPC namespace", "capped /tmp"):
+            for name in ("IPC namespace", "capped /tmp", "home hidden"):
                 self.missing[name] = "unshare or mount refused in the child"
 
     def _try_seccomp(self) -> None:
@@ -182,6 +196,9 @@ class Caps:
         owner = f",uid={NOBODY},gid={NOBODY}" if self.drop_uid else ""
         sc.mount("nnprep-tmp", CHILD_TMP, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
                  f"size={size_mb}m,nr_inodes={inodes},mode=0700{owner}")
+        for home in self.hide_homes:  # imports that live there go through fds opened before (zygote.PathTable)
+            sc.mount("nnprep-home", home, "tmpfs", sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
+                     "size=4k,nr_inodes=2,mode=0555")
 
     # ---------------------------------------------------------------------------------------- in the child
 
@@ -223,6 +240,7 @@ class Caps:
         return {
             "op": "hello", "pid": self._outer_pid(), "netns": self.netns, "pidns": self.pidns_fd >= 0,
             "userns": self.userns, "ipcns": self.ipc_mount, "tmpfs": self.ipc_mount, "seccomp": self.seccomp,
+            "hidden_homes": len(self.hide_homes),
             "landlock": self.landlock, "drop_uid": self.drop_uid, "notes": self.notes, "missing": self.missing,
             "rlimits": rlimits,
         }

@@ -42,6 +42,14 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (the zygote could not start or stopped answering)."""
 
 
+def _missing_lines(missing: object) -> list[str]:
+    """The zygote's {protection: reason}, as "a, b: reason" with the protections that share a reason together."""
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in dict(missing).items() if isinstance(missing, dict) else ():
+        by_reason.setdefault(str(reason), []).append(str(name))
+    return [f"{', '.join(names)}: {reason}" for reason, names in by_reason.items()]
+
+
 class Sandbox:
     """Runs untrusted submissions in sandboxed children forked from a NumPy-loaded zygote (one job at a time).
 
@@ -232,7 +240,8 @@ class Sandbox:
             ipc_namespace=bool(hello.get("ipcns")),
             capped_tmpdir=bool(hello.get("tmpfs")),
             seccomp=bool(hello.get("seccomp")),
-            missing=[f"{k}: {v}" for k, v in dict(hello.get("missing") or {}).items()],
+            home_hidden=bool(hello.get("hidden_homes")),
+            missing=_missing_lines(hello.get("missing")),
         )
         if applied is not None:  # what the child reported before any submission code ran
             rlimits = applied.get("rlimits")

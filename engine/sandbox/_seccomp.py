@@ -46,6 +46,9 @@ RET_ERRNO = 0x00050000
 RET_ALLOW = 0x7FFF0000
 SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_TSYNC = 1
+# Without it the kernel also turns on the Speculative Store Bypass mitigation for the process, which slows NumPy
+# code measurably; the child holds no secret of the grader's (it never sees a reference answer) to protect that way.
+SECCOMP_FILTER_FLAG_SPEC_ALLOW = 4
 OFFSET_NR, OFFSET_ARCH = 0, 4  # in struct seccomp_data
 
 
@@ -53,10 +56,11 @@ def _insn(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("=HBBI", code, jt, jf, k)
 
 
-def program(arch: str) -> bytes:
-    """The filter for ``arch`` ("x86_64" or "aarch64") as packed ``struct sock_filter`` instructions."""
+def program(arch: str, denied: dict[str, tuple[int, int]] = DENIED) -> bytes:
+    """The filter for ``arch`` ("x86_64" or "aarch64") as packed ``struct sock_filter`` instructions: the calls
+    in ``denied`` (name: (x86_64 number, aarch64 number)) fail with EPERM."""
     column = 0 if arch == "x86_64" else 1
-    numbers = sorted({nrs[column] for nrs in DENIED.values()})
+    numbers = sorted({nrs[column] for nrs in denied.values()})
     code = [
         _insn(_LD_W_ABS, 0, 0, OFFSET_ARCH),
         _insn(_JEQ_K, 1, 0, AUDIT_ARCH[arch]),
@@ -82,12 +86,12 @@ def supported() -> bool:
     return sc.LINUX and sc.ARCH in AUDIT_ARCH
 
 
-def install() -> None:
+def install(denied: dict[str, tuple[int, int]] = DENIED) -> None:
     """Load the filter into this process (every thread). Needs no_new_privs. Raises OSError on failure."""
     if not supported():
         raise OSError(errno.ENOSYS, f"no seccomp filter for {sc.ARCH or 'this architecture'}")
-    code = program(sc.ARCH)
+    code = program(sc.ARCH, denied)
     buffer = ctypes.create_string_buffer(code, len(code))
     fprog = _SockFprog(len(code) // 8, ctypes.addressof(buffer))
-    sc.syscall(sc.SYS_SECCOMP, ctypes.c_uint(SECCOMP_SET_MODE_FILTER), ctypes.c_uint(SECCOMP_FILTER_FLAG_TSYNC),
-               ctypes.byref(fprog))
+    flags = SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_SPEC_ALLOW
+    sc.syscall(sc.SYS_SECCOMP, ctypes.c_uint(SECCOMP_SET_MODE_FILTER), ctypes.c_uint(flags), ctypes.byref(fprog))

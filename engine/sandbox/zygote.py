@@ -113,9 +113,11 @@ class Control:
         return message
 
     def recv(self) -> dict[str, Any] | None:
-        """The next message (blocking); None at end of file."""
-        if self.pending:
-            return self.pending.pop(0)
+        """The next message (blocking), those kept while a child ran first; None at end of file."""
+        return self.pending.pop(0) if self.pending else self.read()
+
+    def read(self) -> dict[str, Any] | None:
+        """The next message from the socket (blocking); None at end of file."""
         while True:
             message = self._message()
             if message is not None:
@@ -179,7 +181,8 @@ def isolate_imports(caps: Any) -> None:
     """Done once in the zygote, inherited by every child: only the stdlib on sys.path (reached through
     /proc/self/fd when the child will drop its uid), no editable finders, and a blocker for our own packages."""
     paths = PathTable(caps.read_dirs)
-    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if caps.drop_uid else {}
+    reroute = caps.drop_uid or caps.hide_homes  # the child may be unable to reach the real paths
+    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if reroute else {}
     table = paths.remapper(remap)
     sys.path[:] = [_fix(p, table) for p in paths.sys_path]
     sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
@@ -340,18 +343,20 @@ def _wait_child(ctl: Control, pid: int, run: object) -> tuple[int, bool]:
                     _kill(pid)  # the process group may outlive its leader
                     _, status = os.waitpid(pid, 0)
                     return status, gone
-                message = ctl.recv() if not gone else None
+                message = ctl.read() if not gone else None
                 if message is None:
                     gone = True
                     poller.unregister(ctl.sock.fileno())
                     _kill(pid)
-                elif message.get("op") == "kill":
-                    if message.get("run") == run:
-                        _kill(pid)
-                else:
-                    ctl.pending.append(message)
-                    if message.get("op") == "quit":
-                        _kill(pid)
+                while message is not None:  # this one, then any others already read with it
+                    if message.get("op") == "kill":
+                        if message.get("run") == run:
+                            _kill(pid)
+                    else:
+                        ctl.pending.append(message)
+                        if message.get("op") == "quit":
+                            _kill(pid)
+                    message = ctl._message()
     finally:
         if pidfd >= 0:
             os.close(pidfd)
@@ -397,7 +402,8 @@ def main() -> None:
     ctl = Control(socket.socket(fileno=int(CONFIG["ctl_fd"])))
     base = str(CONFIG["base"])
     numpy_dir = os.path.dirname(numpy.__file__)
-    caps = protections.Caps(os.path.dirname(os.path.dirname(HERE)), [numpy_dir, numpy_dir + ".libs", _NUMPY_PATH])
+    caps = protections.Caps(os.path.dirname(os.path.dirname(HERE)), [numpy_dir, numpy_dir + ".libs", _NUMPY_PATH],
+                            str(CONFIG.get("home", "")))
     isolate_imports(caps)
     gc.freeze()  # what exists now is shared with every child: their collections will not touch (and copy) it
     gc.enable()

@@ -14,6 +14,8 @@ from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import normal, params, upstream
 
+SPREAD_FLOOR = 0.3  # the least std of a case's feature column, as a fraction of its nominal spread
+
 
 def batchnorm_forward(
     x: np.ndarray,
@@ -57,6 +59,22 @@ def _stats(rng: np.random.Generator, d: int) -> tuple[np.ndarray, np.ndarray]:
     return normal(rng, d, scale=0.5), rng.uniform(0.4, 2.5, d)
 
 
+def spread_out(x: np.ndarray, floor: float) -> np.ndarray:
+    """``x`` (N, D) with every column's standard deviation at least ``floor`` (narrower columns are stretched about
+    their mean).
+
+    Normalisation divides by the batch's std, so a draw that puts a column's values almost together (two examples
+    close by chance: about 1 seed in 40 at N = 2) magnifies float32 rounding past the tolerance; the floor keeps the
+    cases sound for every seed while keeping the small spreads they are about.
+    """
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    narrow = std < floor
+    stretched = mean + (x - mean) * (floor / np.maximum(std, 1e-12))
+    out: np.ndarray = np.where(narrow, stretched, x)  # other columns exactly as drawn
+    return out
+
+
 def _cases(rng: np.random.Generator) -> list[Case]:
     cases: list[Case] = []
 
@@ -72,7 +90,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         shift: float = 0.0,
         spread: float = 1.0,
     ) -> None:
-        x = normal(rng, n, d, scale=spread) + shift + normal(rng, d)
+        x = spread_out(normal(rng, n, d, scale=spread), SPREAD_FLOOR * spread) + shift + normal(rng, d)
         gamma, beta = rng.uniform(0.5, 2.0, d), normal(rng, d)
         rm, rv = _stats(rng, d)
         args: dict[str, Any] = {
@@ -92,7 +110,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     def backward(
         name: str, n: int, d: int, what: str, visible: bool = False, eps: float | None = None, spread: float = 1.0
     ) -> None:
-        x = normal(rng, n, d, scale=spread) + normal(rng, d)
+        x = spread_out(normal(rng, n, d, scale=spread), SPREAD_FLOOR * spread) + normal(rng, d)
         args: dict[str, Any] = {"dy": upstream(rng, n, d), "x": x, "gamma": rng.uniform(0.5, 2.0, d)}
         if eps is not None:
             args["eps"] = eps

@@ -114,23 +114,41 @@ def _case(name: str, lq: int, lk: int, offset: int | None, what: str, visible: b
     if offset is not None:
         args["offset"] = offset
     shown = "offset left at 0" if offset is None else f"offset {offset}"
-    return Case(name, (Call("causal_mask", args),), visible, description=f"Lq {lq}, Lk {lk}, {shown}: {what}")
+    # A hidden case's sizes are its inputs: its description names the geometry, never the drawn numbers.
+    description = f"Lq {lq}, Lk {lk}, {shown}: {what}" if visible else what
+    return Case(name, (Call("causal_mask", args),), visible, description=description)
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
-    del rng  # the cases are fixed geometries
+    """Two fixed examples; hidden geometries of each kind with sizes drawn from ``rng``."""
+
+    def draw(low: int, high: int) -> int:
+        return int(rng.integers(low, high + 1))
+
+    more_keys_q = draw(2, 6)
+    more_queries_k = draw(2, 6)
+    cache_q, cache = draw(2, 5), draw(1, 6)
+    decode_cache = draw(2, 9)
+    ahead_l = draw(3, 7)
+    ahead = draw(1, ahead_l - 2)
+    short_k, short = draw(2, 5), draw(1, 3)
+    long_l = draw(12, 20)
+    long_q, long_cache = draw(6, 10), draw(8, 14)
     return [
         _case("example", 4, 4, None, "a square mask", visible=True),
         _case("kv_cache_example", 2, 5, 3, "two new queries after a cache of 3 keys", visible=True),
-        _case("more_keys", 3, 6, None, "more keys than queries, top-left aligned"),
-        _case("more_queries", 6, 4, 0, "more queries than keys: the last rows see every key"),
-        _case("kv_cache", 3, 7, 4, "offset Lk - Lq: queries are the last 3 positions"),
-        _case("decode_one", 1, 6, 5, "one query decoding after 5 cached keys: it sees every key"),
-        _case("lookahead", 5, 5, 2, "a positive offset on a square mask"),
-        _case("bottom_right_short", 5, 3, -2, "offset Lk - Lq < 0: the first two queries see no key"),
+        _case("more_keys", more_keys_q, more_keys_q + draw(1, 5), None, "more keys than queries, top-left aligned"),
+        _case("more_queries", more_queries_k + draw(1, 4), more_queries_k, 0,
+              "more queries than keys: the last rows see every key"),
+        _case("kv_cache", cache_q, cache_q + cache, cache, "offset Lk - Lq: queries are the last Lq positions"),
+        _case("decode_one", 1, decode_cache + 1, decode_cache,
+              "one query decoding after cached keys: it sees every key"),
+        _case("lookahead", ahead_l, ahead_l, ahead, "a positive offset on a square mask"),
+        _case("bottom_right_short", short_k + short, short_k, -short,
+              "offset Lk - Lq < 0: the first Lq - Lk queries see no key"),
         _case("single", 1, 1, None, "one query, one key"),
-        _case("long", 16, 16, None, "a 16x16 mask"),
-        _case("long_cache", 8, 20, 12, "8 queries after 12 cached keys"),
+        _case("long", long_l, long_l, None, "a long square mask"),
+        _case("long_cache", long_q, long_q + long_cache, long_cache, "a few queries after a long cache"),
     ]
 
 

@@ -193,27 +193,52 @@ _SENTENCES: dict[tuple[str, str], str] = {
 # Cases.
 
 # name, (batch, in, out, H, W, k), stride, padding, bias (None: not passed), visible, what
-_CASES: tuple[tuple[str, tuple[int, int, int, int, int, int], int | None, int | None, bool | None, bool, str], ...] = (
+_Kind = tuple[str, tuple[int, int, int, int, int, int], int | None, int | None, bool | None, bool, str]
+
+_EXAMPLES: tuple[_Kind, ...] = (
     ("example", (2, 3, 8, 6, 5, 3), None, None, None, True,
      "defaults (stride 1, no padding, bias): a 3x3 kernel on a 6x5 image"),
     ("stride2_pad1", (2, 3, 4, 7, 8, 3), 2, 1, True, True,
      "stride 2, padding 1 on a 7x8 image: (8 + 2 - 3) / 2 is not whole, so the width rounds down"),
-    ("same_padding", (4, 16, 32, 12, 10, 3), 1, 1, True, False, "'same' padding: stride 1, padding 1, 3x3 kernel"),
-    ("no_bias_stride2", (3, 8, 16, 11, 9, 3), 2, 0, False, False,
-     "bias=False, stride 2, no padding, odd sizes that round down"),
-    ("batch1_k5", (1, 4, 6, 10, 13, 5), 3, 2, True, False, "a batch of one, 5x5 kernel, stride 3, padding 2"),
-    ("resnet_down", (8, 64, 128, 28, 28, 3), 2, 1, False, False,
-     "a ResNet-style downsampling conv: 64 -> 128 channels, 28x28, stride 2, padding 1, no bias"),
-    ("pointwise", (5, 32, 16, 7, 6, 1), None, None, True, False, "a 1x1 (pointwise) convolution"),
-    ("kernel_covers_input", (2, 2, 3, 4, 4, 4), 2, 0, True, False,
-     "the kernel is as large as the image: one output position"),
 )
 
 
+def _hidden(rng: np.random.Generator) -> list[_Kind]:
+    """The hidden kinds of layer, their sizes drawn from ``rng`` (channels in != out, height != width)."""
+
+    def draw(low: int, high: int) -> int:
+        return int(rng.integers(low, high + 1))
+
+    def unequal(low: int, high: int, other: int) -> int:
+        value = draw(low, high - 1)
+        return value + 1 if value >= other else value
+
+    def even(low: int, high: int) -> int:
+        return 2 * draw(low // 2, high // 2)
+
+    c1, h1, c2, h2 = draw(4, 32), draw(8, 16), draw(3, 12), even(8, 16)
+    h3, c4, c5, h5, k6 = draw(8, 16), int(rng.choice([32, 64, 128])), draw(8, 48), draw(4, 10), draw(3, 6)
+    side = int(rng.choice([14, 28, 56]))
+    return [
+        ("same_padding", (draw(2, 8), c1, unequal(8, 64, c1), h1, unequal(8, 16, h1), 3), 1, 1, True, False,
+         "'same' padding: stride 1, padding 1, 3x3 kernel"),
+        ("no_bias_stride2", (draw(2, 6), c2, unequal(3, 16, c2), h2, h2 + 2 * draw(1, 3), 3), 2, 0, False, False,
+         "bias=False, stride 2, no padding, even sizes: (size - 3) / 2 is not whole and rounds down"),
+        ("batch1_k5", (1, draw(2, 8), draw(3, 9), h3, unequal(8, 16, h3), 5), 3, 2, True, False,
+         "a batch of one, 5x5 kernel, stride 3, padding 2"),
+        ("resnet_down", (draw(4, 16), c4, 2 * c4, side, side, 3), 2, 1, False, False,
+         "a ResNet-style downsampling conv: channels doubled, stride 2, padding 1, no bias"),
+        ("pointwise", (draw(2, 8), c5, unequal(4, 32, c5), h5, unequal(4, 10, h5), 1), None, None, True, False,
+         "a 1x1 (pointwise) convolution"),
+        ("kernel_covers_input", (draw(2, 4), draw(1, 4), draw(2, 5), k6, k6, k6), draw(1, 2), 0, True, False,
+         "the kernel is as large as the image: one output position"),
+    ]
+
+
 def _cases(rng: np.random.Generator) -> list[Case]:
-    del rng  # the cases are fixed sizes chosen to tell the mistakes apart
+    """Two fixed examples, then the hidden kinds with sizes drawn from ``rng``."""
     cases: list[Case] = []
-    for name, (b, c_in, c_out, h, w, k), stride, padding, bias, visible, what in _CASES:
+    for name, (b, c_in, c_out, h, w, k), stride, padding, bias, visible, what in [*_EXAMPLES, *_hidden(rng)]:
         args: dict[str, Value] = {
             "batch": b,
             "in_channels": c_in,

@@ -216,21 +216,36 @@ _SENTENCES: dict[tuple[str, str], str] = {
 # ---------------------------------------------------------------------------------------------------------------
 # Cases.
 
-_CASES: tuple[tuple[str, int, int, int, bool | None, bool, str], ...] = (
-    ("example", 2, 3, 4, None, True, "a batch of 2, 3 inputs, 4 outputs, with the default bias=True"),
-    ("no_bias", 8, 5, 3, False, False, "bias=False: no bias parameters and no bias add"),
-    ("batch1", 1, 7, 6, True, False, "a batch of one example, bias=True"),
-    ("mnist_mlp", 64, 784, 256, True, False, "batch 64, 784 -> 256, as in an MNIST MLP"),
-    ("wide_no_bias", 32, 128, 512, False, False, "batch 32, 128 -> 512 without a bias"),
-    ("default_bias", 16, 10, 20, None, False, "bias not passed: the default is bias=True"),
-    ("single_output", 5, 12, 1, True, False, "one output feature (a regression head), batch 5"),
-)
-
-
 def _cases(rng: np.random.Generator) -> list[Case]:
-    del rng  # the cases are fixed sizes chosen to tell the mistakes apart
+    """The worked example, then hidden sizes of each kind drawn from ``rng`` (every one has in != out, and every
+    batch but the batch-of-one case is above 1, so the mistakes give other numbers)."""
+
+    def draw(low: int, high: int) -> int:
+        return int(rng.integers(low, high + 1))
+
+    def unequal(low: int, high: int, other: int) -> int:
+        value = draw(low, high - 1)
+        return value + 1 if value >= other else value
+
+    no_bias_in = draw(2, 9)
+    batch1_in = draw(3, 12)
+    wide_in = draw(64, 256)
+    default_in = draw(5, 30)
+    kinds: list[tuple[str, int, int, int, bool | None, bool, str]] = [
+        ("example", 2, 3, 4, None, True, "a batch of 2, 3 inputs, 4 outputs, with the default bias=True"),
+        ("no_bias", draw(3, 12), no_bias_in, unequal(2, 9, no_bias_in), False, False,
+         "bias=False: no bias parameters and no bias add"),
+        ("batch1", 1, batch1_in, unequal(3, 12, batch1_in), True, False, "a batch of one example, bias=True"),
+        ("mnist_mlp", int(rng.choice([32, 64, 128])), 784, int(rng.choice([128, 256, 512])), True, False,
+         "784 inputs, as in an MNIST MLP"),
+        ("wide_no_bias", draw(16, 64), wide_in, wide_in * draw(2, 4), False, False,
+         "a layer much wider than its input, without a bias"),
+        ("default_bias", draw(8, 32), default_in, unequal(5, 30, default_in), None, False,
+         "bias not passed: the default is bias=True"),
+        ("single_output", draw(2, 9), draw(4, 20), 1, True, False, "one output feature (a regression head)"),
+    ]
     cases: list[Case] = []
-    for name, b, i, o, bias, visible, what in _CASES:
+    for name, b, i, o, bias, visible, what in kinds:
         args: dict[str, Value] = {"batch": b, "in_features": i, "out_features": o}
         if bias is not None:
             args["bias"] = bias

@@ -105,23 +105,32 @@ def _transposed(ctx: DiagnosisContext) -> str | None:
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
-    del rng  # the cases are fixed sizes
+    """The worked example, then hidden sizes of each kind drawn from ``rng`` (d_model always even)."""
+
+    def draw(low: int, high: int) -> int:
+        return int(rng.integers(low, high + 1))
+
+    def even(low: int, high: int) -> int:
+        return 2 * draw(low // 2, high // 2)
+
+    square = even(8, 16)
     sizes = [
         ("example", 4, 6, True, "4 positions, d_model 6"),
-        ("single_position", 1, 8, False, "one position: position 0 only"),
-        ("d2", 5, 2, False, "d_model 2: one sin/cos pair"),
-        ("long", 50, 16, False, "50 positions, d_model 16"),
-        ("wide", 3, 32, False, "more dimensions than positions"),
-        ("transformer", 128, 64, False, "128 positions, d_model 64"),
-        ("odd_length", 7, 10, False, "7 positions, d_model 10"),
-        ("square", 12, 12, False, "length equal to d_model"),
+        ("single_position", 1, even(4, 12), False, "one position: position 0 only"),
+        ("d2", draw(3, 9), 2, False, "d_model 2: one sin/cos pair"),
+        ("long", draw(40, 80), even(12, 20), False, "many positions"),
+        ("wide", draw(2, 4), even(24, 40), False, "more dimensions than positions"),
+        ("transformer", draw(96, 160), int(rng.choice([32, 64])), False, "a transformer-sized table"),
+        ("odd_length", 2 * draw(2, 6) + 1, even(6, 14), False, "an odd number of positions"),
+        ("square", square, square, False, "length equal to d_model"),
     ]
     return [
         Case(
             name,
             (Call("sinusoidal_positional_encoding", {"length": length, "d_model": d}),),
             visible,
-            description=f"length {length}, d_model {d}: {what}",
+            # A hidden case's sizes are its inputs: its description says what kind it is, not the numbers.
+            description=f"length {length}, d_model {d}: {what}" if visible else what,
         )
         for name, length, d, visible, what in sizes
     ]

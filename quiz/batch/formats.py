@@ -26,21 +26,23 @@ def task_columns(results: Sequence[CandidateResult]) -> list[str]:
 
 
 def to_csv(results: Sequence[CandidateResult]) -> str:
-    """One row per candidate: id, per-task score and verdict, total, passed, seconds, error."""
+    """One row per candidate: id, per-task score and verdict, total, passed, the rule that decided it, seconds,
+    error."""
     tasks = task_columns(results)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     header = ["candidate"]
     for t in tasks:
         header += [f"{t}_score", f"{t}_verdict"]
-    writer.writerow([*header, "total", "passed", "seconds", "error"])
+    writer.writerow([*header, "total", "passed", "passed_by", "seconds", "error"])
     for r in results:
         by_task = {rep.task: rep for rep in r.reports}
         row: list[object] = [for_csv(r.candidate)]
         for t in tasks:
             rep = by_task.get(t)
             row += [f"{rep.score:.2f}", rep.verdict.value] if rep else ["", ""]
-        row += [f"{r.total:.2f}", "yes" if r.passed else "no", f"{r.seconds:.2f}", for_csv(r.error or "")]
+        passed = ["yes" if r.passed else "no", r.passed_by or ("error" if r.error else "")]
+        row += [f"{r.total:.2f}", *passed, f"{r.seconds:.2f}", for_csv(r.error or "")]
         writer.writerow(row)
     return out.getvalue()
 
@@ -88,7 +90,9 @@ def to_junit(results: Sequence[CandidateResult]) -> str:
             time=f"{r.seconds:.3f}",
         )
         if r.error:
-            tc = ET.SubElement(suite, "testcase", classname=for_xml(r.candidate), name="submission", time="0")
+            tc = ET.SubElement(
+                suite, "testcase", classname=for_xml(r.candidate), name="submission", time=f"{r.seconds:.6f}"
+            )
             ET.SubElement(tc, "error", message=for_xml(r.error), type="submission_error").text = for_xml(r.error)
         for rep, i in cases:
             case = rep.cases[i]
@@ -97,7 +101,7 @@ def to_junit(results: Sequence[CandidateResult]) -> str:
                 "testcase",
                 classname=for_xml(f"{r.candidate}.{rep.task}"),
                 name=for_xml(case.name),
-                time=f"{case.seconds:.3f}",
+                time=f"{case.seconds:.6f}",  # calls take microseconds: 3 decimals showed 0.000
             )
             if case.verdict.value == "passed":
                 continue
@@ -146,7 +150,7 @@ def to_gradescope(result: CandidateResult) -> str:
     return json.dumps(payload, indent=2) + "\n"
 
 
-def to_text(results: Sequence[CandidateResult], pass_mark: float) -> str:
+def to_text(results: Sequence[CandidateResult], rule: str) -> str:
     """A short summary for a person: a line per candidate and the counts (candidate text made terminal-safe, a
     multi-line error indented under its candidate)."""
     lines = []
@@ -161,7 +165,7 @@ def to_text(results: Sequence[CandidateResult], pass_mark: float) -> str:
         lines.append(f"{name:<{width}}  {r.total:6.1f}  {'pass' if r.passed else 'fail'}  {verdicts}")
     passed = sum(r.passed for r in results)
     errors = sum(bool(r.error) for r in results)
-    lines.append(f"{len(results)} candidates: {passed} passed (mark {pass_mark:g}), {errors} could not be graded")
+    lines.append(f"{len(results)} candidates: {passed} passed (by {rule}), {errors} could not be graded")
     lines.extend(_isolation_lines(results))
     return "\n".join(lines) + "\n"
 
@@ -179,7 +183,8 @@ def to_markdown(result: CandidateResult) -> str:
     lines = [f"# {for_markdown(result.candidate)}", ""]
     if result.error:
         return "\n".join([*lines, f"Could not be graded: {for_markdown(result.error)}", ""])
-    lines += [f"Total: **{result.total:.1f} / 100** ({'passed' if result.passed else 'not passed'})", ""]
+    verdict = "passed" if result.passed else "not passed"
+    lines += [f"Total: **{result.total:.1f} / 100** ({verdict}, by {result.passed_by or 'verdict'})", ""]
     for rep in result.reports:
         lines += [f"## {rep.task} — {rep.verdict.value}, {rep.score:.1f} / {rep.max_score:.0f}", ""]
         lines += ["| case | visible | verdict | relative error |", "|---|---|---|---|"]

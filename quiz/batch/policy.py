@@ -13,8 +13,9 @@ EXAMPLE = """\
 # nnprep grading policy. Use it with: nnprep grade SUBMISSIONS/ --policy policy.toml
 # (top-level settings come first: in TOML, keys after a [table] header belong to that table)
 
-# A candidate passes with a total at or above this mark (0-100).
-pass_mark = 60.0
+# Without a pass mark, a candidate passes when every task's verdict is "passed". With one (0-100), a candidate
+# passes with a weighted total at or above it, partial credit included. The CSV's passed_by column says which rule.
+# pass_mark = 60.0
 
 # Whether reports show hidden cases' inputs and expected values. Off, a hidden case shows its verdict, which
 # output failed and how (shape, dtype, relative error) and the diagnoses, never a value: its inputs come from a
@@ -75,7 +76,8 @@ class Policy(BaseModel):
     limits: PolicyLimits = Field(default_factory=PolicyLimits)
     reveal_hidden: bool = False
     seed: int | None = Field(None, ge=0, lt=2**63)
-    pass_mark: float = Field(60.0, ge=0, le=100)
+    pass_mark: float | None = Field(None, ge=0, le=100)
+    """None: a candidate passes when every verdict is passed; a number: when the weighted total reaches it."""
 
     def engine_limits(self) -> Limits:
         values = {k: v for k, v in self.limits.model_dump().items() if v is not None}
@@ -83,6 +85,14 @@ class Policy(BaseModel):
 
     def weight(self, task_id: str) -> float:
         return next((t.weight for t in self.tasks if t.id == task_id), 1.0)
+
+    def pass_rule(self) -> str:
+        """The rule that decides ``passed``, in the words the outputs show."""
+        return "verdict" if self.pass_mark is None else f"pass mark {self.pass_mark:g}"
+
+    def passes(self, all_verdicts_passed: bool, total: float) -> bool:
+        """Whether a graded candidate passes under this policy's rule."""
+        return all_verdicts_passed if self.pass_mark is None else total >= self.pass_mark
 
 
 class PolicyError(ValueError):

@@ -1,4 +1,4 @@
-"""Grading many candidates: a pool of warm sandboxes on this machine, or a dask.distributed cluster."""
+"""Grading many candidates: a pool of warm sandboxes on this machine (a dask cluster: quiz.batch.remote)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def grade_candidate(
     result.reports = reports
     result.weights = {t: policy.weight(t) for t in chosen}
     result.total = weighted_total(reports, result.weights)
-    result.passed = result.total >= policy.pass_mark
+    result.passed = policy.passes(all(r.passed for r in reports), result.total)
+    result.passed_by = policy.pass_rule()
     result.seconds = time.perf_counter() - start
     return result
 
@@ -55,7 +56,15 @@ def _init_worker() -> None:
 
 
 def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[str]) -> str:
-    result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    """One candidate's result as JSON; a failure of ours while grading it is that candidate's error row, so the
+    batch goes on with the others."""
+    try:
+        result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
+    except Exception as e:
+        result = CandidateResult(
+            candidate=candidate.id, path=candidate.shown,
+            error=f"internal error while grading (not the candidate's fault): {type(e).__name__}: {e}",
+        )
     return result.model_dump_json()
 
 
@@ -100,24 +109,3 @@ class LocalPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def dask_results(
-    address: str, candidates: Sequence[Candidate], policy: Policy, task_ids: Sequence[str]
-) -> Iterator[CandidateResult]:
-    """Grade on a dask.distributed cluster (needs the `nnprep[dask]` extra on the client and workers)."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError as e:
-        raise RuntimeError("--dask needs the optional extra: pip install 'nnprep[dask]'") from e
-    from quiz.batch.remote import grade_remote
-
-    with Client(address) as client:  # type: ignore[no-untyped-call]
-        futures = [
-            client.submit(
-                grade_remote, c.id, c.shown, c.source, c.error, list(task_ids), policy.model_dump_json(), pure=False
-            )
-            for c in candidates
-        ]
-        for fut in as_completed(futures):  # type: ignore[no-untyped-call]
-            yield CandidateResult.model_validate_json(fut.result())

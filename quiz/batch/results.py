@@ -22,6 +22,8 @@ class CandidateResult(BaseModel):
     weights: dict[str, float] = Field(default_factory=dict)
     total: float = 0.0
     passed: bool = False
+    passed_by: str = ""
+    """The rule that decided ``passed``: "verdict" (every task's verdict passed) or "pass mark N" (the policy's)."""
     seconds: float = 0.0
 
 

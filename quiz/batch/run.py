@@ -75,7 +75,7 @@ class OutputWriter:
             return formats.to_junit(results)
         if fmt == "gradescope":
             return formats.to_gradescope(results[0]) if results else "{}\n"
-        return formats.to_text(results, self.options.policy.pass_mark)
+        return formats.to_text(results, self.options.policy.pass_rule())
 
     def flush(self) -> None:
         self._last_write = time.monotonic()
@@ -129,7 +129,7 @@ def _grader(
     """A function from ``count`` candidates to their results as they finish: local worker processes (no more than
     there are candidates, none when all are done), or dask."""
     if options.dask:
-        from quiz.batch.pool import dask_results
+        from quiz.batch.remote import dask_results
 
         address = options.dask
         yield lambda todo: dask_results(address, todo, options.policy, options.task_ids)

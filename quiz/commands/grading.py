@@ -188,10 +188,15 @@ def _grade_one(candidate: Candidate, args: argparse.Namespace) -> int:
 def _grade_batch(candidates: list[Candidate], policy: Any, args: argparse.Namespace) -> int:
     from quiz.batch.run import BatchOptions, run_batch
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise CliError("--workers must be at least 1")
+    outputs = ((args.out, args.format == "gradescope" and len(candidates) > 1), (args.reports, True))
+    for path, is_folder in outputs:
+        if path is not None and (problem := output_problem(path, folder=is_folder)):
+            raise CliError(problem)
     options = BatchOptions(
         task_ids=[t.id for t in policy.tasks],
         workers=workers,
@@ -248,7 +253,25 @@ def format_report(report: GradeReport) -> str:
         lines.append("  what went wrong:")
         lines.extend("  - " + for_terminal(d, "    ") for d in report.diagnoses)
     if report.stdout.strip():
-        lines.append("  output of your code (truncated):")
-        lines.extend("    | " + for_terminal(line) for line in report.stdout.strip().splitlines()[:20])
+        lines.append("  output of your code:")
+        lines.extend(printed_output(report.stdout))
     lines.extend(f"  {line}" for line in report.isolation.lines())
     return "\n".join(lines)
+
+
+SHOWN_OUTPUT_CHARS = 4000
+SHOWN_OUTPUT_LINES = 40
+
+
+def printed_output(stdout: str) -> list[str]:
+    """What the candidate printed, as terminal-safe lines behind a ``|`` gutter (so no printed line can pass for one
+    of ours), capped to a few KB and lines with a note of how much was left out."""
+    from engine.untrusted_text import for_terminal
+
+    text = stdout.strip()
+    lines = text[:SHOWN_OUTPUT_CHARS].splitlines(keepends=True)[:SHOWN_OUTPUT_LINES]
+    shown = ["    | " + for_terminal(line.rstrip("\r\n")) for line in lines]
+    left = len(text) - sum(len(line) for line in lines)
+    if left > 0:
+        shown.append(f"    ({left} more characters not shown; --format json has the captured output)")
+    return shown

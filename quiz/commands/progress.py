@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from quiz.progress_stats import ProgressStats
     from quiz.store import Store
 
-MAX_IMPORT_BYTES = 512 * 1024 * 1024
-
 
 def register(sub: Any) -> None:
     """Add the stats, export and import commands."""
@@ -156,13 +154,16 @@ def stats_command(args: argparse.Namespace) -> int:
 def export_command(args: argparse.Namespace) -> int:
     """Write all progress as JSON (atomically: a temporary file renamed into place)."""
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
+    path = Path(args.path).expanduser()
+    if args.path != "-" and (problem := output_problem(path)):
+        raise CliError(problem)
     with _store_errors(), open_store(args) as store:
         text = store.export_data().model_dump_json(indent=1)
     if args.path == "-":
         sys.stdout.write(text + "\n")
         return 0
-    path = Path(args.path).expanduser()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text + "\n", encoding="utf-8")
@@ -175,40 +176,16 @@ def export_command(args: argparse.Namespace) -> int:
 
 
 def import_command(args: argparse.Namespace) -> int:
-    """Merge an export into the database."""
-    from pydantic import ValidationError
-
+    """Merge an export into the database, once every item of it has been checked."""
     from quiz.cli import CliError
-    from quiz.store import ProgressExport
+    from quiz.store import ImportFormatError
+    from quiz.store.importing import read_export
 
     path = Path(args.path).expanduser()
     try:
-        if not path.is_file():
-            raise CliError(f"{path}: no such file")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise CliError(f"{path}: too large for a progress export")
-        raw = path.read_bytes()
-    except OSError as e:
-        raise CliError(f"{path}: cannot read: {e.strerror}") from None
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CliError(f"{path}: not valid JSON ({e})") from None
-    if not isinstance(doc, dict) or doc.get("format") != "nnprep-progress":
-        raise CliError(f"{path}: not an nnprep progress export (no \"format\": \"nnprep-progress\")")
-    version = doc.get("version")
-    from quiz.store import EXPORT_VERSION
-
-    if not isinstance(version, int) or version > EXPORT_VERSION:
-        raise CliError(f"{path}: export format version {version!r} is not supported (this nnprep reads up to "
-                       f"{EXPORT_VERSION}); upgrade nnprep")
-    try:
-        data = ProgressExport.model_validate(doc)
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CliError(f"{path}: invalid export at {where}: {first['msg']} "
-                       f"({e.error_count()} problem{'s' if e.error_count() != 1 else ''})") from None
+        data = read_export(path)
+    except ImportFormatError as e:
+        raise CliError(f"{path}: {e}") from None
     with _store_errors(), open_store(args) as store:
         summary = store.import_data(data)
     counts = dataclasses.asdict(summary)

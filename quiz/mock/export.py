@@ -81,7 +81,8 @@ def _cell(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    return " ".join(text.split())
+    """Text typed or produced during the mock (answers, a coding entry's detail) as one line of literal Markdown."""
+    return for_markdown(" ".join(text.split()))
 
 
 def _quote(text: str) -> str:

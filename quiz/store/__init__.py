@@ -1,7 +1,9 @@
 """The progress store: one SQLite database, and the only package in nnprep that contains SQL.
 
 Where the database lives (first match wins): the explicit ``path`` argument (the CLI's ``--db``), the environment
-variable ``NNPREP_DB``, then ``platformdirs.user_data_dir("nnprep")/progress.db``. Parent folders are created.
+variable ``NNPREP_DB``, then ``platformdirs.user_data_dir("nnprep")/progress.db``. The default location's folders
+are created; a chosen path's folder must exist (a typo must not look like lost progress), and the path must be a
+regular file or absent.
 
 Guarantees:
 
@@ -23,7 +25,8 @@ text order is time order. Naive datetimes are rejected.
 
 Modules: ``errors`` (constants, errors), ``timestamps``, ``records`` (the models), ``schema`` (migrations),
 ``paths``, ``rows``, ``connection`` (opening and plumbing), then one mixin per group of tables (``attempts``,
-``reviews``, ``coding``, ``sessions``, ``transfer``). Only this package contains SQL.
+``reviews``, ``coding``, ``sessions``, ``transfer``), ``renamed`` (progress of renamed bank items) and
+``importing`` (checks an export file before ``nnprep import`` writes anything). Only this package contains SQL.
 """
 
 from __future__ import annotations

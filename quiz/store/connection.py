@@ -21,7 +21,7 @@ from quiz.store.errors import (
     StoreNewerVersionError,
     StoreNotWritableError,
 )
-from quiz.store.paths import resolve_db_path
+from quiz.store.paths import is_chosen_path, resolve_db_path
 from quiz.store.renamed import move_renamed_progress
 from quiz.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -42,6 +42,7 @@ class StoreBase:
         durable: bool = True,
     ) -> None:
         self.path = resolve_db_path(path, env)
+        self._chosen_path = is_chosen_path(path, env)
         self._lock = threading.RLock()
         self._conn = self._open(durable)
 
@@ -56,7 +57,13 @@ class StoreBase:
         if p.is_dir():
             raise StoreCorruptError(f"the progress database path {p} is a directory; {OVERRIDES_HINT}")
         if not p.exists():
+            if self._chosen_path and not p.parent.is_dir():
+                raise StoreNotWritableError(f"the folder {p.parent} of the progress database {p} does not exist (it "
+                                            f"is not created for a path you chose); {OVERRIDES_HINT}")
             return
+        if not p.is_file():  # a FIFO or a device would block or be clobbered
+            raise StoreCorruptError(f"the progress database path {p} is not a regular file; it was left untouched; "
+                                    f"{OVERRIDES_HINT}")
         try:
             with p.open("rb") as f:
                 head = f.read(len(SQLITE_MAGIC))

@@ -25,3 +25,12 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None, env: Mapping
     if from_env:
         return Path(from_env).expanduser()
     return default_db_path()
+
+
+def is_chosen_path(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> bool:
+    """True when the path comes from --db or ``$NNPREP_DB`` (someone typed it), False for the default location.
+
+    Only the default location's folders are created: a typo in a chosen path must not look like lost progress.
+    """
+    environ = os.environ if env is None else env
+    return (explicit is not None and str(explicit) != "") or bool(environ.get(ENV_VAR, ""))

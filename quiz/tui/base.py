@@ -59,6 +59,11 @@ class SizeGuard:
     def on_resize(self, event: events.Resize) -> None:
         self.check_size()
 
+    def on_key(self, event: events.Key) -> None:
+        """Mark a key with the screen it was meant for: if another screen is shown by the time it reaches the app
+        (typed while one screen replaced another), the app hands it to the screen now shown."""
+        event.nn_screen = self  # type: ignore[attr-defined]
+
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         self.check_size()
 

@@ -77,8 +77,10 @@ def make_class(root: Path) -> tuple[Path, dict[str, str]]:
         "=1+1.py": "symbolic link",
         "inner": "symbolic link",
         "huge.py": "at most 1 MB",
+        os.fsdecode(b"ctl\x1b[2J\x07\xff.py"): "not a regular file",
     }
     os.mkfifo(folder / "fifo.py")
+    os.mkfifo(os.path.join(os.fsencode(folder), b"ctl\x1b[2J\x07\xff.py"))  # its error message quotes the name
     (folder / "zero.py").symlink_to("/dev/zero")
     (folder / "stolen.py").symlink_to(outside / "stolen.py")
     (folder / "=1+1.py").symlink_to(outside / "stolen.py")
@@ -160,6 +162,9 @@ def test_hostile_batch_grades_every_correct_candidate_and_writes_only_its_output
         assert (reports / f"{row['candidate']}.md").exists()
         # CSV: no cell is a live formula.
         assert all(cell.lstrip()[:1] not in ("=", "+", "-", "@") for cell in row.values()), row
+    # A name's control characters and undecodable bytes show as visible escapes in every format.
+    shown = r"ctl\x1b[2J\x07\xff.py is not a regular file"
+    assert shown in csv_text and shown in junit_text and shown in text
     # JUnit: well-formed whatever the names and messages held.
     suites = ET.fromstring(junit_text.split("\n", 1)[1])
     assert len(suites) == len(rows) and "\x1b" not in junit_text
@@ -186,3 +191,28 @@ def test_hostile_submission_text_report_cannot_forge_or_escape(
     case_lines = [line for line in out.splitlines() if line.startswith(("  ✓", "  ✗"))]
     assert case_lines and all(line.startswith("  ✗") for line in case_lines)  # the forged ✓ lines are indented
     assert "forward_tall  hidden  passed" in out  # still shown, as text under its case
+    assert main(["grade", str(path), "--task", "linear", "--format", "json"]) == 1
+    out = capsys.readouterr().out  # JSON escapes every control character and all non-ASCII text
+    assert out.isascii() and not [c for c in out if ord(c) < 0x20 and c != "\n"]
+    assert json.loads(out)["stdout"].startswith("\x1b[2J")
+
+
+def test_a_grading_failure_of_ours_is_one_error_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quiz.batch.pool as pool
+
+    original = pool.grade_candidate
+
+    def fails_for_boom(candidate, policy, task_ids, runner):  # type: ignore[no-untyped-def]
+        if candidate.id == "boom":
+            raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+        return original(candidate, policy, task_ids, runner)
+
+    monkeypatch.setattr(pool, "grade_candidate", fails_for_boom)  # the workers are forked after this
+    for name in ("alpha", "boom", "omega"):
+        (tmp_path / f"{name}.py").write_text(CORRECT)
+    assert main(["grade", str(tmp_path), "--task", "linear", "--format", "csv", "--workers", "1"]) == 1
+    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["alpha"]["linear_verdict"] == rows["omega"]["linear_verdict"] == "passed"
+    assert "internal error while grading" in rows["boom"]["error"]

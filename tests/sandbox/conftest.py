@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from engine import Limits, Verdict, grade
-from engine.report import report_data
+from engine import Limits, Verdict, get_task, grade
+from engine.report import GradeReport, report_data
+from engine.runner import RunResult
 from engine.sandbox import Sandbox
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
@@ -26,9 +28,11 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def zygote_pid(sb: Sandbox) -> int:
+    """The serving zygote's pid (as an ordinary user it is a child of the launched process: see _protections)."""
     proc = sb._proc
     assert proc is not None
-    return proc.pid
+    sb.isolation  # noqa: B018  (waits for the zygote's hello)
+    return int((sb._hello or {}).get("pid") or proc.pid)
 
 
 def descendants(pid: int) -> list[int]:
@@ -68,3 +72,54 @@ def assert_next_ok(sb: Sandbox) -> None:
     report = grade(CORRECT, "linear", runner=sb)
     assert report.verdict is Verdict.PASSED, report_data(report)
     assert_clean(sb)
+
+
+CORRECT_FUNCS = """
+def linear_forward(x, W, b):
+    return x @ W.T + b
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, dy.T @ x, dy.sum(axis=0)
+"""
+
+WRONG_FUNCS = """
+def linear_forward(x, W, b):
+    return x @ W.T
+
+def linear_backward(dy, x, W, b):
+    return dy @ W, x.T @ dy, dy.sum(axis=0)
+"""
+
+SPIN = """
+import time as _t
+def _spin():
+    _end = _t.monotonic() + 30
+    while _t.monotonic() < _end:
+        pass
+"""
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).strip() + "\n"
+
+
+def graded(sb: Sandbox, source: str, limits: Limits = FAST, bound: float = 15.0) -> GradeReport:
+    started = time.monotonic()
+    report = grade(source, "linear", limits, runner=sb)
+    elapsed = time.monotonic() - started
+    assert elapsed < bound, f"took {elapsed:.1f} s"
+    return report
+
+
+def ran(sb: Sandbox, source: str, limits: Limits = FAST, bound: float = 15.0) -> RunResult:
+    task = get_task("linear")
+    calls = [c for case in task.cases() for c in case.calls]
+    started = time.monotonic()
+    result = sb.run(source, calls, [f.name for f in task.functions], limits)
+    assert time.monotonic() - started < bound
+    return result
+
+
+def finish(sb: Sandbox) -> None:
+    assert_clean(sb)
+    assert_next_ok(sb)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 import textwrap
 import threading
 import time
@@ -15,7 +16,7 @@ from engine import Limits, Verdict, get_task, grade
 from engine.runner import RunResult
 from engine.sandbox import Sandbox, SandboxError, default_sandbox
 from engine.task import Call, RngSeed
-from tests.sandbox.conftest import CORRECT, SUBMISSIONS, assert_clean
+from tests.sandbox.conftest import CORRECT, SUBMISSIONS, assert_clean, assert_next_ok, descendants
 from tests.support.inprocess import InProcessRunner
 
 
@@ -266,6 +267,52 @@ def test_killed_zygote_is_replaced(sandbox: Sandbox) -> None:
     proc.kill()
     proc.wait()
     assert grade(CORRECT, "linear", runner=sandbox).passed
+
+
+def test_a_zygote_that_makes_no_sense_is_replaced(sandbox: Sandbox) -> None:
+    task = get_task("linear")
+    calls = [c for case in task.cases() for c in case.calls]
+    assert sandbox.isolation  # the zygote has started and said hello
+    before = sandbox._proc
+    sandbox._ctl_buf += struct.pack(">I", 3) + b"abc"  # as if the zygote had sent garbage before "started"
+    result = sandbox.run(CORRECT, calls, [f.name for f in task.functions], Limits())
+    # The child's frames may all be read before the zygote's garbage: either way nothing is judged on it, and
+    # the zygote that sent it is stopped.
+    assert {c.error_verdict for c in result.calls} <= {None, Verdict.INTERNAL_ERROR}
+    assert all("the sandbox failed" in c.error for c in result.calls if c.error)
+    assert before is not None and before.poll() is not None and sandbox._proc is not before
+    assert_next_ok(sandbox)
+
+
+def test_control_messages_name_their_run(sandbox: Sandbox) -> None:
+    """A kill naming another run (a late one, say) does not touch the child that runs now."""
+    source = "import time\ndef f():\n    time.sleep(1.0)\n    return 1\n"
+    assert sandbox.isolation
+    timer = threading.Timer(0.3, lambda: sandbox._send({"op": "kill", "run": sandbox._runs - 1}))
+    timer.start()
+    try:
+        result = sandbox.run(source, [Call("f", {})], ["f"], Limits(time_limit=60))
+    finally:
+        timer.join()
+    assert result.calls[0].error is None and result.calls[0].value == 1
+    assert_next_ok(sandbox)
+
+
+def test_a_failure_in_the_driver_still_kills_the_child(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.sandbox import _driver
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug in the grader")
+
+    monkeypatch.setattr(_driver, "call_result", broken)
+    source = "import time\ndef f():\n    return 1\ndef g():\n    time.sleep(30)\n"
+    zygote = sandbox._proc
+    assert zygote is not None
+    with pytest.raises(SandboxError, match="a bug in the grader"):
+        sandbox.run(source, [Call("f", {}), Call("g", {})], ["f", "g"], Limits(time_limit=60))
+    assert zygote.poll() is not None and descendants(zygote.pid) == []  # child and zygote gone, not left to run
+    monkeypatch.undo()
+    assert_next_ok(sandbox)
 
 
 def test_forked_grader_gets_its_own_zygote(sandbox: Sandbox) -> None:

@@ -10,70 +10,27 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
-from engine import Limits, Verdict, get_task, grade
-from engine.report import GradeReport
-from engine.runner import RunResult
+from engine import Limits, Verdict, grade
 from engine.sandbox import Sandbox
-from tests.sandbox.conftest import CORRECT, FAST, assert_clean, assert_next_ok
+from tests.sandbox.conftest import (
+    CORRECT,
+    CORRECT_FUNCS,
+    FAST,
+    SPIN,
+    WRONG_FUNCS,
+    assert_clean,
+    finish,
+    graded,
+    ran,
+    src,
+)
 
 REPO = Path(__file__).resolve().parents[2]
-
-CORRECT_FUNCS = """
-def linear_forward(x, W, b):
-    return x @ W.T + b
-
-def linear_backward(dy, x, W, b):
-    return dy @ W, dy.T @ x, dy.sum(axis=0)
-"""
-
-WRONG_FUNCS = """
-def linear_forward(x, W, b):
-    return x @ W.T
-
-def linear_backward(dy, x, W, b):
-    return dy @ W, x.T @ dy, dy.sum(axis=0)
-"""
-
-SPIN = """
-import time as _t
-def _spin():
-    _end = _t.monotonic() + 30
-    while _t.monotonic() < _end:
-        pass
-"""
-
-
-def src(text: str) -> str:
-    return textwrap.dedent(text).strip() + "\n"
-
-
-def graded(sb: Sandbox, source: str, limits: Limits = FAST, bound: float = 15.0) -> GradeReport:
-    started = time.monotonic()
-    report = grade(source, "linear", limits, runner=sb)
-    elapsed = time.monotonic() - started
-    assert elapsed < bound, f"took {elapsed:.1f} s"
-    return report
-
-
-def ran(sb: Sandbox, source: str, limits: Limits = FAST, bound: float = 15.0) -> RunResult:
-    task = get_task("linear")
-    calls = [c for case in task.cases() for c in case.calls]
-    started = time.monotonic()
-    result = sb.run(source, calls, [f.name for f in task.functions], limits)
-    assert time.monotonic() - started < bound
-    return result
-
-
-def finish(sb: Sandbox) -> None:
-    assert_clean(sb)
-    assert_next_ok(sb)
-
 
 # ------------------------------------------------------------------------------------------------ time
 
@@ -200,37 +157,6 @@ print("threads", _started)
     finish(sandbox)
 
 
-def test_output_flood(sandbox: Sandbox) -> None:
-    source = src("""
-import sys
-_line = "x" * 1023 + "\\n"
-for _ in range(20 * 1024):  # 20 MiB in all
-    sys.stdout.write(_line)
-""" + CORRECT_FUNCS)
-    report = graded(sandbox, source)
-    assert report.verdict is Verdict.OUTPUT_LIMIT_EXCEEDED
-    assert len(report.stdout) <= FAST.max_output_kb * 1024 + 100
-    assert report.stdout.endswith("[output truncated]")
-    finish(sandbox)
-
-
-def test_output_flood_in_a_call_on_stderr(sandbox: Sandbox) -> None:
-    source = src("""
-import sys
-def linear_forward(x, W, b):
-    for _ in range(20 * 1024):
-        sys.stderr.write("y" * 1023 + "\\n")
-    return x @ W.T + b
-
-def linear_backward(dy, x, W, b):
-    return dy @ W, dy.T @ x, dy.sum(axis=0)
-""")
-    result = ran(sandbox, source)
-    assert result.calls[0].error_verdict is Verdict.OUTPUT_LIMIT_EXCEEDED
-    assert "y" * 100 in result.stdout
-    finish(sandbox)
-
-
 # ------------------------------------------------------------------------------------------------ exits and crashes
 
 
@@ -267,89 +193,6 @@ def test_exits_and_crashes(sandbox: Sandbox, where: str, statement: str, verdict
         assert first.error is not None and text in first.error
         assert "zygote" not in first.error and "_child" not in first.error
         assert result.calls[1].error_verdict is None  # the next call ran (in a fresh child if needed)
-    finish(sandbox)
-
-
-# ------------------------------------------------------------------------------------------------ the channel
-
-
-def _fake_frames() -> str:
-    return """
-import json, os, struct, sys
-def _frame(header):
-    header = dict(header, blobs=[])
-    head = json.dumps(header).encode()
-    return b"NNPS" + struct.pack(">II", len(head), 0) + head
-_fakes = b"".join(_frame(h) for h in (
-    {"kind": "setup", "applied": {"uid": 0}},
-    {"kind": "imported", "missing": {}},
-    *({"kind": "result", "index": i, "value": {"t": "none"}, "mutated": [], "seconds": 0} for i in range(10)),
-    {"kind": "done"},
-))
-"""
-
-
-def test_fake_frames_on_every_fd(sandbox: Sandbox) -> None:
-    source = src(_fake_frames() + """
-sys.stdout.buffer.write(_fakes); sys.stdout.flush()
-sys.stderr.buffer.write(_fakes); sys.stderr.flush()
-for _fd in range(256):
-    try:
-        os.write(_fd, _fakes)
-    except OSError:
-        pass
-    try:
-        os.write(_fd, b"garbage" * 1000 + b"\\xff" * 100)
-    except OSError:
-        pass
-""" + CORRECT_FUNCS)
-    report = graded(sandbox, source)
-    assert report.verdict is Verdict.RUNTIME_ERROR
-    assert "result channel" in report.message
-    finish(sandbox)
-
-
-def test_fake_frames_in_output_are_only_output(sandbox: Sandbox) -> None:
-    source = src(_fake_frames() + """
-sys.stdout.buffer.write(_fakes); sys.stdout.flush()
-print("NNPS{\\"kind\\": \\"done\\"}")
-""" + WRONG_FUNCS)
-    report = graded(sandbox, source)
-    assert report.verdict is Verdict.WRONG_ANSWER
-    assert "NNPS" in report.stdout
-    finish(sandbox)
-
-
-def test_huge_frame_length(sandbox: Sandbox) -> None:
-    source = src("""
-import os, struct
-os.write(3, b"NNPS" + struct.pack(">II", 2**31, 2**31))
-""" + CORRECT_FUNCS)
-    report = graded(sandbox, source)
-    assert report.verdict is Verdict.RUNTIME_ERROR
-    finish(sandbox)
-
-
-def test_partial_frame_then_exit(sandbox: Sandbox) -> None:
-    source = src("""
-import os
-def linear_forward(x, W, b):
-    os.write(3, b"NNPS\\x00\\x00")
-    os._exit(0)
-
-def linear_backward(dy, x, W, b):
-    return dy @ W, dy.T @ x, dy.sum(axis=0)
-""")
-    result = ran(sandbox, source)
-    assert result.calls[0].error_verdict is Verdict.RUNTIME_ERROR
-    assert result.calls[1].error_verdict is None
-    finish(sandbox)
-
-
-def test_closing_all_fds(sandbox: Sandbox) -> None:
-    report = graded(sandbox, src("import os\nos.closerange(0, 4096)\n" + CORRECT_FUNCS))
-    assert report.verdict is Verdict.RUNTIME_ERROR
-    assert "file descriptors" in report.message
     finish(sandbox)
 
 
@@ -445,6 +288,7 @@ def test_no_network(sandbox: Sandbox) -> None:
     port = listener.getsockname()[1]
     source = src(f"""
 import socket
+import textwrap
 try:
     _s = socket.create_connection(("127.0.0.1", {port}), timeout=2)
     _s.sendall(b"stolen")

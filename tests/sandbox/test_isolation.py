@@ -74,60 +74,22 @@ def test_each_child_has_its_own_ipc_and_mount_namespace(sandbox: Sandbox) -> Non
     if not (iso.ipc_namespace and iso.capped_tmpdir):
         pytest.skip(f"no IPC or mount namespace here: {iso.missing_summary()}")
     zygote = zygote_pid(sandbox)
-    seen: list[tuple[str, str]] = []
-    source = "import time\ntime.sleep(1.5)\n" + CORRECT
+    own = (_ns(zygote, "ipc"), _ns(zygote, "mnt"))
+    seen: set[tuple[str, str]] = set()
+    source = "import time\ntime.sleep(1.5)\n" + CORRECT  # set up, then 1.5 s in which to look at it
     worker = threading.Thread(target=grade, args=(source, "linear"), kwargs={"runner": sandbox})
     worker.start()
     try:
-        deadline = time.monotonic() + 30
-        while not seen and time.monotonic() < deadline:
+        # A child seen in the instant after its fork still has the zygote's namespaces: look until one is seen in
+        # its own (then both must differ) or the run is over.
+        while worker.is_alive() and not any(ipc != own[0] for ipc, _ in seen):
             for pid in descendants(zygote):
                 with contextlib.suppress(OSError):
-                    seen.append((_ns(pid, "ipc"), _ns(pid, "mnt")))
+                    seen.add((_ns(pid, "ipc"), _ns(pid, "mnt")))
             time.sleep(0.05)
     finally:
         worker.join(60)
-    assert seen, "never saw the child"
-    assert all(ipc != _ns(zygote, "ipc") and mnt != _ns(zygote, "mnt") for ipc, mnt in seen)
-
-
-@pytest.mark.skipif(not LANDLOCK, reason="this kernel has no Landlock")
-def test_landlock(sandbox: Sandbox) -> None:
-    iso = sandbox.isolation
-    assert iso.landlock_abi == LANDLOCK
-    source = textwrap.dedent("""
-        import json, os, fractions, decimal, email.mime.text  # stdlib imports still work
-        for p in ("/etc/passwd", "/proc/self/status", os.path.expanduser("~root")):
-            try:
-                open(p).read(1)
-                print("READ", p)
-            except OSError as e:
-                print("denied", p)
-    """) + CORRECT
-    report = grade(source, "linear", runner=sandbox)
-    assert report.verdict is Verdict.PASSED, report.message
-    assert "READ" not in report.stdout
-
-
-def test_limits_are_applied(sandbox: Sandbox) -> None:
-    source = textwrap.dedent("""
-        import resource
-        for name in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_CPU"):
-            print(name, resource.getrlimit(getattr(resource, name)))
-    """) + CORRECT
-    limits = Limits(memory_mb=700, max_processes=9, max_file_mb=3, max_open_files=33, total_time_limit=5)
-    report = grade(source, "linear", limits, runner=sandbox)
-    assert report.verdict is Verdict.PASSED
-    mib = 2**20
-    for line in (f"RLIMIT_AS ({700 * mib}, {700 * mib})", "RLIMIT_NPROC (9, 9)", f"RLIMIT_FSIZE ({3 * mib}, {3 * mib})",
-                 "RLIMIT_NOFILE (33, 33)", "RLIMIT_CORE (0, 0)", "RLIMIT_CPU (7, 8)"):
-        assert line in report.stdout
-
-
-def test_blas_uses_one_thread(sandbox: Sandbox) -> None:
-    source = "import os\nprint({k: v for k, v in os.environ.items() if 'THREADS' in k})\n" + CORRECT
-    report = grade(source, "linear", runner=sandbox)
-    assert "'OPENBLAS_NUM_THREADS': '1'" in report.stdout and "'OMP_NUM_THREADS': '1'" in report.stdout
+    assert any(ipc != own[0] and mnt != own[1] for ipc, mnt in seen), (own, seen)
 
 
 def _denied_calls_source() -> str:

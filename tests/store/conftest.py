@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import signal
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -34,3 +37,20 @@ def store(db_path: Path) -> Iterator[Store]:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextmanager
+def time_bound(seconds: int) -> Iterator[None]:
+    """Fail (instead of hanging the suite) if the block blocks for ``seconds``: SIGALRM interrupts a blocking
+    open() of a FIFO, and the handler's exception ends it. Main thread only."""
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise TimeoutError(f"blocked for {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

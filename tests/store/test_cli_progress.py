@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 import quiz.cli
 from quiz.commands import progress as progress_cmd
 from quiz.store import Store
+from tests.store.conftest import time_bound
 from tests.store.test_stats import ITEM_TOPICS, TASK_TOPICS, populate
 
 
@@ -148,3 +150,32 @@ def test_topic_mappings_from_real_bank(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()
     items, tasks = progress_cmd._topic_mappings()
     assert set(items.values()) <= set(TOPICS) and set(tasks.values()) <= set(TOPICS)
+
+
+def test_db_in_a_missing_folder_is_exit_2_and_creates_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no" / "such" / "dir" / "x.db"
+    monkeypatch.setenv("NNPREP_DB", str(missing))
+    assert quiz.cli.main(["stats"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not exist" in err and str(missing.parent) in err
+    assert quiz.cli.main(["--db", str(missing), "export", "-"]) == 2
+    assert not (tmp_path / "no").exists()
+
+
+def test_db_that_is_a_fifo_is_exit_2_without_hanging(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "p.db"
+    os.mkfifo(fifo)
+    with time_bound(20):
+        assert quiz.cli.main(["--db", str(fifo), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a regular file" in err and str(fifo) in err
+
+
+def test_export_into_a_missing_folder_is_exit_2_and_creates_nothing(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "missing" / "export.json"
+    assert quiz.cli.main(["--db", str(tmp_path / "p.db"), "export", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"nnprep: {out}: folder {out.parent} does not exist\n"
+    assert not out.parent.exists()

@@ -20,7 +20,7 @@ from quiz.store import (
     StoreNotWritableError,
     resolve_db_path,
 )
-from tests.store.conftest import sha256
+from tests.store.conftest import sha256, time_bound
 
 
 def test_path_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,15 +38,37 @@ def test_default_path_is_in_user_data_dir() -> None:
     assert store_mod.default_db_path().parent == Path(platformdirs.user_data_dir("nnprep", appauthor=False))
 
 
-def test_creates_parent_dirs_wal_and_ids(tmp_path: Path) -> None:
+def test_creates_parent_dirs_wal_and_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default location's folders are created on first use."""
     path = tmp_path / "a" / "b" / "progress.db"
-    with Store(path) as s:
+    monkeypatch.setattr(store_mod.paths, "default_db_path", lambda: path)
+    with Store(None, env={}) as s:
         assert s.schema_version == SCHEMA_VERSION
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
+
+
+@pytest.mark.parametrize("via", ["arg", "env"])
+def test_chosen_path_in_a_missing_folder_is_refused_and_nothing_created(tmp_path: Path, via: str) -> None:
+    """--db / NNPREP_DB with a typo in the folder: a one-line error, no folder, no empty database."""
+    path = tmp_path / "typo" / "progress.db"
+    with pytest.raises(StoreNotWritableError) as e:
+        Store(path, env={}) if via == "arg" else Store(None, env={"NNPREP_DB": str(path)})
+    message = str(e.value)
+    assert "\n" not in message and f"folder {path.parent} " in message and "does not exist" in message
+    assert not path.parent.exists()
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    """Opening a FIFO for reading would wait for a writer forever: it is refused from its type alone."""
+    fifo = tmp_path / "progress.db"
+    os.mkfifo(fifo)
+    with time_bound(20), pytest.raises(StoreCorruptError, match="not a regular file"):
+        Store(None, env={"NNPREP_DB": str(fifo)})
+    assert fifo.exists() and not fifo.is_file()
 
 
 def test_reopen_keeps_data(db_path: Path) -> None:

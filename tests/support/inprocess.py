@@ -7,8 +7,10 @@ the product always uses engine.sandbox.
 from __future__ import annotations
 
 import copy
+import functools
 import time
 from collections.abc import Sequence
+from types import CodeType
 
 import numpy as np
 
@@ -17,6 +19,12 @@ from engine.limits import Limits
 from engine.report import Isolation, Verdict
 from engine.runner import RunResult
 from engine.task import Call, CallResult, FunctionRef, RngSeed
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str) -> CodeType:
+    """The source compiled once (the many-seed tests run each known submission thousands of times)."""
+    return compile(source, "submission.py", "exec")
 
 
 def _plain(value: object) -> object:
@@ -56,7 +64,7 @@ class InProcessRunner:
     def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
         namespace: dict[str, object] = {"__name__": "submission"}
         try:
-            exec(compile(source, "submission.py", "exec"), namespace)
+            exec(_compiled(source), namespace)
         except SyntaxError as e:
             return RunResult(calls=[], fatal_verdict=Verdict.SYNTAX_ERROR, fatal_message=str(e))
         results: list[CallResult] = []

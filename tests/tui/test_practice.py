@@ -30,7 +30,7 @@ async def answer_current(pilot: Pilot[Any], *, right: bool = True) -> str:
     screen: Any = pilot.app.screen
     item = screen.item
     if item.type == "flashcard":
-        await pilot.press("space")
+        await pilot.press("ctrl+r")  # focus is in the answer box, where space is text
         await pilot.pause()
         await pilot.press("space", "3" if right else "1")
     elif item.type == "mcq":
@@ -110,9 +110,9 @@ async def test_flashcard_reveal_tick_and_rate(make_app: Callable[..., NnprepApp]
         screen: Any = app.screen
         assert screen.item.type == "flashcard"
         assert not screen.query_one("#revealed").display
-        await pilot.press("4")  # rating before revealing does nothing
-        assert screen.result is None
-        await pilot.press("space")
+        await pilot.press("4")  # before revealing, a digit is text in the answer box, not a rating
+        assert screen.result is None and screen.query_one("#answer-box").text == "4"
+        await pilot.press("tab", "space")  # out of the box, space reveals
         await pilot.pause()
         assert screen.query_one("#revealed").display
         assert "broadcast" in screen.query_one("#model-answer").source

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from quiz.app import NnprepApp
 from quiz.store import Store
 from quiz.tui.widgets.heatmap import Heatmap
+from quiz.tui.widgets.results import CaseView
 from tests.support.inprocess import InProcessRunner
 from tests.tui.bank import LINEAR_STARTER
 from tests.tui.conftest import needs_sandbox
@@ -25,6 +27,7 @@ from tests.tui.waiting import wait_until
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions" / "linear"
 CORRECT = (SUBMISSIONS / "correct_reference.py").read_text()
 TRANSPOSED = (SUBMISSIONS / "wrong_transposed_dw.py").read_text()
+UPSTREAM_IGNORED = (SUBMISSIONS / "wrong_upstream_ignored.py").read_text()
 INFINITE = "def linear_forward(x, W, b):\n    while True:\n        pass\n\n\ndef linear_backward(dy, x, W, b):\n" \
            "    while True:\n        pass\n"
 
@@ -117,7 +120,7 @@ async def test_in_process_correct_submission_passes(make_app: Callable[..., Nnpr
         assert store.solved_task_ids() == {"linear"}
 
 
-async def test_in_process_transposed_gradient_shows_diagnosis_and_heatmap(
+async def test_in_process_transposed_gradient_shows_diagnosis_and_hidden_cases_no_values(
     make_app: Callable[..., NnprepApp],
 ) -> None:
     app = make_app(runner=InProcessRunner())
@@ -131,14 +134,26 @@ async def test_in_process_transposed_gradient_shows_diagnosis_and_heatmap(
         assert "dW is the transpose of the expected gradient" in text
         await pilot.press("ctrl+s")
         await settle(pilot, screen)
-        maps = list(screen.query(Heatmap))
-        square = [m for m in maps if m.diff is not None]
-        assert square, "the square case must show a |got - expected| heatmap"
-        diff = square[0].diff
-        # A transposed gradient: the difference is symmetric with a zero diagonal.
-        n = len(diff)
-        assert all(abs(diff[i][i]) < 1e-9 for i in range(n))
-        assert all(abs(diff[i][j] - diff[j][i]) < 1e-9 for i in range(n) for j in range(n))
+        assert "dW is the transpose of the expected gradient" in results_text(screen)
+        # Hidden cases show what failed, never their values: no heatmap, no worst elements, no inputs.
+        hidden = [v for v in screen.query(CaseView) if not v.case.visible and v.case.verdict.value == "wrong_answer"]
+        assert hidden and list(screen.query(Heatmap)) == []
+        for view in hidden:
+            text = "\n".join(str(w.render()) for w in view.query(Static))
+            assert "hidden · wrong answer" in text, text
+            assert "expected -" not in text and " at (" not in text and "float64 array" not in text, text
+
+
+async def test_in_process_wrong_values_show_a_heatmap_on_an_example(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app(runner=InProcessRunner())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        screen.query_one("#editor").load_text(UPSTREAM_IGNORED)
+        await pilot.press("ctrl+r")
+        await settle(pilot, screen)
+        maps = [m for m in screen.query(Heatmap) if m.diff is not None]
+        assert maps, "a visible example with wrong values shows a |got - expected| heatmap"
+        assert any(abs(v) > 0 for m in maps for row in m.diff or [] for v in row)
 
 
 async def test_hints_one_at_a_time(make_app: Callable[..., NnprepApp]) -> None:

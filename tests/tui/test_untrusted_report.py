@@ -77,3 +77,48 @@ def test_plain_content_is_never_parsed_as_markup() -> None:
     assert content.plain.startswith(f"{CLICK} {LINK}")
     assert "\x1b" not in content.plain and "\t" not in content.plain
     assert [str(s.style) for s in content.spans] == ["bold"]
+
+
+def test_mock_report_answers_show_the_code_and_its_errors_literally() -> None:
+    from datetime import UTC, datetime
+
+    from quiz.mock.scoring import EntryScore, MockReport
+    from quiz.tui.screens.mock_report import answers_text
+
+    entry = EntryScore(index=0, kind="task", ref="linear", topic="backpropagation", item_type="coding", score=0.0,
+                       weight=60.0, seconds=1.0, suggested_seconds=60, status="runtime_error",
+                       detail=f"ValueError: {CLICK}{ESCAPES}", your_answer=f"# {LINK}\ndef f(): pass")
+    report = MockReport(id="m1", preset="p", title="t", started_at=datetime(2025, 1, 1, tzinfo=UTC), seed=1,
+                        timed_out=False, overall=0.0, sections={}, topics={}, entries=[entry], strengths=[],
+                        weakest=[], time_used_seconds=1.0, time_allowed_seconds=60)
+    content = answers_text(report)
+    assert CLICK in content.plain and LINK in content.plain and "\x1b" not in content.plain
+    styles = [str(span.style) for span in content.spans]
+    assert not [s for s in styles if "link" in s or "@click" in s or "pwned" in s]
+
+
+MARKUP_RAISING = (
+    "def linear_forward(x, W, b):\n"
+    "    raise ValueError('[ @click=app.quit]claim full marks[/] [ link=\"https://evil.example\"]grade[/link]')\n\n"
+    "def linear_backward(dy, x, W, b):\n"
+    "    return dy @ W, dy.T @ x, dy.sum(axis=0)\n"
+)
+
+
+async def test_task_screen_shows_markup_from_an_exception_literally(make_app: Any) -> None:
+    from tests.support.inprocess import InProcessRunner
+    from tests.tui.test_tasks import open_linear, results_text, settle
+
+    app = make_app(runner=InProcessRunner())  # our own test submission: harmless to run in this process
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        screen.query_one("#editor").load_text(MARKUP_RAISING)
+        await pilot.press("ctrl+r")
+        await settle(pilot, screen)
+        text = results_text(screen)
+        assert "[ @click=app.quit]claim full marks[/]" in text and "grade[/link]" in text
+        for widget in screen.query("#results-scroll Static").results(Static):
+            if "claim full marks" in str(widget.render()):
+                await pilot.click(widget, offset=(30, 0))
+        await pilot.pause()
+        assert app.is_running and app.return_code is None

@@ -26,6 +26,17 @@ NumPy and have them graded with diagnostics that name the mistake.
 | `ctrl+q` | quit |
 | `tab` / `shift+tab` | move between controls; the mouse works too |
 
+## The keyboard contract
+
+* **Focus starts on the answer.** As soon as an item shows you can type its answer; keys typed while a screen is
+  still appearing are kept and reach it in the order you typed them.
+* **In a text box every printable key is text**: a flashcard's answer box, a number or shape box, a mock answer,
+  the code editor. Space, digits and letters there never reveal, rate, pick or move on.
+* **Acting on an item needs a key outside the text box, or a ctrl key**: `ctrl+r` reveals a flashcard (or `tab` out
+  of the box, then `space`); the ratings `1`–`4` work once the answer is revealed; `n` moves on once answered.
+* **Nothing is pre-selected**: multiple-choice choices come in a new order each time and `enter` answers only after
+  you have picked one.
+
 ## Home
 
 `p` practice · `c` coding tasks · `r` review due items · `m` mock interview · `s` stats · `?` help · `q` quit
@@ -35,9 +46,10 @@ with the time left as it stands (past its deadline it goes straight to submissio
 
 ## Practice
 
-* **Flashcards**: type an answer if you like, `space` reveals the model answer and its key points (tick the ones you
-  covered), then rate yourself `1` Again, `2` Hard, `3` Good, `4` Easy.
-* **Multiple choice**: `1`–`5` or the arrows pick a choice (several when more than one is right), `enter` answers.
+* **Flashcards**: type an answer if you like, `ctrl+r` (or `tab`, then `space`) reveals the model answer and its key
+  points (tick the ones you covered with `space`), then rate yourself `1` Again, `2` Hard, `3` Good, `4` Easy.
+* **Multiple choice**: `1`–`5` or the arrows pick a choice (`space` ticks several when more than one is right),
+  `enter` answers. The choices are shuffled each time they are shown.
 * **Numbers and shapes**: type the value (`(32, 64)` for a shape), `enter` checks it; parameterised questions show
   the worked computation.
 * After answering, `enter` or `n` goes on. At the end a summary shows the score by topic and what to review.
@@ -50,7 +62,7 @@ The statement sits beside a Python editor pre-filled with the starter; your code
 |---|---|
 | `ctrl+r` | run the visible examples |
 | `ctrl+s` | submit: grade every case, hidden ones too |
-| `ctrl+h` | the next hint |
+| `ctrl+g` | the next hint |
 | `ctrl+o` | the reference solution (asks first if you have not run your code) |
 | `ctrl+z` | undo in the editor; `ctrl+t` resets to the starter (asks first) |
 
@@ -72,7 +84,9 @@ nothing says right or wrong until the end. When time is up, everything is submit
 After submitting, the code is graded, then you compare each typed answer with the model answer and tick the key
 points it covered (`space`, `a` ticks all, `ctrl+n` goes on). The report gives the score out of 100, by section and
 topic, time per question against the suggestion, coding verdicts, strengths and the three weakest topics; `m`, `j`
-and `h` export it as Markdown, JSON or HTML to the current directory, `e` to a path you choose.
+and `h` export it as Markdown, JSON or HTML to the `reports` folder in nnprep's data folder (on Linux
+`~/.local/share/nnprep/reports`), `e` to a path you choose. It shows each question with your answer, the correct
+answer and the explanation; the overall score weighs each question by its suggested time.
 
 ## Grading
 

@@ -80,23 +80,25 @@ def export_format(path: Path) -> str | None:
     return fmt if fmt in FORMATS else None
 
 
-def answers_text(report: MockReport) -> str:
-    """Each question with the candidate's answer, the right one and the explanation (Rich markup, escaped)."""
+def answers_text(report: MockReport) -> Content:
+    """Each question with the candidate's answer, the right one and the explanation. The answer and the detail
+    (a coding entry's quotes the candidate's code) are plain content, never parsed as markup."""
     blocks = []
     for e in report.entries:
         good = "green" if e.score >= 1 else "yellow" if e.score > 0 else "red"
-        lines = [f"[b]{e.index + 1}. {escape(first_line(e, 70))}[/b]"]
+        lines = [plain(f"{e.index + 1}. {first_line(e, 70)}", "bold")]
         if e.question and e.question.strip() != first_line(e, 70):
-            lines.append(f"[dim]{escape(e.question.strip())}[/]")
-        lines.append(f"Your answer: {escape(e.your_answer) or '[dim](none)[/]'}")
+            lines.append(plain(e.question.strip(), "dim"))
+        answer = plain(e.your_answer) if e.your_answer else plain("(none)", "dim")
+        lines.append(Content.assemble("Your answer: ", answer))
         if e.correct_answer:
-            lines.append(f"Correct answer: {escape(e.correct_answer)}")
-        detail = f" — {escape(e.detail)}" if e.detail else ""
-        lines.append(f"[{good}]{escape(e.status.replace('_', ' '))} {e.score * 100:.0f}%[/]{detail}")
+            lines.append(plain(f"Correct answer: {e.correct_answer}"))
+        detail = plain(f" — {e.detail}") if e.detail else Content("")
+        lines.append(Content.assemble(plain(f"{e.status.replace('_', ' ')} {e.score * 100:.0f}%", good), detail))
         if e.explanation:
-            lines.append(f"[i]{escape(e.explanation.strip())}[/i]")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+            lines.append(plain(e.explanation.strip(), "italic"))
+        blocks.append(Content("\n").join(lines))
+    return Content("\n\n").join(blocks)
 
 
 class ExportPathScreen(BaseModal[Path | None]):

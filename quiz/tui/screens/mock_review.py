@@ -16,6 +16,7 @@ from quiz.mock.session import MockSession
 from quiz.tui import mock_flow
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.mock_flow import MockContext
+from quiz.tui.safe_text import plain
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.results import verdict_words
 
@@ -107,7 +108,7 @@ class MockAssessScreen(BaseScreen[None]):
             with Horizontal(id="assess-answers"):
                 with Vertical(classes="panel assess-side"):
                     yield Label("[b]Your answer[/b]")
-                    yield Static(escape(self.session.state.entries[self.index].answer), id="assess-yours")
+                    yield Static(plain(self.session.state.entries[self.index].answer), id="assess-yours")
                 with Vertical(classes="panel assess-side"):
                     yield Label("[b]Model answer[/b]")
                     yield Markdown(self.item.answer, id="assess-model")

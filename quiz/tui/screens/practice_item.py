@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -15,7 +15,7 @@ from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.services import Drawn
 from quiz.tui.session import ItemResult, Session
-from quiz.tui.widgets.items import Answered, FlashcardBody, ItemBody, body_for
+from quiz.tui.widgets.items import Answered, FlashcardBody, ItemBody, body_for, type_into
 
 TYPE_NAMES = {"flashcard": "flashcard", "mcq": "multiple choice", "numeric": "number", "shape": "shape",
               "parameterised": "calculation"}
@@ -27,10 +27,13 @@ class ItemScreen(BaseScreen[None]):
     CSS_PATH = STYLES / "practice.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "End session"),
-        Binding("space", "reveal", "Reveal", show=True),
+        Binding("space", "reveal(True)", "Reveal", show=False),
+        Binding("ctrl+r", "reveal", "Reveal", show=True, priority=True),
         Binding("n", "next", "Next", show=True),
         *(Binding(str(d), f"digit({d})", str(d), show=False) for d in range(1, 10)),
     ]
+    # The answer widget has focus from the first frame (on_mount focuses it too, after its own set-up).
+    AUTO_FOCUS = "#answer-box, #value, #choices"
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -74,17 +77,35 @@ class ItemScreen(BaseScreen[None]):
         if action == "reveal":
             return isinstance(self.body, FlashcardBody) and not self.body.revealed
         if action == "next":
-            return self.result is not None
+            return True if self.result is not None else None  # shown only once answered; typed before: text
         return True
 
-    def action_reveal(self) -> None:
+    # -- the keyboard contract: in a text box every printable key is text ------------------------------------------
+    def relay(self, character: str | None) -> bool:
+        """Type ``character`` into the answer box if it reached the screen instead (a key pressed while the screen
+        was being shown, before anything had focus). True if it was typed."""
+        box = self.body.text_box() if self.is_mounted and self.query(ItemBody) else None
+        if box is None or character is None or not character.isprintable() or self.focused is not None:
+            return False
+        type_into(box, character)
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and self.app.screen is self and self.relay(event.character):
+            event.stop()
+            event.prevent_default()
+
+    def action_reveal(self, space: bool = False) -> None:
         body = self.body
         if isinstance(body, FlashcardBody):
+            if space and self.relay(" "):
+                return
             body.reveal()
             self.refresh_bindings()
 
     def action_digit(self, n: int) -> None:
-        self.body.digit(n)
+        if not self.body.digit(n):
+            self.relay(str(n))
 
     @on(Answered)
     def _answered(self, event: Answered) -> None:
@@ -108,6 +129,7 @@ class ItemScreen(BaseScreen[None]):
     @on(Button.Pressed, "#next")
     def action_next(self) -> None:
         if self.result is None:
+            self.relay("n")
             return
         if self.session.done:
             from quiz.tui.screens.practice_summary import SummaryScreen

@@ -49,7 +49,20 @@ class ItemBody(Widget):
         return False
 
     def start_focus(self) -> None:
-        """Focus what the candidate should use first."""
+        """Focus what the candidate should use first: the answer."""
+
+    def text_box(self) -> Input | TextArea | None:
+        """The box the answer is typed into while it can still be typed (None: no box, or answered)."""
+        return None
+
+
+def type_into(box: Input | TextArea, text: str) -> None:
+    """Focus ``box`` and type ``text`` at its cursor, as if the keys had been pressed there."""
+    box.focus()
+    if isinstance(box, Input):
+        box.insert_text_at_cursor(text)
+    else:
+        box.insert(text)
 
 
 def feedback_markdown(correct: bool, lines: list[str]) -> str:
@@ -61,11 +74,12 @@ def feedback_markdown(correct: bool, lines: list[str]) -> str:
 
 
 class FlashcardBody(ItemBody):
-    """Optional answer box; space reveals the model answer and key points; 1–4 rate it."""
+    """Optional answer box (focused first: every printable key is text there); tab then space, or ctrl+r,
+    reveals the model answer and key points; then 1–4 rate it."""
 
     def compose(self) -> ComposeResult:
         yield TextArea("", id="answer-box", soft_wrap=True, show_line_numbers=False,
-                       placeholder="Your answer (optional). Tab moves on; space on the button reveals.")
+                       placeholder="Your answer (optional). Then tab and space (or ctrl+r) reveal the answer.")
         yield Button("Reveal answer (space)", id="reveal", variant="primary")
         with Vertical(id="revealed"):
             yield Label("[b]Model answer[/b]")
@@ -84,7 +98,10 @@ class FlashcardBody(ItemBody):
         self.query_one("#revealed").display = False
 
     def start_focus(self) -> None:
-        self.query_one("#reveal", Button).focus()
+        self.query_one("#answer-box", TextArea).focus()
+
+    def text_box(self) -> TextArea | None:
+        return None if self.revealed else self.query_one("#answer-box", TextArea)
 
     @property
     def revealed(self) -> bool:
@@ -96,6 +113,7 @@ class FlashcardBody(ItemBody):
             return
         self.query_one("#revealed").display = True
         self.query_one("#reveal").display = False
+        self.query_one("#answer-box", TextArea).read_only = True
         self.query_one("#key-points", SelectionList).focus()
         self.query_one("#revealed").scroll_visible(top=True)
 
@@ -298,6 +316,9 @@ class ValueBody(ItemBody):
     def start_focus(self) -> None:
         self.query_one("#value", Input).focus()
 
+    def text_box(self) -> Input | None:
+        return None if self.answered else self.query_one("#value", Input)
+
     @on(Input.Submitted, "#value")
     def submit(self, event: Input.Submitted) -> None:
         event.stop()
@@ -337,4 +358,5 @@ def body_for(item: Any, drawn: Drawn, checker: Callable[[Any, str, Drawn | None]
     return ValueBody(item, drawn, checker)
 
 
-__all__ = ["Answered", "ChoiceBody", "FlashcardBody", "ItemBody", "UnpickedOptions", "ValueBody", "body_for"]
+__all__ = ["Answered", "ChoiceBody", "FlashcardBody", "ItemBody", "UnpickedOptions", "ValueBody", "body_for",
+           "type_into"]

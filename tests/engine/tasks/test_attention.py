@@ -66,7 +66,7 @@ def test_cases_cover_masks_shapes_and_large_scores() -> None:
         Q, K, V = a["Q"], a["K"], a["V"]
         scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
         largest = max(largest, float(np.abs(scores).max()))
-        assert float(np.abs(scores).max()) <= 1e3 + 1e-9
+        assert float(np.abs(scores).max()) <= 1.01e3  # about 1e3 (Q and K are rounded to quarters)
         mask = a.get("mask")
         if mask is not None:
             assert mask.dtype == bool and mask.ndim <= scores.ndim
@@ -76,7 +76,7 @@ def test_cases_cover_masks_shapes_and_large_scores() -> None:
         kinds.add(("d_ne_dv", Q.shape[-1] != V.shape[-1]))
         kinds.add(("lead", Q.ndim))
     assert {True, ("lq_ne_lk", True), ("d_ne_dv", True), ("lead", 2), ("lead", 3), ("lead", 4)} <= kinds
-    assert largest >= 999.0
+    assert largest >= 900.0  # far past 709, where exp overflows in float64
 
 
 def _ctx(got: np.ndarray, **args: Any) -> DiagnosisContext:

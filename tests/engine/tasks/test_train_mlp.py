@@ -12,19 +12,11 @@ import pytest
 
 from engine.task import Call, CallResult, Case
 from engine.tasks import get_task
+from engine.tasks._train_mlp_judge import LOSS_DROP, MIN_ACCURACY, _judge_run, dataset, judge, softmax_xent
 from engine.tasks.mlp2 import mlp2_backward, mlp2_forward
-from engine.tasks.train_mlp import (
-    LOSS_DROP,
-    MIN_ACCURACY,
-    _judge_run,
-    _softmax_xent,
-    dataset,
-    judge,
-    train_mlp,
-)
+from engine.tasks.train_mlp import train_mlp
 from tests.engine.tasks.support import (
     assert_in_statement,
-    assert_same_cases,
     gradcheck_reference,
     graded,
     submissions,
@@ -74,7 +66,7 @@ def _train(args: dict[str, Any], init: Init) -> tuple[np.ndarray, ...]:
     params = list(init(np.random.default_rng(args["seed"]), args["hidden"], X.shape[1], args["num_classes"]))
     losses = []
     for _ in range(args["epochs"]):
-        loss, dlogits = _softmax_xent(mlp2_forward(X, *params), y)
+        loss, dlogits = softmax_xent(mlp2_forward(X, *params), y)
         losses.append(loss)
         grads = mlp2_backward(dlogits, X, *params)[1:]
         params = [p - lr * g for p, g in zip(params, grads, strict=True)]
@@ -97,9 +89,17 @@ def _with(call: Call, **changes: Any) -> Call:
 # ---------------------------------------------------------------------------------------------------- cases
 
 
-def test_cases_and_data_do_not_depend_on_the_seed() -> None:
-    assert_same_cases(TASK.make_cases(np.random.default_rng(1)), TASK.make_cases(np.random.default_rng(2)))
-    assert [c.visible for c in TASK.cases()].count(True) == 1
+def test_data_are_fixed_and_hidden_initialisation_seeds_are_drawn() -> None:
+    first, second = TASK.cases(1), TASK.cases(2)
+    assert [c.visible for c in first].count(True) == 1
+    for a, b in zip(first, second, strict=True):
+        assert [c.args["X"] is d.args["X"] for c, d in zip(a.calls, b.calls, strict=True)] == [True] * len(a.calls)
+        seeds = [c.args["seed"] for c in a.calls]
+        assert a.visible or seeds != [c.args["seed"] for c in b.calls], a.name
+    for seed in range(200):
+        cases = {c.name: c for c in TASK.cases(seed)}
+        assert len({c.args["seed"] for c in cases["different_seeds"].calls}) == 2
+        assert len({c.args["seed"] for c in cases["same_seed"].calls}) == 1
 
 
 def test_held_out_data_never_reaches_the_candidate() -> None:
@@ -122,7 +122,7 @@ def test_xor_data_needs_the_hidden_layer() -> None:
     ds = dataset("xor")
     W, b = np.zeros((2, 2)), np.zeros(2)
     for _ in range(500):
-        _, d = _softmax_xent(ds.X @ W.T + b, ds.y)
+        _, d = softmax_xent(ds.X @ W.T + b, ds.y)
         W, b = W - 0.5 * d.T @ ds.X, b - 0.5 * d.sum(0)
     assert float(np.mean(np.argmax(ds.X_test @ W.T + b, axis=1) == ds.y_test)) < 0.7
 
@@ -161,7 +161,7 @@ def test_judge_accepts_correct_loops_under_many_initialisations(init: str) -> No
 def test_losses_recorded_after_the_step_and_as_a_list_are_accepted() -> None:
     call = TASK.cases()[0].calls[0]
     W1, b1, W2, b2, losses = train_mlp(**call.args)
-    final, _ = _softmax_xent(mlp2_forward(call.args["X"], W1, b1, W2, b2), call.args["y"])
+    final, _ = softmax_xent(mlp2_forward(call.args["X"], W1, b1, W2, b2), call.args["y"])
     after = [*map(float, losses[1:]), final]
     assert _judge_run(CallResult(call, value=(W1, b1, W2, b2, after))).ok
     f32 = tuple(a.astype(np.float32) for a in (W1, b1, W2, b2, losses))
@@ -247,10 +247,10 @@ def test_worked_example_matches_the_reference() -> None:
         np.array([[1.0, -2.0, 0.5], [0.0, 1.0, 1.0]]),
         np.array([0.0, -0.5]),
     ]
-    loss, dlogits = _softmax_xent(mlp2_forward(X, *params), y)
+    loss, dlogits = softmax_xent(mlp2_forward(X, *params), y)
     db2 = mlp2_backward(dlogits, X, *params)[4]
     stepped = [p - 0.5 * g for p, g in zip(params, mlp2_backward(dlogits, X, *params)[1:], strict=True)]
-    after, _ = _softmax_xent(mlp2_forward(X, *stepped), y)
+    after, _ = softmax_xent(mlp2_forward(X, *stepped), y)
     for v, digits in [(loss, 4), (after, 3), (math.log(3), 4), *((v, 4) for v in dlogits.ravel()),
                       *((v, 3) for v in db2), *((v, 4) for v in stepped[3])]:
         assert_in_statement(TASK_ID, round(v, digits), tol=1e-9)
@@ -267,10 +267,10 @@ def test_training_gradient_matches_finite_differences() -> None:
     assert np.min(np.abs(z)) > 1e-3  # no ReLU kink within the finite-difference steps
 
     def loss(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> float:
-        return _softmax_xent(mlp2_forward(X, W1, b1, W2, b2), y)[0]
+        return softmax_xent(mlp2_forward(X, W1, b1, W2, b2), y)[0]
 
     def grad(_up: Any, W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray) -> tuple[np.ndarray, ...]:
-        _, dlogits = _softmax_xent(mlp2_forward(X, W1, b1, W2, b2), y)
+        _, dlogits = softmax_xent(mlp2_forward(X, W1, b1, W2, b2), y)
         return tuple(mlp2_backward(dlogits, X, W1, b1, W2, b2)[1:])
 
     gradcheck_reference(loss, params, grad, ["W1", "b1", "W2", "b2"])
