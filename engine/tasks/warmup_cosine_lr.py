@@ -124,8 +124,9 @@ def _variant(ctx: DiagnosisContext) -> str | None:
 # ---------------------------------------------------------------------------------------------------- cases
 
 
-def _case(name: str, what: str, steps: list[int], visible: bool = False, **schedule: Any) -> Case:
-    calls = tuple(Call("warmup_cosine_lr", {"step": int(s), **schedule}) for s in sorted(set(steps)))
+def _case(name: str, what: str, steps: list[int], schedule: dict[str, Any], visible: bool = False) -> Case:
+    """One call per step (in order; the count does not depend on the draw), all with the same schedule."""
+    calls = tuple(Call("warmup_cosine_lr", {"step": int(s), **schedule}) for s in sorted(steps))
     return Case(name, calls, visible, description=what)
 
 
@@ -136,40 +137,45 @@ def _boundaries(warm: int, total: int, extra: int) -> list[int]:
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
+    def rates(floor: bool = True) -> dict[str, float]:
+        """A drawn base_lr between 1e-4 and 3, and a floor min_lr between 2% and 40% of it (or none)."""
+        base = float(10.0 ** rng.uniform(-4.0, 0.5))
+        return {"base_lr": base, "min_lr": base * float(rng.uniform(0.02, 0.4))} if floor else {"base_lr": base}
+
+    def steps(warm: int, total: int, extra: int, count: int = 4) -> list[int]:
+        return [*_boundaries(warm, total, extra), *(int(s) for s in rng.integers(0, total + extra, size=count))]
+
     warm = int(rng.integers(3, 40))
     total = warm + int(rng.integers(12, 400))
-    base = float(rng.choice([2e-4, 3e-3, 0.05, 1.5]))
-    low = float(base * rng.choice([0.0, 0.01, 0.1, 0.3]))
-    inside = [int(s) for s in rng.integers(0, total + 20, size=6)]
     return [
         _case(
             "example", "base_lr 0.1, 4 warm-up steps of 12, min_lr 0, every step from 0 to 13",
-            list(range(14)), visible=True, base_lr=0.1, warmup_steps=4, total_steps=12,
+            list(range(14)), {"base_lr": 0.1, "warmup_steps": 4, "total_steps": 12}, visible=True,
         ),
         _case(
-            "with_min_lr", "base_lr 3e-4, 100 warm-up steps of 1000, min_lr 3e-5",
-            [*_boundaries(100, 1000, 200), 50, 777], base_lr=3e-4, warmup_steps=100, total_steps=1000, min_lr=3e-5,
+            "with_min_lr", "100 warm-up steps of 1000 and a floor min_lr",
+            steps(100, 1000, 200), {"warmup_steps": 100, "total_steps": 1000, **rates()},
         ),
         _case(
-            "no_warmup", "warmup_steps = 0: the cosine starts at step 0 (base_lr 1, min_lr 0.1)",
-            _boundaries(0, 50, 10), base_lr=1.0, warmup_steps=0, total_steps=50, min_lr=0.1,
+            "no_warmup", "warmup_steps = 0: the cosine starts at step 0, with a floor min_lr",
+            steps(0, 50, 10), {"warmup_steps": 0, "total_steps": 50, **rates()},
         ),
         _case(
-            "one_warmup_step", "warmup_steps = 1: only step 0 is in the warm-up (lr 0)",
-            list(range(12)), base_lr=0.5, warmup_steps=1, total_steps=10,
+            "one_warmup_step", "warmup_steps = 1: only step 0 is in the warm-up (lr 0); min_lr left at its default",
+            list(range(12)), {"warmup_steps": 1, "total_steps": 10, **rates(floor=False)},
         ),
         _case(
-            "long_run", "base_lr 1e-3, 2000 warm-up steps of 100000, min_lr 1e-5",
-            [*_boundaries(2000, 100_000, 50_000), 1000, 25_000, 75_000],
-            base_lr=1e-3, warmup_steps=2000, total_steps=100_000, min_lr=1e-5,
+            "long_run", "2000 warm-up steps of 100000 and a floor min_lr",
+            steps(2000, 100_000, 50_000, count=6), {"warmup_steps": 2000, "total_steps": 100_000, **rates()},
         ),
         _case(
-            "drawn", f"base_lr {base:g}, {warm} warm-up steps of {total}, min_lr {low:g}",
-            [*_boundaries(warm, total, 7), *inside], base_lr=base, warmup_steps=warm, total_steps=total, min_lr=low,
+            "drawn", "a drawn number of warm-up and decay steps, with or without a floor",
+            steps(warm, total, 7, count=6),
+            {"warmup_steps": warm, "total_steps": total, **rates(floor=bool(rng.integers(2)))},
         ),
         _case(
-            "short_decay", "the cosine lasts 3 steps after 5 warm-up steps (base_lr 2, min_lr 0.5)",
-            list(range(10)), base_lr=2.0, warmup_steps=5, total_steps=8, min_lr=0.5,
+            "short_decay", "the cosine lasts 3 steps after 5 warm-up steps, with a floor min_lr",
+            list(range(10)), {"warmup_steps": 5, "total_steps": 8, **rates()},
         ),
     ]
 
