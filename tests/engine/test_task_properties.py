@@ -51,9 +51,14 @@ def test_visible_examples_come_first_and_cover_each_function(task_id: str) -> No
 
 
 def test_reference_outputs_are_finite(task_id: str) -> None:
+    """Finite outputs from finite inputs (a call given inf or NaN on purpose, an overflowed gradient for a loss
+    scaler, may pass them on: the comparison then demands the same inf or NaN)."""
     task = get_task(task_id)
     for case in task.cases():
         for call in case.calls:
+            given = [a for v in call.args.values() for a in _arrays(v) if a.dtype.kind == "f"]
+            if not all(np.all(np.isfinite(a)) for a in given):
+                continue
             out = task.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
             for value in _arrays(out):
                 assert value.dtype.kind in "biu" or np.all(np.isfinite(value)), (case.name, call.function)

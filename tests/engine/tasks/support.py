@@ -45,9 +45,10 @@ def submissions(task_id: str, kind: str) -> list[Path]:
 
 
 def same(a: object, b: object) -> bool:
-    """Equal values of equal types (arrays: same dtype and elements; tuples element by element)."""
+    """Equal values of equal types (arrays: same dtype and elements, NaN equal to NaN; tuples element by element)."""
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+        nan = a.dtype.kind in "fc"
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=nan)
     if isinstance(a, tuple):
         return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
