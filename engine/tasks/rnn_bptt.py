@@ -62,8 +62,10 @@ def _backward(
     db, carried = np.zeros(hs.shape[2]), np.zeros_like(h0)
     steps = x.shape[1]
     for t in reversed(range(steps)):
-        dh = (dhs[:, t] if not last_only or t == steps - 1 else 0.0) + (carried if carry else 0.0)
-        dpre = dh * (1.0 - hs[:, t] ** 2) if local == "h" else dh
+        dh = carried if carry else np.zeros_like(h0)
+        if not last_only or t == steps - 1:
+            dh = dh + dhs[:, t]
+        dpre: np.ndarray = dh * (1.0 - hs[:, t] ** 2) if local == "h" else dh
         dx[:, t] = dpre @ Wx.T
         dWx += x[:, t].T @ dpre
         dWh += (hs[:, t] if wh_with_current else prev[:, t]).T @ dpre
@@ -137,7 +139,8 @@ def _mistake(text: str, names: tuple[str, ...], **knobs: Any) -> Detector:
     def detect(ctx: DiagnosisContext) -> str | None:
         dhs = np.asarray(ctx.call.args["dhs"], dtype=np.float64)
         with np.errstate(all="ignore"):
-            variant = dict(zip(NAMES, _backward(dhs, *_arrays(ctx), **knobs), strict=True))
+            x, h0, Wx, Wh, b = _arrays(ctx)
+            variant = dict(zip(NAMES, _backward(dhs, x, h0, Wx, Wh, b, **knobs), strict=True))
         if not all(diagnose.close(ctx.got.get(n), variant[n]) for n in names):
             return None
         if all(diagnose.close(variant[n], ctx.expected[n]) for n in names):
