@@ -22,6 +22,7 @@ MAX_VISIBLE = {"lstm_cell": 3}  # forward, backward with both upstreams, and bac
 MIN_HIDDEN = 5
 CALL_SECONDS = 0.5  # one call of a correct submission
 TOTAL_SECONDS = 2.0  # all the case calls of one correct submission
+NEG_INF_OUTPUTS = {"top_k_top_p_filter"}  # tasks whose outputs mark dropped entries with -inf by contract
 
 pytestmark = pytest.mark.parametrize("task_id", TASK_IDS)
 
@@ -61,7 +62,8 @@ def test_reference_outputs_are_finite(task_id: str) -> None:
                 continue
             out = task.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
             for value in _arrays(out):
-                assert value.dtype.kind in "biu" or np.all(np.isfinite(value)), (case.name, call.function)
+                finite = np.isfinite(value) | (np.isneginf(value) if task_id in NEG_INF_OUTPUTS else False)
+                assert value.dtype.kind in "biu" or np.all(finite), (case.name, call.function)
 
 
 def test_upstream_gradients_are_never_all_ones(task_id: str) -> None:

@@ -122,6 +122,7 @@ def _gradcheck_call(task: Task, link: GradientLink, call: Call, eps: float) -> N
     forward, backward = task.reference[link.forward], task.reference[link.backward]
     outputs = task.function(link.backward).outputs
     params = {p.name for p in task.function(link.forward).params}
+    backward_params = {p.name for p in task.function(link.backward).params}  # a linear map's backward may not take x
     fixed = {k: v for k, v in forward_args(link, dict(call.args)).items() if k in params}
     wrt = list(link.wrt)
 
@@ -130,7 +131,7 @@ def _gradcheck_call(task: Task, link: GradientLink, call: Call, eps: float) -> N
         return out if link.forward_output is None else out[link.forward_output]
 
     def grad_fn(up: Any, *xs: np.ndarray) -> tuple[Any, ...]:
-        moved = {**call.args, **dict(zip(wrt, xs, strict=True))}
+        moved = {**call.args, **{w: x for w, x in zip(wrt, xs, strict=True) if w in backward_params}}
         if link.upstream_arg is not None:
             moved[link.upstream_arg] = up
         out = backward(**moved)
