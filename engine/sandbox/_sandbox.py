@@ -247,6 +247,7 @@ class Sandbox:
             capped_tmpdir=bool(hello.get("tmpfs")),
             seccomp=bool(hello.get("seccomp")),
             home_hidden=bool(hello.get("hidden_homes")),
+            own_proc=bool(hello.get("own_proc")),
             missing=_missing_lines(hello.get("missing")),
         )
         if applied is not None:  # what the child reported before any submission code ran
