@@ -20,8 +20,6 @@ from tests.engine.tasks.support import assert_same_cases, graded, submissions, t
 
 MAX_VISIBLE = {"lstm_cell": 3}  # forward, backward with both upstreams, and backward with dc alone
 MIN_HIDDEN = 5
-CALL_SECONDS = 0.5  # one call of a correct submission
-TOTAL_SECONDS = 2.0  # all the case calls of one correct submission
 NEG_INF_OUTPUTS = {"top_k_top_p_filter"}  # tasks whose outputs mark dropped entries with -inf by contract
 
 pytestmark = pytest.mark.parametrize("task_id", TASK_IDS)
@@ -120,11 +118,9 @@ def test_no_detector_speaks_on_the_reference(task_id: str) -> None:
                 assert detector(ctx) is None, (case.name, detector)
 
 
-def test_each_call_of_a_correct_submission_is_fast(task_id: str) -> None:
-    calls = sum(len(c.calls) for c in get_task(task_id).cases())
+def test_every_case_call_of_a_correct_submission_runs(task_id: str) -> None:
+    """Each correct submission makes every case call (how fast they are is measured by `make bench`, never asserted:
+    a timing assertion fails on a loaded machine)."""
+    calls = [call.function for c in get_task(task_id).cases() for call in c.calls]
     for path in submissions(task_id, "correct"):
-        seconds = graded(task_id).call_seconds[path]
-        assert len(seconds) == calls, path.stem
-        for function, s in seconds:
-            assert s < CALL_SECONDS, (path.stem, function, s)
-        assert sum(s for _, s in seconds) < TOTAL_SECONDS, path.stem
+        assert [function for function, _ in graded(task_id).call_seconds[path]] == calls, path.stem
