@@ -167,7 +167,34 @@ async def test_solution_needs_an_attempt_or_confirmation(make_app: Callable[...,
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert "def linear_backward" in screen.query_one("#solution").source
+        code = screen.query_one("#solution-code")
+        assert "def linear_backward" in code.text and code.soft_wrap and code.read_only
+        await pilot.click("#use-solution")
+        await pilot.pause()
+        assert screen.query_one("#editor").text == code.text  # copied to the editor
+
+
+async def test_editor_indents_like_a_python_editor_and_one_escape_leaves(
+    make_app: Callable[..., NnprepApp]
+) -> None:
+    from textual.widgets.text_area import Selection
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        editor = screen.query_one("#editor")
+        editor.load_text("")
+        await pilot.press(*"def f(x):", "enter", *"if x:", "enter", *"return 1", "enter", "enter")
+        assert editor.text == "def f(x):\n    if x:\n        return 1\n        \n        "
+        editor.load_text("a = 1\nb = 2\nc = 3\n")
+        editor.selection = Selection((0, 0), (1, 3))
+        await pilot.press("tab")
+        assert editor.text == "    a = 1\n    b = 2\nc = 3\n"  # the selection is indented, not replaced
+        await pilot.press("shift+tab")
+        assert editor.text == "a = 1\nb = 2\nc = 3\n"
+        await pilot.press("escape")  # one press leaves the task
+        await pilot.pause()
+        assert type(app.screen).__name__ != "TaskScreen"
 
 
 async def test_reset_to_starter_asks_first(make_app: Callable[..., NnprepApp]) -> None:

@@ -16,6 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import (
+    Button,
     Footer,
     Header,
     Markdown,
@@ -29,6 +30,7 @@ from textual.worker import Worker, WorkerState
 
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
+from quiz.tui.widgets.editor import CodeEditor
 from quiz.tui.widgets.results import ResultsView
 
 AUTOSAVE_SECONDS = 1.0
@@ -78,9 +80,12 @@ class TaskScreen(BaseScreen[None]):
                     yield Markdown("No hints yet: ctrl+g shows the first.", id="hints")
                 with TabPane("Solution", id="tab-solution"), VerticalScroll(id="solution-scroll"):
                     yield Markdown("The reference solution appears here (ctrl+o).", id="solution")
+                    # Wrapped to the pane's width, selectable, and one button away from the editor.
+                    yield Button("Copy to the editor", id="use-solution")
+                    yield TextArea("", language="python", read_only=True, soft_wrap=True, id="solution-code")
             with Vertical(id="task-editor-column"):
-                yield TextArea.code_editor(self._initial_code(), language="python", id="editor",
-                                           soft_wrap=False)
+                yield CodeEditor.code_editor(self._initial_code(), language="python", id="editor",
+                                             soft_wrap=False)
                 with Horizontal(id="run-status"):
                     yield Static("Ready · ctrl+r runs the examples, ctrl+s submits", id="run-label")
                     yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")
@@ -95,6 +100,8 @@ class TaskScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#run-progress").display = False
+        self.query_one("#solution-code").display = False
+        self.query_one("#use-solution").display = False
         self.query_one("#editor", TextArea).focus()
         self.sub_title = self.text.title
         try:
@@ -225,8 +232,20 @@ class TaskScreen(BaseScreen[None]):
             self.notify(f"The reference solution is not available: {e}", severity="error")
             return
         notes = str(getattr(self.text, "solution_notes", "") or "")
-        self.query_one("#solution", Markdown).update(f"{notes}\n\n```python\n{source}\n```")
+        self.query_one("#solution", Markdown).update(notes or "The reference solution:")
+        code = self.query_one("#solution-code", TextArea)
+        code.load_text(source)
+        code.display = True
+        self.query_one("#use-solution").display = True
         self.query_one(TabbedContent).active = "tab-solution"
+
+    @on(Button.Pressed, "#use-solution")
+    def copy_solution(self) -> None:
+        """Put the reference solution in the editor (ctrl+z there brings your code back)."""
+        editor = self.query_one("#editor", TextArea)
+        editor.replace(self.query_one("#solution-code", TextArea).text, editor.document.start, editor.document.end)
+        editor.focus()
+        self.notify("The reference solution is in the editor; ctrl+z brings your code back.")
 
     def action_reset(self) -> None:
         from quiz.tui.screens.confirm import ConfirmScreen
