@@ -68,7 +68,11 @@ with the time left as it stands (past its deadline it goes straight to submissio
 
 ## Coding tasks
 
-The statement sits beside a Python editor pre-filled with the starter; your code is saved as you type.
+The list shows each task's id (the one `nnprep grade --task` takes); `/` searches by id, title or topic, `f` goes
+to the filters, `enter` opens a task. The command palette (`ctrl+p`) finds tasks too: type part of a name.
+The statement sits beside a Python editor pre-filled with the starter; your code is saved as you type. `enter`
+keeps the indentation (one level more after `:`), `tab` / `shift+tab` indent or dedent the selected lines, one
+`escape` leaves the task. The Solution tab wraps the reference solution and copies it to the editor on request.
 
 | Key | Action |
 |---|---|
