@@ -7,9 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header
 
 from quiz.tui.base import BaseScreen
+from quiz.tui.widgets.markdown_text import MarkdownText
 
 HELP = """\
 # nnprep
@@ -118,9 +119,11 @@ class HelpScreen(BaseScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
+        # One widget rendering Rich's Markdown: Textual's Markdown widget builds a widget per block and per table
+        # cell, which took seconds to open and hundreds of milliseconds to show again.
         yield Header()
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP)
+            yield MarkdownText(HELP, id="help-text")
         yield Footer()
 
     def on_mount(self) -> None:

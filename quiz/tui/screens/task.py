@@ -19,7 +19,6 @@ from textual.widgets import (
     Button,
     Footer,
     Header,
-    Markdown,
     ProgressBar,
     Static,
     TabbedContent,
@@ -31,6 +30,7 @@ from textual.worker import Worker, WorkerState
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.editor import CodeEditor
+from quiz.tui.widgets.markdown_text import MarkdownText
 from quiz.tui.widgets.results import ResultsView
 
 AUTOSAVE_SECONDS = 1.0
@@ -73,13 +73,13 @@ class TaskScreen(BaseScreen[None]):
                 with TabPane("Task", id="tab-statement"), VerticalScroll(id="statement-scroll"):
                     yield Static(f"[b]{escape(text.title)}[/b] · {topic_label(text.topic)} · {text.difficulty} · "
                                  f"~{text.minutes} min", classes="muted")
-                    yield Markdown(text.statement, id="statement")
+                    yield MarkdownText(text.statement, id="statement")
                 with TabPane("Results", id="tab-results"):
                     yield ResultsView(id="results-scroll")
                 with TabPane("Hints", id="tab-hints"), VerticalScroll(id="hints-scroll"):
-                    yield Markdown("No hints yet: ctrl+g shows the first.", id="hints")
+                    yield MarkdownText("No hints yet: ctrl+g shows the first.", id="hints")
                 with TabPane("Solution", id="tab-solution"), VerticalScroll(id="solution-scroll"):
-                    yield Markdown("The reference solution appears here (ctrl+o).", id="solution")
+                    yield MarkdownText("The reference solution appears here (ctrl+o).", id="solution")
                     # Wrapped to the pane's width, selectable, and one button away from the editor.
                     yield Button("Copy to the editor", id="use-solution")
                     yield TextArea("", language="python", read_only=True, soft_wrap=True, id="solution-code")
@@ -208,7 +208,7 @@ class TaskScreen(BaseScreen[None]):
         more = len(hints) - self.hints_shown
         if more:
             shown += f"\n\n*{more} more: ctrl+g*"
-        self.query_one("#hints", Markdown).update(shown)
+        self.query_one("#hints", MarkdownText).update_markdown(shown)
         self.query_one(TabbedContent).active = "tab-hints"
 
     def action_solution(self) -> None:
@@ -232,7 +232,7 @@ class TaskScreen(BaseScreen[None]):
             self.notify(f"The reference solution is not available: {e}", severity="error")
             return
         notes = str(getattr(self.text, "solution_notes", "") or "")
-        self.query_one("#solution", Markdown).update(notes or "The reference solution:")
+        self.query_one("#solution", MarkdownText).update_markdown(notes or "The reference solution:")
         code = self.query_one("#solution-code", TextArea)
         code.load_text(source)
         code.display = True
