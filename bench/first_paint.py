@@ -1,10 +1,10 @@
 """First paint of the nnprep home screen vs a one-widget Textual app, each in a fresh process in a terminal.
 
-By default each run is a new window of a private 80x24 tmux session, as a person using tmux sees it
-(``--terminal pty``: a bare pseudo-terminal). Each child runs a real terminal driver and exits on Textual's ``Ready`` event (sent once the first
-frame has been painted). The time is the wall clock from spawning the child to its exit: interpreter start,
-imports, compose and the first paint — what a person waits for. Runs alternate between the two apps so machine
-load hits both alike. Target: nnprep's median within 1.5x the baseline's.
+By default each run is a new window of a private 80x24 tmux session, as a person using tmux sees it (``--terminal
+pty``: a bare pseudo-terminal). Each child runs a real terminal driver and exits on Textual's ``Ready`` event (sent
+once the first frame has been painted). The time is the wall clock from spawning the child to its exit: interpreter
+start, imports, compose and the first paint — what a person waits for. Runs alternate between the two apps so
+machine load hits both alike. Target: nnprep's median within 1.5x the baseline's.
 
     python -m bench.first_paint [--runs N] [--terminal tmux|pty]
 """
