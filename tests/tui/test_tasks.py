@@ -263,3 +263,21 @@ async def test_sandbox_infinite_loop_times_out_while_the_editor_keeps_working(
         assert "Running the examples" in str(screen.query_one("#run-label").render())
         await settle(pilot, screen, timeout=60)
         assert "time limit exceeded" in results_text(screen)
+
+
+async def test_a_syntax_error_is_one_message_with_its_line_marked(make_app: Callable[..., NnprepApp]) -> None:
+    from quiz.tui.widgets.results import CaseView
+
+    app = make_app(runner=InProcessRunner())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        source = CORRECT.rstrip("\n").split("\n")
+        source[4] = "def broken(:"  # line 5
+        screen.query_one("#editor").load_text("\n".join(source) + "\n")
+        await pilot.press("ctrl+r")
+        await settle(pilot, screen)
+        text = results_text(screen)
+        assert "syntax error" in text and text.count("line 5") == 1
+        assert not screen.query(CaseView)  # not once per case
+        editor = screen.query_one("#editor")
+        assert editor.selection.start == (4, 0) and editor.selected_text == "def broken(:"

@@ -6,6 +6,7 @@ ends with a time-limit verdict). The code is autosaved to the store, debounced, 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, ClassVar
 
@@ -25,6 +26,7 @@ from textual.widgets import (
     TabPane,
     TextArea,
 )
+from textual.widgets.text_area import Selection
 from textual.worker import Worker, WorkerState
 
 from quiz.tui.base import STYLES, BaseScreen
@@ -34,6 +36,15 @@ from quiz.tui.widgets.markdown_text import MarkdownText
 from quiz.tui.widgets.results import ResultsView
 
 AUTOSAVE_SECONDS = 1.0
+
+
+def syntax_error_line(message: str) -> int | None:
+    """The line of a syntax error from its message: the sandbox's ``line 3: invalid syntax``, or Python's
+    ``... on line 2 (submission.py, line 3)`` (the location in parentheses, not a line the message mentions)."""
+    found = re.match(r"\s*line (\d+):", message) or (re.findall(r"line (\d+)\)", message) or [None])[-1]
+    if isinstance(found, re.Match):
+        return int(found.group(1))
+    return int(found) if found else None
 
 
 class TaskScreen(BaseScreen[None]):
@@ -190,12 +201,24 @@ class TaskScreen(BaseScreen[None]):
         self.query_one("#run-label", Static).update(f"{what}: {words} ({seconds:.1f} s)")
         self.query_one(ResultsView).show_report(report, visible_only=visible_only)
         self.query_one(TabbedContent).active = "tab-results"
+        if words == "syntax error":
+            self.mark_line(syntax_error_line(str(report.message or "")))
         try:
             self.nn.services.progress.record_submission(self.task_id, source, report, visible_only=visible_only)
         except Exception as e:
             self.notify(f"Could not save the report: {e}", severity="error")
         if report.passed and not visible_only:
             self.notify(f"{self.text.title}: solved!", title="Passed")
+
+    def mark_line(self, line: int | None) -> None:
+        """Select line ``line`` (1-based) in the editor and put the cursor there: where the syntax error is."""
+        editor = self.query_one("#editor", TextArea)
+        if line is None or not 1 <= line <= editor.document.line_count:
+            return
+        row = line - 1
+        editor.selection = Selection((row, 0), (row, len(editor.document.get_line(row))))
+        editor.scroll_cursor_visible()
+        editor.focus()
 
     # -- hints, solution, reset -----------------------------------------------------------------------------------
     def action_hint(self) -> None:
