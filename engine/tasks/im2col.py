@@ -123,6 +123,11 @@ def _cols_variants(ctx: DiagnosisContext) -> list[tuple[np.ndarray | None, str]]
     by_position = ref.reshape(n, ho, wo, -1).transpose(0, 2, 1, 3).reshape(ref.shape)
     out: list[tuple[np.ndarray | None, str]] = [
         (
+            ref.T,
+            "cols is (C * kh * kw, N * H_out * W_out), the transpose of this task's layout (CS231n uses that one);"
+            " return one row per window",
+        ),
+        (
             _im2col(x, kh, kw, stride, padding, order="ijc"),
             "each row is flattened channels-last, in (i, j, c) order; flatten the window as (c, i, j), the layout of a"
             " conv weight W.reshape(F, -1)",
@@ -198,7 +203,7 @@ TASK = Task(
     reference={"im2col": im2col, "col2im": col2im},
     make_cases=_cases,
     detectors={
-        "im2col": (diagnose.transposed("cols"), diagnose.variant_explained("cols", _cols_variants)),
+        "im2col": (diagnose.variant_explained("cols", _cols_variants),),
         "col2im": (diagnose.variant_explained("dx", _dx_variants), _dx_empty_crop),
     },
     links=(GradientLink("im2col", "col2im", {"x": None}, upstream_arg="cols", forward_fixed_args={"x": _zeros_x}),),

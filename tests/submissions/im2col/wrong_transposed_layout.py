@@ -1,5 +1,5 @@
 # expect-verdict: runtime_error
-# expect-diagnosis: cols is the transpose of the expected result
+# expect-diagnosis: cols is (C * kh * kw, N * H_out * W_out), the transpose of this task
 import numpy as np
 
 
