@@ -47,8 +47,8 @@ def kept_axes(output: str, got: np.ndarray | None, expected: np.ndarray) -> str 
     Runs on every failing output of every task (a reduction with ``keepdims=True`` is the commonest cause of a
     shape like (1, D) where (D,) is expected), so the message names the shape rather than guessing the mistake.
     """
-    if got is None or got.shape == expected.shape or got.size != expected.size or got.dtype.kind not in "fiub":
-        return None
+    if got is None or got.ndim == expected.ndim or got.size != expected.size or got.dtype.kind not in "fiub":
+        return None  # same number of axes: a size-1 axis in another place is a swap, not keepdims
     if tuple(d for d in got.shape if d != 1) != tuple(d for d in expected.shape if d != 1):
         return None
     if not close(got.reshape(expected.shape), expected):

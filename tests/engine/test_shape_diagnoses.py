@@ -23,6 +23,8 @@ def test_keepdims_is_not_claimed_for_other_mistakes() -> None:
     assert diagnose.kept_axes("db", 2 * exp.reshape(1, 4), exp) is None  # wrong values as well
     assert diagnose.kept_axes("db", exp.reshape(2, 2), exp) is None  # a real reshape, not an axis of size 1
     assert diagnose.kept_axes("db", None, exp) is None
+    w = np.arange(6.0).reshape(3, 1, 2)  # axes swapped where one has size 1: a layout mistake, not keepdims
+    assert diagnose.kept_axes("dW", w.reshape(1, 3, 2), w) is None
 
 
 def _pool_ctx(shape: tuple[int, ...], k: int, s: int, got: np.ndarray) -> DiagnosisContext:
