@@ -150,12 +150,12 @@ def discover(paths: list[Path]) -> list[Candidate]:
     are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged."""
     found: list[Candidate] = []
     for path in paths:
-        if path.is_dir():
+        if os.path.isdir(path):  # False where not even stat() may look (another user's folder on the way)
             found.extend(_from_root(path))
-        elif os.path.lexists(path):
-            found.append(_from_file(path))
-        else:
+        elif _missing(path):
             found.append(Candidate(safe_id(path.stem), path, error=f"{path_text(path)}: no such file or folder"))
+        else:  # read_submission says what is wrong with it, if anything (a link, a FIFO, no permission, ...)
+            found.append(_from_file(path))
     counts = Counter(c.id for c in found)
     marked = []
     for c in found:
@@ -165,6 +165,16 @@ def discover(paths: list[Path]) -> list[Candidate]:
         else:
             marked.append(c)
     return marked
+
+
+def _missing(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _from_root(root: Path) -> list[Candidate]:

@@ -118,7 +118,7 @@ def _unknown_tasks(task_ids: list[str]) -> None:
 
 
 def grade_command(args: argparse.Namespace) -> int:
-    if len(args.paths) == 1 and Path(args.paths[0]).is_file() and not args.dask:
+    if len(args.paths) == 1 and os.path.isfile(args.paths[0]) and not args.dask:
         # One file is graded here: start the sandbox's zygote now, so its start overlaps our own imports. (A batch
         # grades in worker processes, each with its own zygote.)
         from engine.sandbox._launch import prestart
@@ -130,7 +130,7 @@ def grade_command(args: argparse.Namespace) -> int:
     _unknown_tasks(args.tasks)
     paths = [Path(p) for p in args.paths]
     candidates = discover(paths)
-    single = len(paths) == 1 and not paths[0].is_dir()
+    single = len(paths) == 1 and not os.path.isdir(paths[0])
     if single and args.out is None and args.format in ("text", "json") and not args.reports and not args.dask:
         return _grade_one(candidates[0], args)
     policy = _policy(args)
