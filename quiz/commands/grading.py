@@ -59,7 +59,11 @@ def register(sub: Any) -> None:
 def policy_init(args: argparse.Namespace) -> int:
     from quiz.batch.policy import EXAMPLE
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
+    problem = output_problem(args.path)  # a FIFO would block the write; a path stat() cannot look at would raise
+    if problem:
+        raise CliError(problem)
     if args.path.exists() and not args.force:
         raise CliError(f"{args.path} exists; use --force to overwrite it")
     try:

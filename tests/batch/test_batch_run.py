@@ -202,3 +202,18 @@ def test_time_limit_option_must_be_a_positive_finite_number(value: str, capsys: 
                      *extra]) == 2
         err = capsys.readouterr().err
         assert err == "nnprep: --time-limit must be a positive number of seconds\n"
+
+
+def test_policy_init_refuses_a_fifo_and_an_unreachable_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Writing into a FIFO would block until a reader came (--force or not); a path stat() cannot look at was an
+    internal error. Both are one line, exit 2."""
+    from tests.batch.test_untrusted_candidates import bounded
+
+    fifo = tmp_path / "policy.toml"
+    os.mkfifo(fifo)
+    with bounded(20):
+        assert main(["policy", "init", str(fifo), "--force"]) == 2
+    assert capsys.readouterr().err == f"nnprep: {fifo}: not a regular file\n"
+    unreachable = tmp_path / ("d" * 300) / "policy.toml"
+    assert main(["policy", "init", str(unreachable)]) == 2
+    assert capsys.readouterr().err == f"nnprep: {unreachable}: cannot be reached (File name too long)\n"
