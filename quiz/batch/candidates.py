@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,14 +145,16 @@ def _from_file(path: Path, dir_fd: int | None = None) -> Candidate:
     return Candidate(safe_id(path.name[:-3] if _is_py(path.name) else path.stem), path, source, error)
 
 
-def discover(paths: list[Path]) -> list[Candidate]:
+def discover(paths: list[Path], outputs: Sequence[Path | None] = ()) -> list[Candidate]:
     """Candidates from the given paths: a file is one candidate; a folder is a folder of candidates, each of its
     .py files and each of its sub-folders (holding one .py file) being one. The given paths are the user's and
-    are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged."""
+    are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged. ``outputs`` (the
+    results file or folder, the reports folder) are never candidates, wherever they are."""
+    ours = {_identity(p) for p in outputs if p is not None} - {None}
     found: list[Candidate] = []
     for path in paths:
         if os.path.isdir(path):  # False where not even stat() may look (another user's folder on the way)
-            found.extend(_from_root(path))
+            found.extend(_from_root(path, ours))
         elif _missing(path):
             found.append(Candidate(safe_id(path.stem), path, error=f"{path_text(path)}: no such file or folder"))
         else:  # read_submission says what is wrong with it, if anything (a link, a FIFO, no permission, ...)
@@ -167,6 +170,14 @@ def discover(paths: list[Path]) -> list[Candidate]:
     return marked
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _missing(path: Path) -> bool:
     try:
         os.lstat(path)
@@ -177,7 +188,7 @@ def _missing(path: Path) -> bool:
     return False
 
 
-def _from_root(root: Path) -> list[Candidate]:
+def _from_root(root: Path, skip: Collection[tuple[int, int] | None] = ()) -> list[Candidate]:
     try:
         root_fd = os.open(root, _DIR_FLAGS)
     except OSError as e:
@@ -187,6 +198,8 @@ def _from_root(root: Path) -> list[Candidate]:
             entries = sorted(it, key=lambda e: e.name)
         found = []
         for entry in entries:
+            if skip and (entry.stat(follow_symlinks=False).st_dev, entry.inode()) in skip:
+                continue
             real_dir = entry.is_dir(follow_symlinks=False)
             if _is_py(entry.name) and not real_dir:
                 found.append(_from_file(root / entry.name, root_fd))

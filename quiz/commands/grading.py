@@ -133,7 +133,7 @@ def grade_command(args: argparse.Namespace) -> int:
 
     _unknown_tasks(args.tasks)
     paths = [Path(p) for p in args.paths]
-    candidates = discover(paths)
+    candidates = discover(paths, outputs=[args.out, args.reports])  # inside the folder on a re-run, say
     single = len(paths) == 1 and not os.path.isdir(paths[0])
     if single and args.out is None and args.format in ("text", "json") and not args.reports and not args.dask:
         return _grade_one(candidates[0], args)

@@ -112,6 +112,30 @@ def test_rerun_skips_graded_candidates_unless_forced(
     assert "8 graded, 0 already done" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("fmt", ["gradescope", "csv"])
+def test_outputs_inside_the_graded_folder_are_not_candidates_on_a_rerun(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """`grade class --out class/results --reports class/reports`, run again to resume: the outputs of the first
+    run are not taken for candidates (each was an error row, exit 1, and a results folder of its own)."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "bob"):
+        (folder / f"{name}.py").write_text(CORRECT)
+    out = folder / ("results" if fmt == "gradescope" else "results.py")  # even a name that looks like Python
+    args = ["grade", str(folder), "--task", "linear", "--format", fmt, "--out", str(out),
+            "--reports", str(folder / "reports"), "--workers", "1"]
+    assert main(args) == 0
+    assert "2 graded, 0 already done" in capsys.readouterr().err
+    assert main(args) == 0
+    assert "0 graded, 2 already done" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
+    assert "2 graded, 0 already done" in capsys.readouterr().err
+    assert sorted(p.name for p in (folder / "reports").iterdir()) == ["ann.md", "bob.md"]
+    if fmt == "gradescope":
+        assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ann", "bob"]
+
+
 def test_interrupted_run_keeps_finished_work_and_resumes(tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
