@@ -75,7 +75,7 @@ def read_submission(path: Path, dir_fd: int | None = None, label: str = "") -> t
         if not stat.S_ISREG(before.st_mode):
             return None, f"{shown} is not a regular file"
         if before.st_size > MAX_SOURCE_BYTES:
-            return None, f"{shown} is {before.st_size / 1e6:.1f} MB; a submission may be at most 1 MB"
+            return None, f"{shown} is {before.st_size:,} bytes; a submission may be at most 1 MB ({MAX_SOURCE_BYTES:,})"
         data = _read_capped(name, dir_fd, (before.st_dev, before.st_ino))
     except OSError as e:
         return None, f"cannot read {shown}: {e.strerror or e}"
