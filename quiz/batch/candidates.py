@@ -14,7 +14,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,16 +145,32 @@ def _from_file(path: Path, dir_fd: int | None = None) -> Candidate:
     return Candidate(safe_id(path.name[:-3] if _is_py(path.name) else path.stem), path, source, error)
 
 
+class OutputIsASubmission(ValueError):
+    """An output path (``--out``, ``--reports``) is a candidate's submission: writing there would destroy it."""
+
+
 def discover(paths: list[Path], outputs: Sequence[Path | None] = ()) -> list[Candidate]:
     """Candidates from the given paths: a file is one candidate; a folder is a folder of candidates, each of its
     .py files and each of its sub-folders (holding one .py file) being one. The given paths are the user's and
-    are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged. ``outputs`` (the
-    results file or folder, the reports folder) are never candidates, wherever they are."""
+    are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged.
+
+    ``outputs`` (the results file or folder, the reports folder) found among the candidates are left out when they
+    hold no submission (the outputs of an earlier run inside the graded folder); one that holds a submission raises
+    :class:`OutputIsASubmission`."""
     ours = {_identity(p) for p in outputs if p is not None} - {None}
     found: list[Candidate] = []
     for path in paths:
         if os.path.isdir(path):  # False where not even stat() may look (another user's folder on the way)
-            found.extend(_from_root(path, ours))
+            if _identity(path) in ours:
+                raise OutputIsASubmission(f"{path_text(path)} is the folder being graded; write the results "
+                                          "elsewhere")
+            for c in _from_root(path):
+                if ours and ours & {_identity(c.path), _identity(c.path.parent)} - {_identity(path)}:
+                    if c.error is None:
+                        raise OutputIsASubmission(f"{c.shown} is a candidate's submission; write the results "
+                                                  "elsewhere")
+                    continue
+                found.append(c)
         elif _missing(path):
             found.append(Candidate(safe_id(path.stem), path, error=f"{path_text(path)}: no such file or folder"))
         else:  # read_submission says what is wrong with it, if anything (a link, a FIFO, no permission, ...)
@@ -188,7 +204,7 @@ def _missing(path: Path) -> bool:
     return False
 
 
-def _from_root(root: Path, skip: Collection[tuple[int, int] | None] = ()) -> list[Candidate]:
+def _from_root(root: Path) -> list[Candidate]:
     try:
         root_fd = os.open(root, _DIR_FLAGS)
     except OSError as e:
@@ -198,8 +214,6 @@ def _from_root(root: Path, skip: Collection[tuple[int, int] | None] = ()) -> lis
             entries = sorted(it, key=lambda e: e.name)
         found = []
         for entry in entries:
-            if skip and (entry.stat(follow_symlinks=False).st_dev, entry.inode()) in skip:
-                continue
             real_dir = entry.is_dir(follow_symlinks=False)
             if _is_py(entry.name) and not real_dir:
                 found.append(_from_file(root / entry.name, root_fd))

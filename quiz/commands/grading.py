@@ -128,12 +128,15 @@ def grade_command(args: argparse.Namespace) -> int:
         from engine.sandbox._launch import prestart
 
         prestart()
-    from quiz.batch.candidates import discover
+    from quiz.batch.candidates import OutputIsASubmission, discover
     from quiz.cli import CliError
 
     _unknown_tasks(args.tasks)
     paths = [Path(p) for p in args.paths]
-    candidates = discover(paths, outputs=[args.out, args.reports])  # inside the folder on a re-run, say
+    try:
+        candidates = discover(paths, outputs=[args.out, args.reports])  # inside the folder on a re-run, say
+    except OutputIsASubmission as e:
+        raise CliError(str(e)) from None
     single = len(paths) == 1 and not os.path.isdir(paths[0])
     if single and args.out is None and args.format in ("text", "json") and not args.reports and not args.dask:
         return _grade_one(candidates[0], args)

@@ -122,7 +122,7 @@ def test_outputs_inside_the_graded_folder_are_not_candidates_on_a_rerun(
     folder.mkdir()
     for name in ("ann", "bob"):
         (folder / f"{name}.py").write_text(CORRECT)
-    out = folder / ("results" if fmt == "gradescope" else "results.py")  # even a name that looks like Python
+    out = folder / ("results" if fmt == "gradescope" else "results.csv")
     args = ["grade", str(folder), "--task", "linear", "--format", fmt, "--out", str(out),
             "--reports", str(folder / "reports"), "--workers", "1"]
     assert main(args) == 0
@@ -134,6 +134,24 @@ def test_outputs_inside_the_graded_folder_are_not_candidates_on_a_rerun(
     assert sorted(p.name for p in (folder / "reports").iterdir()) == ["ann.md", "bob.md"]
     if fmt == "gradescope":
         assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ann", "bob"]
+
+
+@pytest.mark.parametrize(("fmt", "out"), [("csv", "ann.py"), ("gradescope", "bob"), ("gradescope", "."),
+                                         ("csv", "bob/submission.py")])
+def test_an_output_that_is_a_submission_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, out: str
+) -> None:
+    """A slip of the keyboard must not overwrite a candidate's work: exit 2, one line, nothing written."""
+    folder = tmp_path / "class"
+    (folder / "bob").mkdir(parents=True)
+    (folder / "ann.py").write_text(CORRECT)
+    (folder / "bob" / "submission.py").write_text(CORRECT)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    assert main(["grade", str(folder), "--task", "linear", "--format", fmt, "--out", str(folder / out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "write the results elsewhere" in err, err
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+    assert (folder / "ann.py").read_text() == (folder / "bob" / "submission.py").read_text() == CORRECT
 
 
 def test_interrupted_run_keeps_finished_work_and_resumes(tmp_path: Path) -> None:
