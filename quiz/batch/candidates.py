@@ -160,10 +160,9 @@ def discover(paths: list[Path], outputs: Sequence[Path | None] = ()) -> list[Can
     ours = {_identity(p) for p in outputs if p is not None} - {None}
     found: list[Candidate] = []
     for path in paths:
+        if _identity(path) in ours:
+            raise OutputIsASubmission(f"{path_text(path)} is being graded; write the results elsewhere")
         if os.path.isdir(path):  # False where not even stat() may look (another user's folder on the way)
-            if _identity(path) in ours:
-                raise OutputIsASubmission(f"{path_text(path)} is the folder being graded; write the results "
-                                          "elsewhere")
             for c in _from_root(path):
                 if ours and ours & {_identity(c.path), _identity(c.path.parent)} - {_identity(path)}:
                     if c.error is None:

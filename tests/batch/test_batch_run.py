@@ -152,6 +152,10 @@ def test_an_output_that_is_a_submission_is_refused(
     assert err.count("\n") == 1 and "write the results elsewhere" in err, err
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
     assert (folder / "ann.py").read_text() == (folder / "bob" / "submission.py").read_text() == CORRECT
+    assert main(["grade", str(folder / "ann.py"), "--task", "linear", "--format", fmt, "--out",
+                 str(folder / "ann.py")]) == 2  # one file given, and its own path as the output
+    assert "is being graded; write the results elsewhere" in capsys.readouterr().err
+    assert (folder / "ann.py").read_text() == CORRECT
 
 
 def test_interrupted_run_keeps_finished_work_and_resumes(tmp_path: Path) -> None:
