@@ -67,7 +67,8 @@ class OutputCheck:
     ok: bool
     message: str = ""
     rel_error: float | None = None
-    """max|got - expected| / max(1, max|expected|); infinite where got is not finite (JSON: null)."""
+    """max|got - expected| / max(1, max|expected|); infinite where got is not finite (JSON: null); None for a wrong
+    shape or dtype, and for a failing output of a hidden case whose values are not revealed."""
     expected_shape: tuple[int, ...] | None = None
     got_shape: tuple[int, ...] | None = None
     worst: list[WorstElement] = field(default_factory=list)

@@ -16,6 +16,13 @@ def output_problem(path: Path, *, folder: bool = False) -> str | None:
     absent, then it is created inside an existing, writable parent; if present it must be a writable folder.
     """
     path = path.expanduser()
+    try:
+        return _problem(path, folder)
+    except OSError as e:  # a folder on the way we may not even look into (another user's home, say)
+        return f"{path}: cannot be reached ({e.strerror or e})"
+
+
+def _problem(path: Path, folder: bool) -> str | None:
     parent = path.parent
     if folder and path.exists():
         if not path.is_dir():

@@ -67,6 +67,17 @@ def test_bad_output_path_is_exit_2_before_grading(tmp_path: Path, capsys: pytest
     assert not (tmp_path / "out.csv").exists()  # refused before anything was graded or written
 
 
+def test_out_that_cannot_even_be_looked_at_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stat() itself fails (a name longer than the file system allows; as an ordinary user, a folder of another
+    user's on the way): one line naming the path, not an internal error."""
+    folder = _class(tmp_path)
+    out = tmp_path / ("d" * 300) / "out.csv"
+    assert main(["grade", str(folder), "--task", "linear", "--format", "csv", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"nnprep: {out}: cannot be reached (File name too long)\n"
+    assert main(["grade", str(folder), "--task", "linear", "--format", "gradescope", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"nnprep: {out}: cannot be reached (File name too long)\n"
+
+
 def test_out_that_is_a_fifo_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _class(tmp_path)
     fifo = tmp_path / "out.csv"
@@ -108,11 +119,14 @@ def test_unwritable_folder_as_an_ordinary_user() -> None:
         base.chmod(0o755)  # root's: others may enter and read, not write
         shutil.copy(REPO / "quiz" / "output_paths.py", base / "output_paths.py")
         target = base / "results.csv"
+        (base / "private").mkdir(mode=0o700)  # another user's home: not even stat() gets through
         script = (
             "import sys\nfrom pathlib import Path\nsys.path.insert(0, sys.argv[1])\n"
             "from output_paths import output_problem\n"
             "print(output_problem(Path(sys.argv[2])))\n"
             "print(output_problem(Path(sys.argv[1]) / 'sub', folder=True))\n"
+            "print(output_problem(Path(sys.argv[1]) / 'private' / 'out.csv'))\n"
+            "print(output_problem(Path(sys.argv[1]) / 'private' / 'out', folder=True))\n"
             "try:\n    Path(sys.argv[2]).write_text('x')\nexcept PermissionError:\n    print('really denied')\n"
         )
         done = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", python, "-I",
@@ -122,6 +136,8 @@ def test_unwritable_folder_as_an_ordinary_user() -> None:
         assert done.stdout.splitlines() == [
             f"{target}: cannot write in folder {base} (permission denied)",
             f"{base / 'sub'}: cannot write in folder {base} (permission denied)",
+            f"{base / 'private' / 'out.csv'}: cannot be reached (Permission denied)",
+            f"{base / 'private' / 'out'}: cannot be reached (Permission denied)",
             "really denied",
         ]
     finally:

@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def read_submission(path: Path, dir_fd: int | None = None, label: str = "") -> t
         if not stat.S_ISREG(before.st_mode):
             return None, f"{shown} is not a regular file"
         if before.st_size > MAX_SOURCE_BYTES:
-            return None, f"{shown} is {before.st_size / 1e6:.1f} MB; a submission may be at most 1 MB"
+            return None, f"{shown} is {before.st_size:,} bytes; a submission may be at most 1 MB ({MAX_SOURCE_BYTES:,})"
         data = _read_capped(name, dir_fd, (before.st_dev, before.st_ino))
     except OSError as e:
         return None, f"cannot read {shown}: {e.strerror or e}"
@@ -144,18 +145,35 @@ def _from_file(path: Path, dir_fd: int | None = None) -> Candidate:
     return Candidate(safe_id(path.name[:-3] if _is_py(path.name) else path.stem), path, source, error)
 
 
-def discover(paths: list[Path]) -> list[Candidate]:
+class OutputIsASubmission(ValueError):
+    """An output path (``--out``, ``--reports``) is a candidate's submission: writing there would destroy it."""
+
+
+def discover(paths: list[Path], outputs: Sequence[Path | None] = ()) -> list[Candidate]:
     """Candidates from the given paths: a file is one candidate; a folder is a folder of candidates, each of its
     .py files and each of its sub-folders (holding one .py file) being one. The given paths are the user's and
-    are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged."""
+    are followed; nothing inside a folder is. Duplicate ids are marked as errors, never merged.
+
+    ``outputs`` (the results file or folder, the reports folder) found among the candidates are left out when they
+    hold no submission (the outputs of an earlier run inside the graded folder); one that holds a submission raises
+    :class:`OutputIsASubmission`."""
+    ours = {_identity(p) for p in outputs if p is not None} - {None}
     found: list[Candidate] = []
     for path in paths:
-        if path.is_dir():
-            found.extend(_from_root(path))
-        elif os.path.lexists(path):
-            found.append(_from_file(path))
-        else:
+        if _identity(path) in ours:
+            raise OutputIsASubmission(f"{path_text(path)} is being graded; write the results elsewhere")
+        if os.path.isdir(path):  # False where not even stat() may look (another user's folder on the way)
+            for c in _from_root(path):
+                if ours and ours & {_identity(c.path), _identity(c.path.parent)} - {_identity(path)}:
+                    if c.error is None:
+                        raise OutputIsASubmission(f"{c.shown} is a candidate's submission; write the results "
+                                                  "elsewhere")
+                    continue
+                found.append(c)
+        elif _missing(path):
             found.append(Candidate(safe_id(path.stem), path, error=f"{path_text(path)}: no such file or folder"))
+        else:  # read_submission says what is wrong with it, if anything (a link, a FIFO, no permission, ...)
+            found.append(_from_file(path))
     counts = Counter(c.id for c in found)
     marked = []
     for c in found:
@@ -165,6 +183,24 @@ def discover(paths: list[Path]) -> list[Candidate]:
         else:
             marked.append(c)
     return marked
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _missing(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _from_root(root: Path) -> list[Candidate]:

@@ -59,7 +59,11 @@ def register(sub: Any) -> None:
 def policy_init(args: argparse.Namespace) -> int:
     from quiz.batch.policy import EXAMPLE
     from quiz.cli import CliError
+    from quiz.output_paths import output_problem
 
+    problem = output_problem(args.path)  # a FIFO would block the write; a path stat() cannot look at would raise
+    if problem:
+        raise CliError(problem)
     if args.path.exists() and not args.force:
         raise CliError(f"{args.path} exists; use --force to overwrite it")
     try:
@@ -118,19 +122,22 @@ def _unknown_tasks(task_ids: list[str]) -> None:
 
 
 def grade_command(args: argparse.Namespace) -> int:
-    if len(args.paths) == 1 and Path(args.paths[0]).is_file() and not args.dask:
+    if len(args.paths) == 1 and os.path.isfile(args.paths[0]) and not args.dask:
         # One file is graded here: start the sandbox's zygote now, so its start overlaps our own imports. (A batch
         # grades in worker processes, each with its own zygote.)
         from engine.sandbox._launch import prestart
 
         prestart()
-    from quiz.batch.candidates import discover
+    from quiz.batch.candidates import OutputIsASubmission, discover
     from quiz.cli import CliError
 
     _unknown_tasks(args.tasks)
     paths = [Path(p) for p in args.paths]
-    candidates = discover(paths)
-    single = len(paths) == 1 and not paths[0].is_dir()
+    try:
+        candidates = discover(paths, outputs=[args.out, args.reports])  # inside the folder on a re-run, say
+    except OutputIsASubmission as e:
+        raise CliError(str(e)) from None
+    single = len(paths) == 1 and not os.path.isdir(paths[0])
     if single and args.out is None and args.format in ("text", "json") and not args.reports and not args.dask:
         return _grade_one(candidates[0], args)
     policy = _policy(args)

@@ -80,7 +80,10 @@ class StoreBase:
             raise self._not_writable(f"folder {p.parent} is read-only; the journal files go next to the database")
 
     def _open(self, durable: bool) -> sqlite3.Connection:
-        self._check_file_before_opening()
+        try:
+            self._check_file_before_opening()
+        except OSError as e:  # stat() itself refused: a folder of another user's on the way, a name too long
+            raise self._not_writable(f"cannot be reached: {e.strerror or e}") from None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:

@@ -112,6 +112,52 @@ def test_rerun_skips_graded_candidates_unless_forced(
     assert "8 graded, 0 already done" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("fmt", ["gradescope", "csv"])
+def test_outputs_inside_the_graded_folder_are_not_candidates_on_a_rerun(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """`grade class --out class/results --reports class/reports`, run again to resume: the outputs of the first
+    run are not taken for candidates (each was an error row, exit 1, and a results folder of its own)."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("ann", "bob"):
+        (folder / f"{name}.py").write_text(CORRECT)
+    out = folder / ("results" if fmt == "gradescope" else "results.csv")
+    args = ["grade", str(folder), "--task", "linear", "--format", fmt, "--out", str(out),
+            "--reports", str(folder / "reports"), "--workers", "1"]
+    assert main(args) == 0
+    assert "2 graded, 0 already done" in capsys.readouterr().err
+    assert main(args) == 0
+    assert "0 graded, 2 already done" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0
+    assert "2 graded, 0 already done" in capsys.readouterr().err
+    assert sorted(p.name for p in (folder / "reports").iterdir()) == ["ann.md", "bob.md"]
+    if fmt == "gradescope":
+        assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["ann", "bob"]
+
+
+@pytest.mark.parametrize(("fmt", "out"), [("csv", "ann.py"), ("gradescope", "bob"), ("gradescope", "."),
+                                         ("csv", "bob/submission.py")])
+def test_an_output_that_is_a_submission_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str, out: str
+) -> None:
+    """A slip of the keyboard must not overwrite a candidate's work: exit 2, one line, nothing written."""
+    folder = tmp_path / "class"
+    (folder / "bob").mkdir(parents=True)
+    (folder / "ann.py").write_text(CORRECT)
+    (folder / "bob" / "submission.py").write_text(CORRECT)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    assert main(["grade", str(folder), "--task", "linear", "--format", fmt, "--out", str(folder / out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "write the results elsewhere" in err, err
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+    assert (folder / "ann.py").read_text() == (folder / "bob" / "submission.py").read_text() == CORRECT
+    assert main(["grade", str(folder / "ann.py"), "--task", "linear", "--format", fmt, "--out",
+                 str(folder / "ann.py")]) == 2  # one file given, and its own path as the output
+    assert "is being graded; write the results elsewhere" in capsys.readouterr().err
+    assert (folder / "ann.py").read_text() == CORRECT
+
+
 def test_interrupted_run_keeps_finished_work_and_resumes(tmp_path: Path) -> None:
     folder = tmp_path / "many"
     folder.mkdir()
@@ -202,3 +248,18 @@ def test_time_limit_option_must_be_a_positive_finite_number(value: str, capsys: 
                      *extra]) == 2
         err = capsys.readouterr().err
         assert err == "nnprep: --time-limit must be a positive number of seconds\n"
+
+
+def test_policy_init_refuses_a_fifo_and_an_unreachable_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Writing into a FIFO would block until a reader came (--force or not); a path stat() cannot look at was an
+    internal error. Both are one line, exit 2."""
+    from tests.batch.test_untrusted_candidates import bounded
+
+    fifo = tmp_path / "policy.toml"
+    os.mkfifo(fifo)
+    with bounded(20):
+        assert main(["policy", "init", str(fifo), "--force"]) == 2
+    assert capsys.readouterr().err == f"nnprep: {fifo}: not a regular file\n"
+    unreachable = tmp_path / ("d" * 300) / "policy.toml"
+    assert main(["policy", "init", str(unreachable)]) == 2
+    assert capsys.readouterr().err == f"nnprep: {unreachable}: cannot be reached (File name too long)\n"

@@ -29,6 +29,7 @@ def test_bad_candidates_get_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "empty" / "notes.txt").write_text("no code")
     (tmp_path / "binary.py").write_bytes(b"\x7fELF\x00\x00")
     (tmp_path / "huge.py").write_bytes(b"#" * (50 * 1024 * 1024))
+    (tmp_path / "just_over.py").write_bytes(b"#" * 1_000_001)  # was "1.0 MB; ... at most 1 MB"
     (tmp_path / "latin1.py").write_bytes(b"x = '\xe9'\n")
     (tmp_path / "broken.py").symlink_to(tmp_path / "missing-target.py")
     (tmp_path / "two").mkdir()
@@ -38,6 +39,7 @@ def test_bad_candidates_get_clear_errors(tmp_path: Path) -> None:
     assert "has no .py file" in (errors["empty"] or "")
     assert "binary file" in (errors["binary"] or "")
     assert "at most 1 MB" in (errors["huge"] or "")
+    assert errors["just_over"] == "just_over.py is 1,000,001 bytes; a submission may be at most 1 MB (1,000,000)"
     assert "not UTF-8" in (errors["latin1"] or "")
     assert "symbolic link" in (errors["broken"] or "")
     assert "name one submission.py" in (errors["two"] or "")

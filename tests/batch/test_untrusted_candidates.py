@@ -244,3 +244,18 @@ def test_a_worker_that_dies_costs_only_its_candidate(
     assert set(rows) == set(names)
     assert {rows[n]["linear_verdict"] for n in names if n != "boom"} == {"passed"}
     assert "grading process died twice" in rows["boom"]["error"]
+
+
+def test_a_path_stat_cannot_look_at_is_one_line_or_an_error_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """stat() itself fails on the given path (a name too long here; as an ordinary user, another user's 0700
+    folder on the way): alone, exit 2 with one line; among others, an error row and the others are graded."""
+    unreachable = tmp_path / ("d" * 300) / "x.py"
+    assert main(["grade", str(unreachable), "--task", "linear"]) == 2
+    assert capsys.readouterr().err == f"nnprep: cannot read {unreachable}: File name too long\n"
+    (tmp_path / "ok.py").write_text(CORRECT)
+    args = ["grade", str(unreachable), str(tmp_path / "ok.py"), "--task", "linear", "--format", "csv"]
+    assert main(args) == 1
+    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["ok"]["linear_verdict"] == "passed" and "File name too long" in rows["x"]["error"]

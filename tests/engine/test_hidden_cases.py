@@ -215,3 +215,25 @@ def test_candidate_facing_formats_leave_the_seed_out(inprocess: InProcessRunner)
         assert "987654321987" not in text
     for text in (formats.to_json([result]), formats.to_jsonl([result])):  # the instructor's outputs keep it
         assert "987654321987" in text
+
+
+def test_a_hidden_case_says_only_above_the_tolerance(inprocess: InProcessRunner) -> None:
+    """An all-zero softmax: its relative error would be max|expected| (every probability is below 1), i.e. a hidden
+    value. Hidden cases say only "above the tolerance"; visible examples keep the figure."""
+    source = "import numpy as np\n\ndef softmax(z):\n    return np.zeros_like(z)\n"
+    report = grade(source, "softmax", runner=inprocess, seed=2024)
+    task = get_task("softmax")
+    cases = {c.name: c for c in task.cases(2024)}
+    hidden = [c for c in report.cases if not c.visible and c.verdict is Verdict.WRONG_ANSWER]
+    assert hidden
+    for case in hidden:
+        assert case.rel_error is None and "above the tolerance" in case.message, case.message
+        assert all(o.rel_error is None for o in case.outputs if not o.ok)
+        peaks = {float(np.max(np.abs(v))) for call in cases[case.name].calls
+                 for v in task.expected_outputs(call).values()}
+        assert not re.findall(r"\d", case.message.replace(f"tolerance {task.tolerance:g}", "")), case.message
+        assert not [p for p in peaks if repr(p) in json.dumps(report_data(report))], (case.name, peaks)
+    visible = [c for c in report.cases if c.visible and c.verdict is Verdict.WRONG_ANSWER]
+    assert visible and all(c.rel_error is not None and "relative error 0." in c.message for c in visible)
+    revealed = grade(source, "softmax", runner=inprocess, seed=2024, reveal_hidden=True)
+    assert all(c.rel_error is not None for c in revealed.cases if not c.visible and c.verdict is Verdict.WRONG_ANSWER)

@@ -62,6 +62,17 @@ def test_chosen_path_in_a_missing_folder_is_refused_and_nothing_created(tmp_path
     assert not path.parent.exists()
 
 
+def test_a_path_stat_cannot_look_at_is_a_store_error(tmp_path: Path) -> None:
+    """stat() fails (here a name longer than the file system allows; as an ordinary user, another user's 0700
+    folder on the way): one line naming the path, nothing created."""
+    path = tmp_path / ("d" * 300) / "progress.db"
+    with pytest.raises(StoreNotWritableError) as e:
+        Store(path, env={})
+    message = str(e.value)
+    assert "\n" not in message and str(path) in message and "cannot be reached: File name too long" in message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     """Opening a FIFO for reading would wait for a writer forever: it is refused from its type alone."""
     fifo = tmp_path / "progress.db"
