@@ -108,7 +108,8 @@ class Call:
         return f"{self.function}({', '.join(names)})"
 
     def text(self) -> str:
-        """The call as a line of Python, with array arguments shown by shape (visible examples show it)."""
+        """The call as a line of Python, with array arguments shown by shape (visible examples show it); a result
+        kept as ``_`` (a throwaway, e.g. of ``backward()``) is not shown."""
         def show(v: Value) -> str:
             if isinstance(v, Ref):
                 return v.name
@@ -128,4 +129,4 @@ class Call:
         else:
             keywords = ", ".join(f"{k}={show(v)}" for k, v in self.args.items())
             line = f"{self.target + '.' if self.target else ''}{self.function}({keywords})"
-        return f"{self.store_as} = {line}" if self.store_as else line
+        return f"{self.store_as} = {line}" if self.store_as and self.store_as != "_" else line

@@ -49,11 +49,14 @@ def describe_inputs(call: Call, case: Case | None = None) -> dict[str, str]:
     return out
 
 
-def judge_call(task: Task, result: CallResult, case: Case | None = None) -> Judgement:
+def judge_call(
+    task: Task, result: CallResult, case: Case | None = None, case_results: Sequence[CallResult] = ()
+) -> Judgement:
     """Compare one call's outputs with the reference and run the task's detectors on failures.
 
     A call that keeps its result in the sandbox (``store_as``) has nothing to compare: it passes if it did not fail
-    (failures are judged before this). ``case`` is the call's case, for the detectors of object cases."""
+    (failures are judged before this). ``case`` and ``case_results`` (every call's result in that case) are for the
+    detectors of object cases."""
     if result.call.store_as is not None:
         return Judgement(ok=True)
     spec = task.spec_for(result.call)
@@ -69,7 +72,8 @@ def judge_call(task: Task, result: CallResult, case: Case | None = None) -> Judg
             " their inputs (work on a copy)"
         )
     if not all(c.ok for c in checks):
-        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result, case=case)
+        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result, case=case,
+                               case_results=case_results)
         for detector in task.detectors.get(spec.name, ()):
             try:
                 found = detector(ctx)
@@ -136,7 +140,7 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
 
 def _judge_calls(task: Task, case: Case, results: Sequence[CallResult]) -> Judgement:
     task.register(case)
-    return combine(judge_call(task, r, case) for r in results)
+    return combine(judge_call(task, r, case, results) for r in results)
 
 
 def combine(judgements: Iterable[Judgement]) -> Judgement:

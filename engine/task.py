@@ -169,27 +169,13 @@ class DiagnosisContext:
     expected: dict[str, np.ndarray]
     result: CallResult
     case: Case | None = None
+    case_results: Sequence[CallResult] = ()  # every call's result in the case, in order (object cases)
 
     def reference(self, **override: Value) -> dict[str, np.ndarray]:
         """The reference outputs of this call with some arguments replaced."""
         args = dict(self.call.args)
         args.update(override)
         return self.task.expected_outputs(Call(self.call.function, args))
-
-    def replay(self, **implementations: Callable[..., Any]) -> dict[str, np.ndarray] | None:
-        """What this call of an object case returns when the case is replayed with some of the reference's
-        functions (or classes) replaced, e.g. ``replay(Value=ValueWithOverwrittenGrads)``; None if this call keeps
-        its result or the variant fails on the case."""
-        if self.case is None:
-            return None
-        try:
-            outputs = self.task.replay(self.case, {**self.task.reference, **implementations})
-        except Exception:  # a mistaken variant may well fail where the reference does not
-            return None
-        for call, out in zip(self.case.calls, outputs, strict=True):
-            if call is self.call:
-                return out
-        return None
 
 
 @dataclass
