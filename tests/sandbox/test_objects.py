@@ -12,13 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import Limits, Verdict
+from engine import Limits, Verdict, get_task, grade
 from engine.sandbox import Sandbox
 from engine.sandbox import _wire as wire
 from engine.sandbox._inputs import encode_inputs
 from engine.sandbox._results import RunState, call_result
 from engine.task import Call, Ref, operation
-from tests.sandbox.conftest import FAST, SPIN, assert_clean, src
+from tests.sandbox.conftest import FAST, SPIN, SUBMISSIONS, assert_clean, src
 
 COUNTER = """
 import numpy as np
@@ -273,3 +273,17 @@ def test_calls_are_validated_where_they_are_made() -> None:
         Call("grad", {}, kind="attribute")  # no target
     with pytest.raises(ValueError):  # a kept object only as a whole argument
         encode_inputs("", [Call("combine", {"a": (Ref("a"), 1.0), "b": Ref("b")})], FUNCTIONS)
+
+
+def test_a_hanging_method_costs_only_the_cases_that_call_it(sandbox: Sandbox) -> None:
+    """autograd_value with a tanh() that hangs: every case that calls tanh is time_limit_exceeded, every other case
+    (run again in a fresh process once the restarts are used up, its objects made anew) passes."""
+    correct = (SUBMISSIONS / "autograd_value" / "correct_closures.py").read_text()
+    source = correct + src(SPIN + "\nValue.tanh = lambda self: _spin()\n")
+    report = grade(source, "autograd_value", Limits(time_limit=0.5, total_time_limit=20.0), runner=sandbox, seed=3)
+    cases = {c.name: c for c in get_task("autograd_value").cases(3)}
+    for result in report.cases:
+        uses_tanh = any(call.function == "tanh" for call in cases[result.name].calls)
+        want = Verdict.TIME_LIMIT_EXCEEDED if uses_tanh else Verdict.PASSED
+        assert result.verdict is want, (result.name, result.verdict, result.message)
+    assert_clean(sandbox)
