@@ -259,6 +259,15 @@ def test_a_value_for_a_kept_result_is_tampering() -> None:
     lying = wire.Message("result", index=0, value=np.zeros(3), inputs={})
     with pytest.raises(wire.ProtocolError):
         call_result(state, 0, lying, 0.0)
+    forward = Call("make", {"start": 1.0}, keep={1: "cache"})
+    state = RunState([forward], FAST, 0.0, [{}])
+    out = np.ones(2)
+    honest = wire.Message("result", index=0, value=(out, None), inputs={})
+    value = call_result(state, 0, honest, 0.0).value
+    assert isinstance(value, tuple) and value[0] is out and value[1] == Ref("cache")
+    for tampered in ((out, np.ones(1)), out, None):
+        with pytest.raises(wire.ProtocolError):
+            call_result(state, 0, wire.Message("result", index=0, value=tampered, inputs={}), 0.0)
 
 
 def test_calls_are_validated_where_they_are_made() -> None:
@@ -271,6 +280,8 @@ def test_calls_are_validated_where_they_are_made() -> None:
         Call("system", {"a": 1, "b": 2}, kind="operator")
     with pytest.raises(ValueError):
         Call("grad", {}, kind="attribute")  # no target
+    with pytest.raises(ValueError):
+        Call("make", {}, store_as="a", keep={1: "cache"})  # kept whole or by items, not both
     with pytest.raises(ValueError):  # a kept object only as a whole argument
         encode_inputs("", [Call("combine", {"a": (Ref("a"), 1.0), "b": Ref("b")})], FUNCTIONS)
 
