@@ -96,6 +96,7 @@ class Call:
     kind: str = "function"
     store_as: str | None = None
     keep: Mapping[int, str] = field(default_factory=dict)
+    output: str | None = None  # how reports name what an object call returns, instead of ``label``'s default
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -124,7 +125,9 @@ class Call:
     @property
     def label(self) -> str:
         """How reports name what this call returned: ``v.grad``, ``w.backward()``, ``v * w``, ``Value(...)``.
-        Names of kept objects only, never argument values (hidden cases show it)."""
+        Names of kept objects only, never argument values (hidden cases show it); ``output`` overrides it."""
+        if self.output is not None:
+            return self.output
         names = [v.name if isinstance(v, Ref) else "..." for v in self.args.values()]
         if self.kind == "attribute":
             return f"{self.target}.{self.function}"
