@@ -163,5 +163,5 @@ class Call:
             keywords = ", ".join(f"{k}={show(v)}" for k, v in self.args.items())
             line = f"{self.target + '.' if self.target else ''}{self.function}({keywords})"
         if self.keep:
-            return line + "  # " + ", ".join(f"item {i} kept as {name}" for i, name in sorted(self.keep.items()))
+            return line + " (" + ", ".join(f"item {i} kept as {name}" for i, name in sorted(self.keep.items())) + ")"
         return f"{self.store_as} = {line}" if self.store_as and self.store_as != "_" else line

@@ -39,9 +39,9 @@ def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarr
 
 def describe_inputs(call: Call, case: Case | None = None) -> dict[str, str]:
     """A short readable summary of a call's arguments: shapes for arrays, values for scalars. For a case that keeps
-    objects, its script instead: one line per call (``w = v * v``, ``w.backward()``, ``v.grad``)."""
+    objects, its script instead: its calls as Python statements on one line (``w = v * v; w.backward(); v.grad``)."""
     if case is not None and case.uses_objects:
-        return {"calls": "\n".join(c.text() for c in case.calls)}
+        return {"calls": "; ".join(c.text() for c in case.calls)}
     out: dict[str, str] = {}
     for name, v in call.args.items():
         if isinstance(v, np.ndarray):

@@ -153,6 +153,6 @@ def test_a_forward_without_a_cache_is_invalid_output(runner: Runner) -> None:
 def test_the_visible_example_shows_the_calls() -> None:
     case = TASK.cases()[0]
     assert [c.text() for c in case.calls] == [
-        "affine_forward(x=<array (2, 3)>, w=<array (3, 4)>, b=<array (4,)>)  # item 1 kept as cache",
+        "affine_forward(x=<array (2, 3)>, w=<array (3, 4)>, b=<array (4,)>) (item 1 kept as cache)",
         "affine_backward(dout=<array (2, 4)>, cache=cache)",
     ]
