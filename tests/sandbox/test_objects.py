@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import Limits, Verdict, get_task, grade
 from engine.sandbox import Sandbox
@@ -298,3 +300,28 @@ def test_a_hanging_method_costs_only_the_cases_that_call_it(sandbox: Sandbox) ->
         want = Verdict.TIME_LIMIT_EXCEEDED if uses_tanh else Verdict.PASSED
         assert result.verdict is want, (result.name, result.verdict, result.message)
     assert_clean(sandbox)
+
+
+_plain = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.just(np.zeros(2))
+_claims = st.recursive(_plain, lambda inner: st.tuples(inner, inner) | st.tuples(inner), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_claims, st.sampled_from([{}, {0: "c"}, {1: "cache"}, {0: "a", 2: "b"}]), st.booleans())
+def test_whatever_a_child_claims_for_object_calls_the_parent_keeps_its_own_names(
+    claim: object, keep: dict[int, str], stored: bool
+) -> None:
+    """For a call whose result (or some of its items) stays in the child, any decoded value the child sends gives
+    either a result holding the parent's own Refs where the objects are, or a ProtocolError: nothing else."""
+    call = Call("make", {}, store_as="kept") if stored else Call("make", {}, keep=keep)
+    state = RunState([call], FAST, 0.0, [{}])
+    try:
+        result = call_result(state, 0, wire.Message("result", index=0, value=claim, inputs={}), 0.0)
+    except wire.ProtocolError:
+        return
+    if stored:
+        assert result.value == Ref("kept")
+    elif keep:
+        assert isinstance(result.value, tuple)
+        assert all(result.value[i] == Ref(name) for i, name in keep.items())
+        assert not any(isinstance(v, Ref) for i, v in enumerate(result.value) if i not in keep)
