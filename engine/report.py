@@ -123,6 +123,8 @@ class Isolation:
     """A seccomp filter denies sockets, SysV IPC, keyrings and io_uring."""
     home_hidden: bool = False
     """The grading user's home is covered by an empty read-only mount in the child's mount namespace."""
+    own_proc: bool = False
+    """The child has a /proc of its own PID namespace (it sees no other process)."""
     missing: list[str] = field(default_factory=list)
     """Each protection that is not active, as "name: reason"."""
 
@@ -141,6 +143,7 @@ class Isolation:
             (self.pid_namespace, "pid namespace"),
             (self.ipc_namespace, "ipc namespace"),
             (self.home_hidden, "home hidden"),
+            (self.own_proc, "own /proc"),
         ):
             if flag:
                 parts.append(label)

@@ -5,27 +5,23 @@ Accepted answer formats:
 - **mcq** — choices by number (1-based: ``2``) or letter (``b``), several separated by commas, spaces, ``and``,
   ``&`` or ``+`` (``1,3``, ``a c``, ``b and d``); a run of letters (``ac``) works too, as does the exact text of a
   single choice. A multi-answer mcq is right only with exactly the correct set.
-- **numeric** — ``1000000``, ``1,000,000`` (commas in groups of three), ``1 000 000``, ``1_000_000``, ``1e6``,
-  ``2.0e6``, ``3.5k``, ``2M``, ``1.2G``, ``4T`` (k/K = 10³, M = 10⁶, G = 10⁹, T = 10¹²; also the words thousand,
-  million, billion), fractions ``1/3``, plain arithmetic such as ``2*64*128`` or ``2^10``, a leading ``≈``, ``~`` or
-  ``=``, and a trailing ``%`` (divided by 100 unless the item's unit is %). Anything after the number is taken as a
-  unit and ignored (``16 MB`` is 16). The value must be within the item's tolerance (plus 10⁻⁹ relative slack
-  for rounding in floating point).
-- **shape** — ``(32, 64)``, ``[32, 64]``, ``32, 64``, ``32 64``, ``32x64``, ``32 x 64``, ``32×64``, ``32*64``,
-  ``torch.Size([32, 64])``, ``(32,)`` for one axis and ``()`` for a scalar.
+- **numeric** — numbers, arithmetic, magnitudes (``7B``, ``7bn``, ``3.5k``) and units converted to the item's
+  unit, as the grammar in :mod:`questions.answer_parser` says; within the item's tolerance (plus 10⁻⁹ relative
+  slack for rounding in floating point).
+- **shape** — ``(32, 64)``, ``[32, 64]``, ``32x64``, ``32 by 64``, ``torch.Size([32, 64])``, ``(64, 64*8*8)``,
+  ``(32,)`` for one axis and ``()`` for a scalar (:mod:`questions.answer_parser`).
 - **parameterised** — as numeric or shape (the template's ``answer_kind``), against the calculator's answer for the
   given parameters.
 """
 
 from __future__ import annotations
 
-import ast
 import math
-import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from questions.answer_parser import ParseError, parse_number, parse_shape
 from questions.calc import Value, fmt
 from questions.params import Draw, DrawError, compute
 from questions.schema import Flashcard, MultipleChoice, Numeric, Parameterised, ShapeItem, Tolerance
@@ -40,10 +36,6 @@ class CheckResult:
     feedback: str
     expected: str
     working: str | None = None
-
-
-class ParseError(ValueError):
-    """What the person typed could not be read; the message says why, in words for them."""
 
 
 def check_answer(item: AnyItem, raw_text: str, params: Mapping[str, Value] | Draw | None = None) -> CheckResult:
@@ -146,105 +138,6 @@ def _check_mcq(item: MultipleChoice, raw: str) -> CheckResult:
 
 # ---- numbers ------------------------------------------------------------------------------------------------
 
-_SUFFIX = {"k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
-_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_GROUPED = r"\d{1,3}(?:(?P<sep>[,\s_\u00a0\u2009\u202f])\d{3})(?:(?P=sep)\d{3})*"
-_PLAIN = r"\d+(?:_\d+)*"
-_NUMBER = re.compile(
-    rf"(?P<sign>[-+]?)\s*(?P<mant>(?:{_GROUPED}|{_PLAIN})(?:\.\d*)?|\.\d+)(?:[eE](?P<exp>[-+]?\d+))?",
-    re.ASCII,
-)
-
-
-def parse_number(raw: str, unit: str | None = None) -> float:
-    """A number from what a person typed (see the module docstring); raises ParseError."""
-    s = raw.strip()
-    if not s:
-        raise ParseError("no answer given: type a number")
-    s = re.sub(r"^(?:≈|~|=|about|approx\.?|approximately)\s*", "", s, flags=re.I).strip()
-    s = s.replace("−", "-").replace("×", "*")
-    if unit and unit != "%" and s.lower().endswith(unit.lower()):
-        s = s[: -len(unit)].rstrip()
-    value = _simple_number(s, unit)
-    if value is None:
-        value = _expression(s)
-    if value is None:
-        raise ParseError(f"could not read a number from {raw.strip()!r}")
-    if not math.isfinite(value):
-        raise ParseError(f"{raw.strip()!r} is too large to be a sensible answer")
-    return value
-
-
-def _simple_number(s: str, unit: str | None) -> float | None:
-    m = _NUMBER.match(s)
-    if m is None:
-        return None
-    text = re.sub(r"[,\s_\u00a0\u2009\u202f]", "", m.group("mant"))
-    if m.group("exp"):
-        text += "e" + m.group("exp")
-    try:
-        v = float(text)
-    except ValueError:
-        return None
-    if m.group("sign") == "-":
-        v = -v
-    rest = s[m.end() :].strip()
-    if rest.startswith("/"):  # a fraction: 1/3
-        d = _NUMBER.fullmatch(rest[1:].strip())
-        if d is None or d.group("exp") or d.group("sign"):
-            return None
-        den = float(re.sub(r"[,\s_\u00a0\u2009\u202f]", "", d.group("mant")))
-        if den == 0:
-            raise ParseError("division by zero")
-        return v / den
-    if rest[:1] in _SUFFIX and not rest[1:2].isalpha():
-        return v * _SUFFIX[rest[0]]
-    word = re.match(r"[a-z]+", rest.lower())
-    if word and word.group(0) in _WORDS:
-        return v * _WORDS[word.group(0)]
-    if rest.startswith("%") and unit != "%":
-        return v / 100
-    if rest and not (rest[0].isalpha() or rest[0] in "%°µ$€£("):
-        return None  # e.g. "2*3" or "1,5": not a plain number followed by a unit
-    return v
-
-
-_BINOPS: dict[type[ast.operator], Callable[[float, float], float]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-}
-
-
-def _expression(s: str) -> float | None:
-    """Plain arithmetic on numbers: + - * / ^ ** and parentheses; nothing else is evaluated."""
-    if len(s) > 200 or not re.fullmatch(r"[0-9\s.eE+\-*/^()]+", s):
-        return None
-    try:
-        tree = ast.parse(s.replace("^", "**"), mode="eval")
-        v = _eval(tree.body, 0)
-    except (SyntaxError, ValueError, ZeroDivisionError, OverflowError, RecursionError, TypeError):
-        return None
-    return v
-
-
-def _eval(node: ast.expr, depth: int) -> float:
-    if depth > 30:
-        raise ValueError("too deep")
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        v = _eval(node.operand, depth + 1)
-        return -v if isinstance(node.op, ast.USub) else v
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        a, b = _eval(node.left, depth + 1), _eval(node.right, depth + 1)
-        if isinstance(node.op, ast.Pow) and (abs(b) > 400 or abs(a) > 1e6):
-            raise ValueError("power too large")
-        return _BINOPS[type(node.op)](a, b)
-    raise ValueError("not arithmetic")
-
 
 def within(got: float, expected: float, tol: Tolerance) -> bool:
     diff = abs(got - expected)
@@ -295,33 +188,6 @@ def _factor_hint(got: float, expected: float) -> str:
 
 
 # ---- shapes -------------------------------------------------------------------------------------------------
-
-
-def parse_shape(raw: str) -> tuple[int, ...]:
-    """A shape from what a person typed (see the module docstring); raises ParseError."""
-    s = raw.strip()
-    if not s:
-        raise ParseError("no answer given: type a shape such as (32, 64)")
-    s = re.sub(r"^(?:shape\s*[:=]?\s*)", "", s, flags=re.I)
-    m = re.fullmatch(r"torch\.Size\s*\((.*)\)", s, flags=re.S)
-    if m:
-        s = m.group(1).strip()
-    bracketed = False
-    while len(s) >= 2 and s[0] + s[-1] in ("()", "[]", "{}"):
-        s, bracketed = s[1:-1].strip(), True
-    if not s:
-        if bracketed:
-            return ()
-        raise ParseError(f"could not read a shape from {raw.strip()!r}")
-    s = s.rstrip(",").strip()
-    tokens = re.split(r"\s*(?:,|[x×*]|\bby\b)\s*|\s+", s, flags=re.I)
-    dims: list[int] = []
-    for tok in tokens:
-        if not (tok.isascii() and tok.isdigit() and len(tok) < 19):
-            what = "a shape has whole numbers only" if tok else "a size is missing"
-            raise ParseError(f"could not read a shape from {raw.strip()!r}: {what} ({tok!r})")
-        dims.append(int(tok))
-    return tuple(dims)
 
 
 def _check_shape(raw: str, answer: tuple[int, ...], working: str | None) -> CheckResult:

@@ -6,6 +6,7 @@ home screen's first paint, in workers or on first use.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -30,6 +31,9 @@ DESTINATIONS: dict[str, tuple[str, str, str]] = {
     "stats": ("Stats", "Mastery by topic, review calendar, coding tasks, mock scores", "s"),
     "help": ("Help", "Keys and how nnprep works", "question_mark"),
 }
+
+
+EXIT_CRASHED = 3  # the app stopped on an unexpected error (what was typed was saved first)
 
 
 def _home_screen() -> Screen[Any]:
@@ -59,6 +63,7 @@ class NnprepApp(OrderedKeys, App[int]):
         super().__init__(watch_css=watch_css)
         self.services = services or Services()
         self.start_mock = start_mock
+        self.crashed = False
 
     @property
     def now(self) -> Callable[[], datetime]:
@@ -76,6 +81,17 @@ class NnprepApp(OrderedKeys, App[int]):
         if meant_for is not None and meant_for is not self.screen:
             event.prevent_default()
             (self.focused or self.screen)._forward_event(events.Key(event.key, event.character))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unhandled error: save what every open screen holds (a mock's answers, a task's code), then exit with
+        status 3 (``run_app``) after Textual's report of the error."""
+        self.crashed = True
+        for screen in self.screen_stack:
+            save = getattr(screen, "save_on_crash", None)
+            if save is not None:
+                with contextlib.suppress(Exception):  # saving is best effort while the app is already failing
+                    save()
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         # After the first paint, so start-up never waits for the bank (pydantic, TOML, calculators).
@@ -134,5 +150,8 @@ def run_app(args: Any) -> int:
     db = getattr(args, "db", None) or os.environ.get("NNPREP_DB") or None
     services = Services(db=db, decks=list(getattr(args, "deck", None) or []),
                         skip_tags=list(getattr(args, "skip_tag", None) or []))
-    result = NnprepApp(services, start_mock=getattr(args, "start_mock", None)).run()
+    app = NnprepApp(services, start_mock=getattr(args, "start_mock", None))
+    result = app.run()
+    if app.crashed:
+        return EXIT_CRASHED
     return int(result or 0)

@@ -5,9 +5,10 @@ Definitions (stated once, used by the screen and the CLI alike):
 - An attempt counts towards a topic when its target is a bank item (kind ``item`` or ``mock``) found in the
   ``item_topics`` mapping. It is *correct* when auto-graded correct; a self-rated attempt (``correct`` unknown)
   counts as correct when rated Hard, Good or Easy and wrong when rated Again; attempts with neither are ignored.
-- Mastery per topic: the share correct over all its attempts; the trend compares the share over the last
-  ``TREND_WINDOW`` (20) attempts with the ``TREND_WINDOW`` before them; average FSRS retrievability at ``now`` over
-  the topic's reviewed items.
+- Mastery per topic: the share correct over all its attempts; *recall*, the share of the topic's items whose
+  latest attempt was correct (what you can recall now, from real answers); the trend compares the share correct
+  over the last ``w`` attempts with the ``w`` before them, ``w = min(TREND_WINDOW, attempts // 2)`` (from 4
+  attempts on: 2 against 2); average FSRS retrievability at ``now`` (a prediction) over the topic's reviewed items.
 - Activity: attempts of any kind (quiz, coding submissions, mock answers) per calendar day in ``tz``, for the last
   ``HEATMAP_DAYS`` (26 weeks) ending today. The streak is the run of consecutive active days ending today, or
   ending yesterday when nothing has been done yet today (the streak is not lost until the day is over).
@@ -30,6 +31,7 @@ from quiz.scheduling import DayCount
 from quiz.store import Outcome, Store
 
 TREND_WINDOW = 20
+TREND_MIN_WINDOW = 2
 HEATMAP_DAYS = 26 * 7
 DUE_DAYS = 7
 
@@ -44,8 +46,9 @@ class TopicMastery(BaseModel):
     attempts: int = Field(description="Attempts that count (correct or wrong known).")
     correct: int
     share_correct: float | None = None
-    recent_share: float | None = Field(None, description=f"Share correct over the last {TREND_WINDOW} attempts.")
-    previous_share: float | None = Field(None, description=f"Share correct over the {TREND_WINDOW} before.")
+    recall: float | None = Field(None, description="Share of the topic's items whose latest attempt was correct.")
+    recent_share: float | None = Field(None, description=f"Share correct over the last w <= {TREND_WINDOW} attempts.")
+    previous_share: float | None = Field(None, description="Share correct over the w attempts before those.")
     trend: float | None = Field(None, description="recent_share - previous_share; positive is improving.")
     avg_retrievability: float | None = Field(None, description="Mean FSRS recall probability now, 0..1.")
     due_now: int = 0
@@ -136,11 +139,13 @@ def compute_stats(
 
     # Mastery per topic
     outcomes: dict[str, list[bool]] = defaultdict(list)
+    latest: dict[str, dict[str, bool]] = defaultdict(dict)  # topic -> item -> its latest outcome
     for a in store.attempt_outcomes(("item", "mock")):
         if a.target_id in item_topics:
             ok = _outcome(a)
             if ok is not None:
                 outcomes[item_topics[a.target_id]].append(ok)
+                latest[item_topics[a.target_id]][a.target_id] = ok
     items_per_topic = Counter(item_topics.values())
     retr: dict[str, list[float]] = defaultdict(list)
     due_by_topic: Counter[str] = Counter()
@@ -155,13 +160,15 @@ def compute_stats(
     topics: list[TopicMastery] = []
     for topic in _topic_order(set(items_per_topic) | set(outcomes)):
         values = outcomes.get(topic, [])
-        recent = values[-TREND_WINDOW:]
-        previous = values[-2 * TREND_WINDOW:-TREND_WINDOW] if len(values) > TREND_WINDOW else []
+        window = min(TREND_WINDOW, len(values) // 2)
+        recent = values[-window:] if window >= TREND_MIN_WINDOW else []
+        previous = values[-2 * window:-window] if window >= TREND_MIN_WINDOW else []
         recent_share, previous_share = _share(recent), _share(previous)
         topics.append(TopicMastery(
             topic=topic, label=TOPICS.get(topic, topic), items=items_per_topic.get(topic, 0),
             items_reviewed=len(retr.get(topic, [])), attempts=len(values), correct=sum(values),
-            share_correct=_share(values), recent_share=recent_share, previous_share=previous_share,
+            share_correct=_share(values), recall=_share(list(latest[topic].values())) if topic in latest else None,
+            recent_share=recent_share, previous_share=previous_share,
             trend=(recent_share - previous_share) if recent_share is not None and previous_share is not None
             else None,
             avg_retrievability=(sum(retr[topic]) / len(retr[topic])) if retr.get(topic) else None,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Literal
 
 from fsrs import Card, Rating, Scheduler
 from pydantic import BaseModel
@@ -44,8 +45,10 @@ __all__ = [
     "due_count",
     "due_items",
     "due_per_day",
+    "interval_text",
     "leeches",
     "new_card",
+    "preview_intervals",
     "rating_for",
     "record_answer",
     "retrievability",
@@ -123,11 +126,14 @@ def record_answer(
     answer: str = "",
     session_id: str | None = None,
     scheduler: Scheduler = SCHEDULER,
+    kind: Literal["item", "mock"] = "item",
+    uuid: str | None = None,
 ) -> tuple[Attempt, ReviewState]:
     """Store an answer to a bank item and reschedule it, in one transaction (committed on return).
 
     Give ``rating`` for self-rated flashcards; for auto-graded items give ``correct`` (and timing) and the rating
-    comes from :func:`rating_for`.
+    comes from :func:`rating_for`. ``kind`` is ``mock`` for an answer given in a mock interview: it counts and
+    reschedules like any other.
     """
     if rating is None:
         if correct is None:
@@ -140,9 +146,35 @@ def record_answer(
         states.append(_next_state(item_id, old, r, now, scheduler, seconds))
         return states[-1]
 
-    attempt = store.record_attempt(item_id, "item", answer=answer, correct=correct, rating=int(r), seconds=seconds,
-                                   at=now, session_id=session_id, review_update=update)
+    attempt = store.record_attempt(item_id, kind, answer=answer, correct=correct, rating=int(r), seconds=seconds,
+                                   at=now, session_id=session_id, review_update=update, uuid=uuid)
     return attempt, states[-1]
+
+
+def preview_intervals(
+    state: ReviewState | None, item_id: str, now: datetime, scheduler: Scheduler = SCHEDULER
+) -> dict[int, timedelta]:
+    """For each rating 1-4, how long until the item would be due again if rated so now (nothing is stored)."""
+    now = now.astimezone(UTC)
+    card = state.card if state is not None else new_card(item_id, now)
+    return {int(r): scheduler.review_card(card, r, review_datetime=now)[0].due - now for r in Rating}
+
+
+def interval_text(delta: timedelta) -> str:
+    """A short interval as Anki shows it on its buttons: ``<1m``, ``10m``, ``3h``, ``4d``, ``2mo``, ``1.5y``."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{round(days / 30)}mo"
+    return f"{days / 365:.1f}y"
 
 
 def due_items(store: Store, now: datetime, limit: int | None = None) -> list[str]:

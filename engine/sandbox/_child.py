@@ -93,6 +93,25 @@ def _arrays_in(args: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def argument_node(wire: Any, blobs: list[Any]) -> Any:
+    """Decodes the value nodes only arguments use (the parent's ``_inputs`` writes them): str, a NumPy scalar, a
+    generator from its seed, a known test function by name."""
+
+    def decode(tree: dict[str, Any]) -> Any:
+        t = tree.get("t")
+        if t == "str" and isinstance(tree.get("v"), str):
+            return tree["v"]
+        if t == "scalar" and type(tree.get("b")) is int:
+            return wire.decode_array(blobs[tree["b"]])[()]
+        if t == "rng" and isinstance(tree.get("seed"), str):
+            return np.random.default_rng(int(tree["seed"]))
+        if t == "fn" and tree.get("name") in KNOWN_FUNCTIONS:
+            return KNOWN_FUNCTIONS[tree["name"]]
+        raise wire.ProtocolError(f"unknown argument node {t!r}")
+
+    return decode
+
+
 def _digest(wire: Any, arr: Any) -> str:
     """The digest of an argument after the call; one that no longer hashes (its dtype changed to object, say) was
     modified."""
@@ -158,8 +177,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
             missing[name] = f"{name} is not callable (it is a {type(obj).__name__})"
     channel.send({"kind": "imported", "missing": missing})
 
-    make_rng = np.random.default_rng
-    make_fn = KNOWN_FUNCTIONS.get
+    argument = argument_node(wire, blobs)
     kept: dict[str, Any] = {}  # objects calls keep (store_as), by the names the PARENT gave them
     for index in range(start, len(calls)):
         call = calls[index]
@@ -180,7 +198,7 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
                           "message": f"not run: the object {absent[0]} does not exist in this process (the call"
                                      " that makes it failed, or a failure stopped the process that held it)"})
             continue
-        plain = {k: wire.decode_value(tree, blobs, make_rng=make_rng, make_fn=make_fn)
+        plain = {k: wire.decode_value(tree, blobs, argument=argument)
                  for k, tree in call["args"].items() if tree.get("t") != "ref"}
         watched = _arrays_in(plain)  # the parent compares their digests after the call with what it sent
         args = {k: kept[tree["name"]] if tree.get("t") == "ref" else plain[k] for k, tree in call["args"].items()}

@@ -63,8 +63,8 @@ class RunState:
     total_deadline: float
     digests: list[dict[str, str]]
     expected_shapes: ExpectedShapes | None = None
-    results: list[CallResult | None] = field(default_factory=list)
-    output: Output = field(default_factory=lambda: Output(0))
+    results: list[CallResult | None] = field(init=False)
+    output: Output = field(init=False)
     kept: int = 0
 
     def __post_init__(self) -> None:

@@ -2,7 +2,10 @@
 sandboxed children (a fresh one after a crash or time-out), collecting their results.
 
 The pieces: ``_inputs`` encodes what a child receives, ``_driver`` runs one child and reads what it sends,
-``_wire`` decodes and validates every frame, ``_launch`` starts the zygote (``zygote.py``).
+``_wire`` decodes and validates every frame, ``_results`` makes the parent's own checks on each result (inputs
+modified in place, output sizes), ``_cleanup`` removes what a child left behind, ``_launch`` starts the zygote
+(``zygote.py``). A zygote that stops making sense (gone, silent, garbled or off-script control messages) is
+stopped and a new one started for the next child.
 """
 
 from __future__ import annotations
@@ -104,7 +107,10 @@ class Sandbox:
                     send(proc.pid, signal.SIGKILL)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
-        for entry in os.listdir(self._base) if self._base and os.path.isdir(self._base) else ():
+        entries: list[str] = []
+        with contextlib.suppress(OSError):
+            entries = os.listdir(self._base) if self._base else []
+        for entry in entries:
             remove_tree(os.path.join(self._base, entry))
 
     def _ensure(self) -> dict[str, Any]:
@@ -241,6 +247,7 @@ class Sandbox:
             capped_tmpdir=bool(hello.get("tmpfs")),
             seccomp=bool(hello.get("seccomp")),
             home_hidden=bool(hello.get("hidden_homes")),
+            own_proc=bool(hello.get("own_proc")),
             missing=_missing_lines(hello.get("missing")),
         )
         if applied is not None:  # what the child reported before any submission code ran

@@ -2,7 +2,7 @@
 capset and raw syscalls.
 
 Stdlib only: the zygote loads this file by path (``python -I -S``, no engine package) and hands it to
-``_landlock.py``, ``_seccomp.py`` and ``_namespaces.py``. Every wrapper raises ``OSError`` with the errno.
+``_landlock.py``, ``_seccomp.py`` and ``_protections.py``. Every wrapper raises ``OSError`` with the errno.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ the concatenation of the ``.npy`` blobs whose lengths the header lists under ``"
 
 ``{"t": "none"}``, ``{"t": "bool", "v": true}``, ``{"t": "int", "v": "12"}`` (decimal text),
 ``{"t": "float", "v": "0x1.8p+1"}`` (``float.hex``), ``{"t": "array", "b": 0}`` (blob index),
-``{"t": "seq", "items": [...]}``, and for arguments only ``{"t": "str", "v": "..."}``, ``{"t": "scalar", "b": 0}``
-(a NumPy scalar) and ``{"t": "rng", "seed": "7"}``; and ``{"t": "invalid", "what": "a str"}`` (a return value
-the child refused to encode).
+``{"t": "seq", "items": [...]}``, ``{"t": "invalid", "what": "a str"}`` (a return value the child refused to
+encode); arguments also use str, NumPy scalar, generator-seed and known-function nodes, written by ``_inputs`` and
+read by ``_child.argument_node``, never by the grading process.
 
 The reader side (``FrameReader``, ``decode_value``) treats its input as hostile: bounded sizes, strict
 validation, ``allow_pickle`` never, no object or complex dtypes, and ``ProtocolError`` for anything malformed;
@@ -71,51 +71,66 @@ def encode_frame(header: dict[str, Any], blobs: Sequence[bytes] = ()) -> bytes:
 
 class FrameReader:
     """Splits a byte stream into frames. Garbage ends the stream: ``error`` says what was wrong, the frames that
-    came before it are still returned, and everything after it is ignored."""
+    came before it are still returned, and everything after it is ignored.
+
+    Each frame is read into a buffer of its exact size, allocated once its prefix has been checked: a frame of up
+    to 64 MiB costs its own size, never a growing buffer's reallocations and copies.
+    """
 
     def __init__(self, max_payload: int = MAX_PAYLOAD) -> None:
-        self._buf = bytearray()
+        self._prefix = bytearray()
+        self._frame: bytearray | None = None
+        self._filled = 0
         self._max_payload = max_payload
         self.error: str | None = None
 
     def feed(self, data: bytes) -> list[tuple[dict[str, Any], list[memoryview]]]:
         """Add bytes; return the frames now complete (never raises)."""
         frames: list[tuple[dict[str, Any], list[memoryview]]] = []
-        if self.error is not None:
-            return frames
-        self._buf += data
-        while len(self._buf) >= PREFIX_SIZE:
-            magic, head_len, payload_len = _PREFIX.unpack_from(self._buf)
-            if magic != MAGIC:
-                self._fail("bad frame magic")
+        view = memoryview(data)
+        while self.error is None:
+            if self._frame is None:
+                if not view:
+                    break
+                need = PREFIX_SIZE - len(self._prefix)
+                self._prefix += view[:need]
+                view = view[need:]
+                if len(self._prefix) < PREFIX_SIZE:
+                    break
+                magic, head_len, payload_len = _PREFIX.unpack(self._prefix)
+                if magic != MAGIC:
+                    self._fail("bad frame magic")
+                    break
+                if head_len > MAX_HEADER or payload_len > self._max_payload:
+                    self._fail("frame too large")
+                    break
+                self._frame = bytearray(PREFIX_SIZE + head_len + payload_len)
+                self._frame[:PREFIX_SIZE] = self._prefix
+                self._filled, self._prefix = PREFIX_SIZE, bytearray()
+            take = min(len(self._frame) - self._filled, len(view))
+            self._frame[self._filled : self._filled + take] = view[:take]
+            self._filled += take
+            view = view[take:]
+            if self._filled < len(self._frame):
                 break
-            if head_len > MAX_HEADER or payload_len > self._max_payload:
-                self._fail("frame too large")
-                break
-            end = PREFIX_SIZE + head_len + payload_len
-            if len(self._buf) < end:
-                break
-            with memoryview(self._buf) as view:  # one copy of a frame of up to 64 MiB, not two
-                frame = bytes(view[:end])
-            del self._buf[:end]
+            frame, self._frame = self._frame, None
             try:
                 frames.append(parse_frame(frame))
             except ProtocolError as e:
                 self._fail(str(e))
-                break
         return frames
 
     def _fail(self, what: str) -> None:
         self.error = what
-        self._buf = bytearray()
+        self._prefix, self._frame = bytearray(), None
 
     @property
     def pending(self) -> int:
         """Bytes of an incomplete frame held back."""
-        return len(self._buf)
+        return len(self._prefix) + (self._filled if self._frame is not None else 0)
 
 
-def parse_frame(frame: bytes) -> tuple[dict[str, Any], list[memoryview]]:
+def parse_frame(frame: bytes | bytearray) -> tuple[dict[str, Any], list[memoryview]]:
     """Header and blobs of one complete frame."""
     if len(frame) < PREFIX_SIZE:
         raise ProtocolError("short frame")
@@ -253,13 +268,13 @@ def decode_value(
     tree: object,
     blobs: Sequence[memoryview | bytes],
     *,
-    make_rng: Callable[[int], object] | None = None,
-    make_fn: Callable[[str], object] | None = None,
+    argument: Callable[[dict[str, Any]], object] | None = None,
     _count: _Counter | None = None,
     _depth: int = 0,
 ) -> object:
-    """The value a JSON tree stands for: plain ndarrays, bool/int/float, None, tuples (and, for arguments, str and
-    generators made by ``make_rng``). ``ProtocolError`` for anything else, ``InvalidValue`` for ``"invalid"``."""
+    """The value a JSON tree stands for: plain ndarrays, bool/int/float, None, tuples. ``ProtocolError`` for
+    anything else, ``InvalidValue`` for ``"invalid"``. The child passes ``argument`` to decode the node types only
+    arguments use (str, NumPy scalars, generators, known functions: see ``_child.argument_node``)."""
     count = _count or _Counter()
     count.n += 1
     if count.n > MAX_NODES or _depth > MAX_DEPTH:
@@ -297,34 +312,14 @@ def decode_value(
         if not isinstance(items, list):
             raise ProtocolError("bad sequence")
         return tuple(
-            decode_value(i, blobs, make_rng=make_rng, make_fn=make_fn, _count=count, _depth=_depth + 1)
+            decode_value(i, blobs, argument=argument, _count=count, _depth=_depth + 1)
             for i in items
         )
     if t == "invalid":
         what = tree.get("what")
         raise InvalidValue(clean_text(what if isinstance(what, str) else "an unsupported value", 200))
-    if make_rng is not None and t == "str":
-        v = tree.get("v")
-        if not isinstance(v, str):
-            raise ProtocolError("bad str")
-        return v
-    if make_rng is not None and t == "scalar":  # a NumPy scalar argument
-        arr = decode_value({"t": "array", "b": tree.get("b")}, blobs, _count=count)
-        assert isinstance(arr, np.ndarray)
-        if arr.ndim != 0:
-            raise ProtocolError("bad scalar")
-        return arr[()]
-    if make_rng is not None and t == "rng":
-        seed = tree.get("seed")
-        if not isinstance(seed, str) or not seed.isdigit():
-            raise ProtocolError("bad seed")
-        return make_rng(int(seed))
-    if make_fn is not None and t == "fn":  # a known test function (engine/known_functions.py), by name
-        name = tree.get("name")
-        fn = make_fn(name) if isinstance(name, str) else None
-        if fn is None:
-            raise ProtocolError("unknown function")
-        return fn
+    if argument is not None:
+        return argument(tree)
     raise ProtocolError("unknown value type")
 
 

@@ -41,6 +41,8 @@ time_limit = 2.0          # wall seconds per call and for importing the file
 total_time_limit = 20.0   # wall seconds per candidate and task (a file's tasks together: at most 3 x this)
 memory_mb = 1024          # address-space limit of the sandboxed child
 max_output_kb = 64        # captured stdout/stderr kept per run
+tmp_mb = 64               # size of the child's private /tmp (a tmpfs where the OS allows one)
+tmp_inodes = 2048         # files and folders it may hold
 """
 
 
@@ -65,6 +67,8 @@ class PolicyLimits(BaseModel):
     total_time_limit: float | None = Field(None, gt=0, allow_inf_nan=False)
     memory_mb: int | None = Field(None, ge=64)
     max_output_kb: int | None = Field(None, ge=1)
+    tmp_mb: int | None = Field(None, ge=1)
+    tmp_inodes: int | None = Field(None, ge=16)
 
 
 class Policy(BaseModel):

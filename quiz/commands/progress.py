@@ -121,7 +121,7 @@ def format_stats(stats: ProgressStats) -> str:
         for t in active:
             trend = "     –" if t.trend is None else f"{round(100 * t.trend):+5d}%"
             lines.append(f"{t.label[:36]:<36} {_pct(t.share_correct):>7} {_pct(t.recent_share):>6} {trend:>6} "
-                         f"{_pct(t.avg_retrievability):>6} {t.due_now:>4}")
+                         f"{_pct(t.recall):>6} {t.due_now:>4}")
     lines += ["", f"Coding tasks solved: {stats.tasks_solved}/{stats.tasks_total}"]
     for task_topic in stats.tasks_by_topic:
         if task_topic.total:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from questions.schema import TaskText
+from quiz.choice_order import order_note
 from quiz.mock.plan import MockPlan, draw_plan
 from quiz.mock.presets import Preset
 from quiz.mock.scoring import MockReport, score_mock
@@ -70,11 +72,45 @@ def finish_mock(
 ) -> MockReport:
     """Score the mock, store the report, and mark the session ended."""
     session.submit()
+    first_time = session.state.status == "submitted"
     session.finish()
     report = score_mock(session.state, items, tasks)
     store.save_mock_state(session.state.id, session.state, at=session.clock.now())
     store.finish_mock_session(session.state.id, report=report, score=report.overall / 100, at=session.clock.now())
+    if first_time:
+        record_answers(store, session.state, report, items, at=session.clock.now())
     return report
+
+
+def record_answers(store: Store, state: MockState, report: MockReport, items: Mapping[str, Any],
+                   at: datetime) -> int:
+    """Each answered concept question of a finished mock as an attempt of kind ``mock`` that reschedules the
+    item, as an answer in practice does (flashcards: all key points covered is Good, some Hard, none Again).
+    Returns how many were recorded."""
+    from quiz import scheduling
+
+    recorded = 0
+    for score in report.entries:
+        item = items.get(score.ref)
+        done = state.entries[score.index]
+        if score.kind != "item" or item is None or not done.answer.strip() or score.status in UNRECORDED:
+            continue
+        entry = state.plan.entries[score.index]
+        answer = score.your_answer
+        if entry.choice_order is not None:
+            answer = f"{done.answer.strip()} {order_note(entry.choice_order)}"
+        if score.item_type == "flashcard":
+            correct, rating = None, 3 if score.score >= 1 else 2 if score.score > 0 else 1
+        else:
+            correct, rating = score.score >= 1, None
+        scheduling.record_answer(store, item.id, now=at, correct=correct, rating=rating, seconds=done.seconds,
+                                 estimated_seconds=getattr(item, "seconds", None), answer=answer,
+                                 session_id=state.id, kind="mock")
+        recorded += 1
+    return recorded
+
+
+UNRECORDED = ("unanswered", "not assessed", "unavailable")
 
 
 def stored_report(store: Store, mock_id: str) -> MockReport | None:

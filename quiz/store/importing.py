@@ -113,17 +113,26 @@ def parse_export(raw: bytes) -> ProgressExport:
 def _structure_problem(doc: Any) -> str | None:
     """The first place nested deeper than MAX_DEPTH or holding a non-finite number (``1e999`` parses as an
     infinity), walked without recursion; None when there is none."""
-    stack: list[tuple[Any, int, str]] = [(doc, 0, "")]
+    stack: list[tuple[Any, int, Any]] = [(doc, 0, None)]  # (value, depth, where as (parent's where, key))
     while stack:
         value, depth, where = stack.pop()
         if isinstance(value, dict | list):
             if depth >= MAX_DEPTH:
-                return f"nested more than {MAX_DEPTH} levels at {where}"
+                return f"nested more than {MAX_DEPTH} levels at {_dotted(where)}"
             items = value.items() if isinstance(value, dict) else enumerate(value)
-            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k)) for k, v in items)
+            stack.extend((v, depth + 1, (where, k)) for k, v in items)
         elif isinstance(value, float) and not math.isfinite(value):
-            return f"{where}: not a finite number"
+            return f"{_dotted(where)}: not a finite number"
     return None
+
+
+def _dotted(where: Any) -> str:
+    """``(((None, "a"), 0), "b")`` -> ``"a.0.b"`` (paths are built only when there is something to report)."""
+    keys: list[str] = []
+    while where is not None:
+        where, key = where
+        keys.append(str(key))
+    return ".".join(reversed(keys))
 
 
 def _section(doc: dict[str, Any], name: str, model: type[BaseModel]) -> list[BaseModel]:

@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 SCREEN_WAIT_SECONDS = 0.01  # how often a key waiting for a new screen checks whether it is ready
-SETTLE_ROUNDS = 4  # at most this many rounds of waiting for the widgets' queues after a key
+SETTLE_ROUNDS = 16  # at most this many rounds of waiting for the widgets' queues after a key (a message bubbling
+# up from a deeply nested widget takes a round per level)
 STUCK_SECONDS = 0.5  # a key whose widget went away before handling it releases the next one after this long
 
 
@@ -41,7 +42,7 @@ class OrderedKeys(App[Any]):
                 return
             if not hasattr(self, "_key_backlog"):
                 self._key_backlog = deque()
-            if self._key_in_flight is not None:
+            if self._key_in_flight is not None or self._key_backlog:  # keys go out in the order they came
                 self._key_backlog.append(event)
                 return
             await self._dispatch_key(event)
@@ -49,7 +50,9 @@ class OrderedKeys(App[Any]):
         await super().on_event(event)
 
     async def _dispatch_key(self, event: events.Key) -> None:
-        if not self.screen.is_mounted:  # a screen still being built: its answer box will have focus, wait for it
+        # A screen still being built (or one that says it is moving focus to a new answer, ``hold_keys``): the
+        # key waits until the answer has focus.
+        if not self.screen.is_mounted or getattr(self.screen, "hold_keys", False):
             self._key_backlog.appendleft(event)
             self.set_timer(SCREEN_WAIT_SECONDS, self._next_key)
             return

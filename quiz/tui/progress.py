@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+# Without the store (no FSRS state kept), fixed intervals per rating.
+MEMORY_INTERVALS = {1: timedelta(minutes=10), 2: timedelta(days=1), 3: timedelta(days=3), 4: timedelta(days=7)}
 
 
 class Progress(Protocol):
@@ -24,6 +26,8 @@ class Progress(Protocol):
     ) -> None: ...
 
     def due_ids(self) -> list[str]: ...
+
+    def next_intervals(self, item: Any) -> dict[int, str]: ...
 
     def leech_ids(self) -> list[str]: ...
 
@@ -75,8 +79,12 @@ class MemoryProgress:
         r = rating if rating is not None else default_rating(bool(correct))
         self.attempts.append({"item": item.id, "topic": item.topic, "correct": correct, "rating": r,
                               "seconds": seconds, "answer": answer, "at": when})
-        interval = {1: timedelta(minutes=10), 2: timedelta(days=1), 3: timedelta(days=3), 4: timedelta(days=7)}[r]
-        self.due[item.id] = when + interval
+        self.due[item.id] = when + MEMORY_INTERVALS[r]
+
+    def next_intervals(self, item: Any) -> dict[int, str]:
+        from quiz.scheduling import interval_text
+
+        return {r: interval_text(d) for r, d in MEMORY_INTERVALS.items()}
 
     def leech_ids(self) -> list[str]:
         """Items failed (rated Again) as often as the store's leech threshold, as the store flags them."""
@@ -164,6 +172,14 @@ class StoreProgress:
 
     def due_ids(self) -> list[str]:
         return [s.item_id for s in self.store.due_review_states(self._utc())]
+
+    def next_intervals(self, item: Any) -> dict[int, str]:
+        """What each rating would schedule, from fsrs's scheduler on the item's current card."""
+        from quiz import scheduling
+
+        state = self.store.get_review_state(item.id)
+        previews = scheduling.preview_intervals(state, item.id, self._utc())
+        return {r: scheduling.interval_text(d) for r, d in previews.items()}
 
     def leech_ids(self) -> list[str]:
         from quiz import scheduling

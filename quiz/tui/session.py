@@ -11,6 +11,8 @@ from typing import Any, Literal
 Order = Literal["due", "weakest", "random"]
 ORDERS: dict[str, str] = {"due": "Due first", "weakest": "Weakest topics", "random": "Random"}
 DIFFICULTIES: dict[str, str] = {"any": "Any", "easy": "Easy", "medium": "Medium", "hard": "Hard"}
+RELEARN_AFTER = 2  # an item answered wrongly or rated Again comes back after this many other items...
+MAX_RELEARNS = 2  # ...at most this many times in one session (as Anki's relearning steps do)
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ItemResult:
     rating: int | None
     seconds: float
     answer: str = ""
+    prompt: str = ""  # the prompt as shown (a parameterised item's drawn numbers filled in)
 
     @property
     def good(self) -> bool:
@@ -87,22 +90,45 @@ class Session:
         return self.items[self.index]
 
     def record(self, result: ItemResult) -> None:
+        """Keep the result; an item answered wrongly or rated Again is shown again later in the session."""
         self.results.append(result)
+        if result.rating == 1 or result.correct is False:
+            shown = sum(r.item.id == result.item.id for r in self.results)
+            if shown <= MAX_RELEARNS:
+                self.items.insert(min(len(self.items), self.index + RELEARN_AFTER), result.item)
+
+    @property
+    def first_results(self) -> list[ItemResult]:
+        """The first answer to each item (the score counts these; relearning shows come after)."""
+        seen: set[str] = set()
+        firsts = []
+        for r in self.results:
+            if r.item.id not in seen:
+                seen.add(r.item.id)
+                firsts.append(r)
+        return firsts
+
+    @property
+    def relearned(self) -> int:
+        """How many answers were relearning shows of an item already answered in this session."""
+        return len(self.results) - len(self.first_results)
 
     def by_topic(self) -> dict[str, tuple[int, int]]:
-        """topic -> (good, answered)."""
+        """topic -> (good, answered), first answers only."""
         score: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for r in self.results:
+        for r in self.first_results:
             score[r.item.topic][0] += r.good
             score[r.item.topic][1] += 1
         return {t: (v[0], v[1]) for t, v in sorted(score.items())}
 
     def review_next(self) -> list[Any]:
         """Items answered wrongly or rated Again/Hard, worst first."""
-        weak = [r for r in self.results if not r.good or r.rating == 2]
+        weak = [r for r in self.first_results if not r.good or r.rating == 2]
         weak.sort(key=lambda r: (r.good, r.rating or 0))
         return [r.item for r in weak]
 
     @property
     def score(self) -> tuple[int, int]:
-        return sum(r.good for r in self.results), len(self.results)
+        """(good, items answered), first answers only."""
+        firsts = self.first_results
+        return sum(r.good for r in firsts), len(firsts)

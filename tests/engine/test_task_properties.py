@@ -22,6 +22,7 @@ MAX_VISIBLE = {"lstm_cell": 3}  # forward, backward with both upstreams, and bac
 MIN_HIDDEN = 5
 CALL_SECONDS = 0.5  # one call of a correct submission
 TOTAL_SECONDS = 2.0  # all the case calls of one correct submission
+NEG_INF_OUTPUTS = {"top_k_top_p_filter"}  # tasks whose outputs mark dropped entries with -inf by contract
 
 pytestmark = pytest.mark.parametrize("task_id", TASK_IDS)
 
@@ -51,15 +52,21 @@ def test_visible_examples_come_first_and_cover_each_function(task_id: str) -> No
 
 
 def test_reference_outputs_are_finite(task_id: str) -> None:
+    """Finite outputs from finite inputs (a call given inf or NaN on purpose, an overflowed gradient for a loss
+    scaler, may pass them on: the comparison then demands the same inf or NaN)."""
     task = get_task(task_id)
     for case in task.cases():
         for call in case.calls:
+            given = [a for v in call.args.values() for a in _arrays(v) if a.dtype.kind == "f"]
+            if not all(np.all(np.isfinite(a)) for a in given):
+                continue
             if call.uses_objects:  # an object case: the reference replays the case's script
                 out: Any = tuple(task.expected_outputs(call).values())
             else:
                 out = task.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
             for value in _arrays(out):
-                assert value.dtype.kind in "biu" or np.all(np.isfinite(value)), (case.name, call.function)
+                finite = np.isfinite(value) | (np.isneginf(value) if task_id in NEG_INF_OUTPUTS else False)
+                assert value.dtype.kind in "biu" or np.all(finite), (case.name, call.function)
 
 
 def test_upstream_gradients_are_never_all_ones(task_id: str) -> None:

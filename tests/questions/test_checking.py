@@ -81,8 +81,8 @@ NUMBERS = [
     ("1000000", 1e6), ("1,000,000", 1e6), ("1 000 000", 1e6), ("1_000_000", 1e6), ("1e6", 1e6),
     ("2.0e6", 2e6), ("1E-3", 1e-3), ("3.5k", 3500), ("3.5K", 3500), ("2M", 2e6), ("1.2G", 1.2e9), ("4T", 4e12),
     ("2 million", 2e6), ("1.5 billion", 1.5e9), ("1/3", 1 / 3), ("-0.25", -0.25), ("−2", -2), (".5", 0.5),
-    ("≈ 42", 42), ("~42", 42), ("= 42", 42), ("about 42", 42), ("42 FLOPs", 42), ("16 MB", 16), ("16MB", 16),
-    ("16 GB", 16), ("25%", 0.25), ("2*64*128", 16384), ("2^10", 1024), ("2**10", 1024), ("(3+1)*2", 8),
+    ("≈ 42", 42), ("~42", 42), ("= 42", 42), ("about 42", 42), ("25%", 0.25),
+    ("2*64*128", 16384), ("2^10", 1024), ("2**10", 1024), ("(3+1)*2", 8),
     ("1,234.5", 1234.5), (" 7 ", 7), ("1\u202f000", 1000),
 ]
 
@@ -102,7 +102,10 @@ def test_parse_number_rejects(raw: str) -> None:
 def test_unit_and_percent_with_the_items_unit() -> None:
     assert parse_number("16 MB", unit="MB") == 16
     assert parse_number("16MB", unit="MB") == 16
+    assert parse_number("42 FLOPs", unit="FLOPs") == 42
     assert parse_number("25%", unit="%") == 25
+    with pytest.raises(ParseError, match="no unit"):
+        parse_number("16 MB")  # an item without a unit takes a plain number
 
 
 NUMERIC = make("numeric", answer=1179648, tolerance={"kind": "rel", "value": 0.0})
@@ -131,13 +134,13 @@ def test_numeric_feedback() -> None:
     r = check_answer(NUMERIC, "589824")
     assert not r.correct and "expected 1,179,648" in r.feedback and "factor of 2" in r.feedback
     r = check_answer(NUMERIC, "abc")
-    assert not r.correct and r.feedback == "could not read a number from 'abc'"
+    assert not r.correct and r.feedback.startswith("could not read a number from 'abc'")
     assert r.expected == "1,179,648"
 
 
 SHAPES = [
     ("(32, 64)", (32, 64)), ("32x64", (32, 64)), ("32 x 64", (32, 64)), ("32X64", (32, 64)), ("[32, 64]", (32, 64)),
-    ("32, 64", (32, 64)), ("32×64", (32, 64)), ("32*64", (32, 64)), ("32 64", (32, 64)), ("32 by 64", (32, 64)),
+    ("32, 64", (32, 64)), ("32×64", (32, 64)), ("32*64", (2048,)), ("32 64", (32, 64)), ("32 by 64", (32, 64)),
     ("torch.Size([32, 64])", (32, 64)), ("torch.Size([])", ()), ("(32,)", (32,)), ("32", (32,)), ("()", ()),
     ("[]", ()), ("shape: (2, 3, 4)", (2, 3, 4)), ("( 2 ,3,4 , )", (2, 3, 4)), ("{2, 3}", (2, 3)),
 ]

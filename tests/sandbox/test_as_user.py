@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import pwd
+import secrets
 import shutil
 import stat
 import subprocess
@@ -30,11 +32,11 @@ TESTS = ("tests/sandbox/test_scenarios.py", "tests/sandbox/test_isolation.py")
 SETPRIV = shutil.which("setpriv")
 
 
-def _as_user(*command: str, cwd: str = "/", env: dict[str, str] | None = None,
-             timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _as_user(*command: str, cwd: str = "/", env: dict[str, str] | None = None, timeout: float = 60,
+             uid: int = UID) -> subprocess.CompletedProcess[str]:
     assert SETPRIV is not None
-    return subprocess.run([SETPRIV, f"--reuid={UID}", f"--regid={UID}", "--clear-groups", "--inh-caps=-all",
-                           "--bounding-set=-all", *command], cwd=cwd, env=env or {"PATH": "/usr/bin:/bin"},
+    return subprocess.run([SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                           *command], cwd=cwd, env=env or {"PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
@@ -63,7 +65,11 @@ def _install(venv: Path, same_version: bool) -> None:
     else installed by pip at this environment's versions."""
     python = str(venv / "bin" / "python")
     if not same_version:
-        pins = [f"{p}=={importlib.metadata.version(p)}" for p in PACKAGES]
+        # Another minor version (the system's 3.11 while this suite runs on 3.12, say) may not have this NumPy:
+        # take the versions pinned for that Python.
+        constraints = REPO / "constraints.txt"
+        pins = (["-c", str(constraints), *PACKAGES] if constraints.is_file()
+                else [f"{p}=={importlib.metadata.version(p)}" for p in PACKAGES])
         subprocess.run([python, "-m", "ensurepip", "--default-pip"], check=True, timeout=120,
                        stdout=subprocess.DEVNULL)
         subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins],
@@ -106,7 +112,7 @@ def user_copy() -> Iterator[tuple[str, str]]:
         subprocess.run(["chmod", "-R", "a+rX", str(home / "venv"), str(src)], check=True)
         for path in (home, home / "tmp"):
             os.chown(path, UID, UID)
-            path.chmod(0o700)
+            path.chmod(0o711 if path == home else 0o700)  # another test user reaches the venv and sources too
         yield str(home / "venv" / "bin" / "python"), str(src)
     finally:
         shutil.rmtree(base, ignore_errors=True)
@@ -124,17 +130,43 @@ os.execv(sys.executable, [sys.executable, "-m", "pytest", *sys.argv[1:]])
 """
 
 
-def _pytest_as_user(user_copy: tuple[str, str], *args: str, kernel_refuses_userns: bool = False) -> str:
+def _pytest_as_user(user_copy: tuple[str, str], *args: str, kernel_refuses_userns: bool = False, uid: int = UID,
+                    home: Path | None = None) -> str:
     python, src = user_copy
-    home = Path(src).parent
+    home = home or Path(src).parent
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home / "tmp"), "LANG": "C.UTF-8",
            "PYTHONDONTWRITEBYTECODE": "1"}
     start = [python, "-c", NO_USERNS] if kernel_refuses_userns else [python, "-m", "pytest"]
-    run = _as_user(*start, "-x", "-p", "no:cacheprovider", "-s", *args, cwd=src, env=env, timeout=300)
+    run = _as_user(*start, "-x", "-p", "no:cacheprovider", "-s", *args, cwd=src, env=env, timeout=300, uid=uid)
     report = run.stdout[-6000:] + run.stderr[-3000:]
     assert run.returncode == 0, report
     assert " failed" not in run.stdout and " passed" in run.stdout, report
     return report
+
+
+@pytest.fixture
+def user_with_subordinate_ids(user_copy: tuple[str, str]) -> Iterator[tuple[int, Path]]:
+    """A real user made by useradd, with its /etc/subuid and /etc/subgid ranges, and a home; removed afterwards."""
+    if shutil.which("newuidmap") is None or shutil.which("useradd") is None:
+        pytest.skip("no newuidmap (package uidmap) or useradd on this machine")
+    name = f"nnprep-{secrets.token_hex(4)}"
+    made = subprocess.run(["useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                          capture_output=True, text=True, timeout=60)
+    if made.returncode != 0:
+        pytest.skip(f"useradd failed: {made.stderr.strip()}")
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+        ranges = [Path(p).read_text() if Path(p).exists() else "" for p in ("/etc/subuid", "/etc/subgid")]
+        if not all(f"{name}:" in text for text in ranges):
+            pytest.skip("useradd gave the user no subordinate ids here")
+        home = Path(user_copy[1]).parent.parent / "home-sub"
+        (home / "tmp").mkdir(parents=True)
+        for path in (home, home / "tmp"):
+            os.chown(path, uid, uid)
+            path.chmod(0o700)
+        yield uid, home
+    finally:
+        subprocess.run(["userdel", name], capture_output=True, timeout=60)
 
 
 def test_sandbox_batch_and_cli_as_an_ordinary_user(user_copy: tuple[str, str]) -> None:
@@ -147,6 +179,17 @@ def test_sandbox_batch_and_cli_as_an_ordinary_user(user_copy: tuple[str, str]) -
 @pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="needs the seccomp filter")
 def test_as_an_ordinary_user_on_a_kernel_without_user_namespaces(user_copy: tuple[str, str]) -> None:
     report = _pytest_as_user(user_copy, TESTS[0], "-k", "not test_batch", kernel_refuses_userns=True)
-    assert "not active: unprivileged uid: " in report
-    assert ("network namespace, PID namespace, IPC namespace, capped /tmp, home hidden: this kernel does not let an"
-            " ordinary user make namespaces") in report, report
+    assert "unprivileged uid: not root, and no user namespace to map a spare uid in" in report, report
+    assert ("network namespace, PID namespace, IPC namespace, capped /tmp, home hidden, own /proc: this kernel does"
+            " not let an ordinary user make namespaces") in report, report
+
+
+def test_a_user_with_subordinate_ids_gets_the_candidate_dropped_to_one(
+    user_copy: tuple[str, str], user_with_subordinate_ids: tuple[int, Path]
+) -> None:
+    uid, home = user_with_subordinate_ids
+    report = _pytest_as_user(user_copy, TESTS[1], "-k", "unprivileged or always", uid=uid, home=home)
+    report += _pytest_as_user(user_copy, TESTS[0], "-k", "lines or files or twenty", uid=uid, home=home)
+    assert f"[uid {uid}] sandbox: separate process, rlimits(" in report, report
+    assert "unprivileged uid, user namespace" in report and "not active: none" in report, report
+    assert "2 passed" in report  # test_unprivileged_uid ran: the child is uid 65534 and cannot switch back

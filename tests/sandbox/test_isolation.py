@@ -45,12 +45,22 @@ def test_always_active(sandbox: Sandbox) -> None:
     assert "separate process" in report.isolation.summary()
 
 
-@pytest.mark.skipif(not ROOT, reason="dropping to uid 65534 needs root")
 def test_unprivileged_uid(sandbox: Sandbox) -> None:
+    if not ROOT and not sandbox.isolation.unprivileged_user:
+        pytest.skip(f"no uid to drop to: {sandbox.isolation.missing_summary()}")
     assert sandbox.isolation.unprivileged_user
-    report = grade("import os\nprint('ids', os.getuid(), os.getgid(), os.getgroups())\n" + CORRECT, "linear",
-                   runner=sandbox)
+    source = textwrap.dedent(f"""
+        import os
+        print('ids', os.getuid(), os.getgid(), os.getgroups())
+        try:
+            os.setresuid({os.geteuid()}, {os.geteuid()}, {os.geteuid()})  # back to the grading user's uid
+            print('SWITCHED BACK')
+        except OSError as e:
+            print('switch refused', type(e).__name__)
+    """) + CORRECT
+    report = grade(source, "linear", runner=sandbox)
     assert "ids 65534 65534 []" in report.stdout
+    assert "switch refused PermissionError" in report.stdout, report.stdout  # no capability is left for it
 
 
 def _ns(pid: int | str, kind: str) -> str:
@@ -76,6 +86,7 @@ def test_each_child_has_its_own_ipc_and_mount_namespace(sandbox: Sandbox) -> Non
     zygote = zygote_pid(sandbox)
     own = (_ns(zygote, "ipc"), _ns(zygote, "mnt"))
     seen: set[tuple[str, str]] = set()
+    procs: list[list[str]] = []  # the pids each child's /proc lists
     source = "import time\ntime.sleep(1.5)\n" + CORRECT  # set up, then 1.5 s in which to look at it
     worker = threading.Thread(target=grade, args=(source, "linear"), kwargs={"runner": sandbox})
     worker.start()
@@ -86,10 +97,15 @@ def test_each_child_has_its_own_ipc_and_mount_namespace(sandbox: Sandbox) -> Non
             for pid in descendants(zygote):
                 with contextlib.suppress(OSError):
                     seen.add((_ns(pid, "ipc"), _ns(pid, "mnt")))
+                    procs.append([p for p in os.listdir(f"/proc/{pid}/root/proc") if p.isdigit()])
             time.sleep(0.05)
     finally:
         worker.join(60)
+    if not seen and not ROOT and iso.unprivileged_user:
+        pytest.skip("the child runs as another uid: an ordinary user cannot look at its namespaces")
     assert any(ipc != own[0] and mnt != own[1] for ipc, mnt in seen), (own, seen)
+    if iso.own_proc:  # once set up, a child's /proc shows its own PID namespace: itself, pid 1
+        assert ["1"] in procs, procs
 
 
 def _denied_calls_source() -> str:

@@ -118,12 +118,12 @@ def test_isolation_lines_name_what_is_active_and_what_is_not(sandbox: Sandbox) -
     assert missing.startswith("not active: ")
     names = [name for line in iso.missing for name in line.split(": ")[0].split(", ")]
     if ROOT:
-        assert iso.unprivileged_user and "unprivileged uid" not in names
-    else:
-        assert not iso.unprivileged_user and "unprivileged uid" in names
+        assert iso.unprivileged_user
     # Every protection is either active or named as missing with a reason, never silently absent.
-    for flag, name in ((iso.network_namespace, "network namespace"), (iso.pid_namespace, "PID namespace"),
+    for flag, name in ((iso.unprivileged_user, "unprivileged uid"),
+                       (iso.network_namespace, "network namespace"), (iso.pid_namespace, "PID namespace"),
                        (iso.ipc_namespace, "IPC namespace"), (iso.capped_tmpdir, "capped /tmp"),
+                       (iso.own_proc, "own /proc"),
                        (bool(iso.landlock_abi), "Landlock"), (iso.seccomp, "seccomp")):
         assert flag != (name in names), (name, iso)
 
@@ -165,3 +165,13 @@ def test_cli_text_names_what_is_active_and_what_is_not(tmp_path: Path, capsys: p
     lines = capsys.readouterr().out.splitlines()
     assert any(line.startswith("  sandbox: separate process, rlimits(") for line in lines), lines
     assert any(line.startswith("  not active: ") for line in lines), lines
+
+
+def test_a_policy_sets_the_private_tmp_caps(tmp_path: Path) -> None:
+    from quiz.batch.policy import Policy
+
+    policy = Policy.model_validate({"limits": {"tmp_mb": 3, "tmp_inodes": 100}})
+    assert (policy.engine_limits().tmp_mb, policy.engine_limits().tmp_inodes) == (3, 100)
+    for bad in ({"tmp_mb": 0}, {"tmp_inodes": 5}):
+        with pytest.raises(ValueError, match="greater than or equal"):
+            Policy.model_validate({"limits": bad})

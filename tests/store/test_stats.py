@@ -69,7 +69,7 @@ def test_known_history(store: Store) -> None:
     assert soft.trend == pytest.approx(1 - 1 / 20)
     assert soft.items_reviewed == 1 and soft.avg_retrievability == pytest.approx(1.0, abs=0.01)
     losses = by_topic["losses"]
-    assert (losses.attempts, losses.share_correct, losses.trend, losses.due_now) == (5, 1.0, None, 1)
+    assert (losses.attempts, losses.share_correct, losses.trend, losses.due_now) == (5, 1.0, 0.0, 1)
     assert by_topic["activations"].attempts == 0 and by_topic["activations"].share_correct is None
     assert stats.items_total == 4 and stats.items_reviewed == 2
 

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, SelectionList, Static, TextArea
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from quiz.app import NnprepApp
 from quiz.mock.presets import get_preset
 from quiz.store import Store
 from quiz.tui.screens.mock import MockScreen
 from quiz.tui.screens.mock_report import MockReportScreen
+from quiz.tui.screens.mock_setup import CODING_CHOICES
 from quiz.tui.services import Services
 from tests.tui.conftest import Clock, needs_sandbox
 
@@ -58,7 +59,7 @@ async def start_custom(pilot: Pilot[Any], *, items: int = 5, coding: str = "", m
     await pilot.pause()
     screen.query_one("#custom-minutes", Input).value = str(minutes)
     screen.query_one("#custom-items", Input).value = str(items)
-    screen.query_one("#custom-coding", Input).value = coding
+    screen.query_one("#custom-coding", Select).value = coding
     screen.query_one("#mock-seed", Input).value = str(seed)
     await pilot.press("ctrl+s")
     await settle(pilot)
@@ -193,6 +194,18 @@ async def test_mock_from_home_to_report(make_app: Callable[..., NnprepApp], cloc
     with Store(db) as store:
         (stored,) = store.mock_sessions()
         assert stored.finished and stored.score == pytest.approx(want / 100)
+        # Every answered question counts as an attempt (kind mock) and reschedules its item; blanks do not.
+        attempts = {a.target_id: a for a in store.attempts(kind="mock")}
+        assert set(attempts) == {"t.mcq", "t.numeric", "t.flash"}
+        assert attempts["t.mcq"].correct and attempts["t.numeric"].correct
+        assert "[shown order" in attempts["t.mcq"].answer
+        assert attempts["t.flash"].correct is None and attempts["t.flash"].rating == 2  # one key point of two
+        assert {s.item_id for s in store.review_states()} == {"t.mcq", "t.numeric", "t.flash"}
+        from quiz.progress_stats import compute_stats
+
+        topics = {i.id: i.topic for i in app.services.bank().items}
+        stats = compute_stats(store, topics, {}, clock.now)
+        assert sum(t.attempts for t in stats.topics) == 3
 
 
 async def test_time_out_submits_as_it_stands(make_app: Callable[..., NnprepApp], clock: Clock) -> None:
@@ -365,10 +378,33 @@ async def test_setup_rejects_a_bad_custom_preset(make_app: Callable[..., NnprepA
         await pilot.press("m")
         await pilot.pause()
         await pilot.press("end")
-        app.screen.query_one("#custom-coding", Input).value = "impossible"
+        app.screen.query_one("#custom-minutes", Input).value = ""
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert type(app.screen).__name__ == "MockSetupScreen"
+
+
+async def test_setup_tab_order_seed_and_coding_select(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        seed = screen.query_one("#mock-seed", Input)
+        assert seed.value == "" and seed.is_valid and not seed.has_class("-invalid")  # empty means random
+        order = []
+        await pilot.press("end")  # Custom: its panel comes next in the Tab order, then the seed and Start
+        for _ in range(6):
+            await pilot.press("tab")
+            order.append(app.focused.id if app.focused else None)
+        assert order == ["custom-minutes", "custom-items", "custom-coding", "custom-topics", "mock-seed", "mock-start"]
+        await pilot.press("home")  # a preset: the custom panel is skipped
+        await pilot.pause()
+        await pilot.press("shift+tab", "shift+tab")
+        await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "mock-seed"
+        assert [value for _, value in CODING_CHOICES][:4] == ["", "easy", "medium", "hard"]
 
 
 @needs_sandbox

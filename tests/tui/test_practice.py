@@ -131,9 +131,13 @@ async def test_wrong_answers_come_back_for_review(make_app: Callable[..., Nnprep
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await start(pilot)
-        for _ in range(5):
+        shown = 0
+        while type(app.screen).__name__ == "ItemScreen":
             await answer_current(pilot, right=False)
+            shown += 1
+        assert shown == 5 * 3  # each wrong item relearned twice within the session
         assert "0/5 right" in str(app.screen.query_one("#summary-score").render())
+        assert "10 relearned" in str(app.screen.query_one("#summary-score").render())
         await pilot.press("escape")
         await pilot.press("escape")
         await pilot.pause()

@@ -54,6 +54,18 @@ with the time left as it stands (past its deadline it goes straight to submissio
   the worked computation.
 * After answering, `enter` or `n` goes on. At the end a summary shows the score by topic and what to review.
 
+## Typing numbers and shapes
+
+* Arithmetic: `2*64*128`, `(3+1)*2`, `2^10`, `1/3`; `x` or `×` between numbers multiplies (`2x3` is 6).
+* Digit groups and magnitudes: `1,000,000`, `1 000 000`, `3.5k`, `2M`, `7B` or `7bn` (7·10⁹), `1.2G`, `4T`,
+  `2 million`.
+* Units of the question's kind are converted to its unit: for an answer in GB, `14`, `14 GB`, `14G` and
+  `14000 MB` are all 14; in MB, `98 MiB` is 102.76. Bytes (`KB`, `MB`, `GB`, `KiB`, `MiB`, `GiB`…), FLOPs
+  (`GFLOPs`…) and parameters (`params`).
+* Shapes: `(32, 64)`, `32x64`, `[32, 64]`, `torch.Size([32, 64])`, `()` for a scalar; a dimension may be
+  arithmetic: `(64, 64*8*8)` is (64, 4096).
+* Anything else after a number (`5 apples`, a unit of another kind) is refused with a message, never ignored.
+
 ## Coding tasks
 
 The statement sits beside a Python editor pre-filled with the starter; your code is saved as you type.
@@ -65,6 +77,7 @@ The statement sits beside a Python editor pre-filled with the starter; your code
 | `ctrl+g` | the next hint |
 | `ctrl+o` | the reference solution (asks first if you have not run your code) |
 | `ctrl+z` | undo in the editor; `ctrl+t` resets to the starter (asks first) |
+| `f2` | wide editor: hide the statement pane |
 
 ## Mock interviews
 

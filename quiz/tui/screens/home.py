@@ -26,6 +26,9 @@ MENU: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+DUE_REFRESH_SECONDS = 30.0
+
+
 class HomeScreen(BaseScreen[None]):
     """Where nnprep starts."""
 
@@ -71,6 +74,12 @@ class HomeScreen(BaseScreen[None]):
         self.query_one("#mock-resume").display = False
         self.query_one("#menu", OptionList).focus()
         self.call_after_refresh(self.refresh_counts)
+        # Items fall due as time passes (a card rated Again is due in minutes): the count stays live.
+        self.set_interval(DUE_REFRESH_SECONDS, self._refresh_if_shown)
+
+    def _refresh_if_shown(self) -> None:
+        if self.app.screen is self:
+            self.refresh_counts()
 
     @on(events.ScreenResume)
     def _resumed(self) -> None:

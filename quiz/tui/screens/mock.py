@@ -15,6 +15,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import Button, ContentSwitcher, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -26,14 +27,13 @@ from quiz.tui.base import STYLES, BaseModal, BaseScreen
 from quiz.tui.mock_flow import MockContext
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.services import Drawn
-from quiz.tui.widgets.mock import TYPE_NAMES, AnswerChanged, CodingPane, EntryPane, mmss, pane_for
+from quiz.tui.widgets.mock import SHORT_NAMES, AnswerChanged, CodingPane, EntryPane, mmss, pane_for
 
 TICK_SECONDS = 1.0
 SAVE_EVERY_SECONDS = 2.0  # at most this long between a keystroke and the store
 LOW_TIME_SECONDS = 60
+CLOCK_WIDTH = 16  # #mock-clock's width in mock.tcss
 
-SHORT_NAMES = {"flashcard": "flashcard", "mcq": "choice", "numeric": "number", "shape": "shape",
-               "parameterised": "calculation", "coding": "coding"}
 
 LeaveChoice = Literal["leave", "submit", "stay"]
 
@@ -83,8 +83,14 @@ class MockScreen(BaseScreen[None]):
         Binding("escape", "leave", "Leave", priority=True),
     ]
 
+    # The answer of the question shown has focus from the first frame (never the question list).
+    AUTO_FOCUS = ".mock-answer-box, .mock-value, .mock-choices, .mock-editor"
+    FOCUS_TRIES = 100  # a pane still being built is retried every FOCUS_RETRY_SECONDS, at most this many times
+    FOCUS_RETRY_SECONDS = 0.01
+
     def __init__(self, session: MockSession, ctx: MockContext) -> None:
         super().__init__()
+        self.hold_keys = False  # True while the answer of a newly shown question is getting focus (keys wait)
         self.session = session
         self.ctx = ctx
         self._dirty = False
@@ -142,12 +148,37 @@ class MockScreen(BaseScreen[None]):
         self._timer = self.set_interval(TICK_SECONDS, self.tick)
         self._show_clock()
         self._show_where()
-        self.call_after_refresh(self._focus_pane)
+        self._focus_pane()
 
-    def _focus_pane(self) -> None:
-        pane = self.query_one(f"#entry-{self.current}")
-        if isinstance(pane, EntryPane):
-            pane.start_focus()
+    def _focus_pane(self, tries: int = FOCUS_TRIES) -> None:
+        """Focus the answer of the question shown; keys typed meanwhile wait (``hold_keys``) and then reach it."""
+        self.hold_keys = True
+        found = self.query(f"#entry-{self.current}")
+        pane = found.first() if found else None
+        if isinstance(pane, EntryPane) and pane.is_mounted:
+            try:
+                widget = pane.answer_widget()
+            except NoMatches:  # its widgets are still being built
+                widget = None
+            if widget is not None and widget.is_mounted:
+                pane.start_focus()
+                self.app.call_later(self._release_keys)  # after the focus change, which is queued on the app
+                return
+        elif pane is not None and pane.is_mounted:  # a question no longer available: nothing to answer
+            self.hold_keys = False
+            return
+        if tries > 1:
+            self.set_timer(self.FOCUS_RETRY_SECONDS, lambda: self._focus_pane(tries - 1))
+        else:
+            self.hold_keys = False
+
+    def _release_keys(self) -> None:
+        self.hold_keys = False
+
+    def save_on_crash(self) -> None:
+        """Called by the app on an unexpected error: keep the answers typed so far."""
+        if not self._ended:
+            mock_flow.save(self.nn, self.session, self.ctx)
 
     # -- the clock ------------------------------------------------------------------------------------------------
     def tick(self) -> None:
@@ -175,10 +206,14 @@ class MockScreen(BaseScreen[None]):
         state = self.session.state
         spent = state.entries[self.current].seconds + max(
             0.0, (min(self.session.clock.now(), state.deadline) - state.entered_at).total_seconds())
-        kind = TYPE_NAMES.get(entry.item_type, entry.item_type)
-        self.query_one("#mock-where", Static).update(
-            f"{self.current + 1}/{len(self.plan.entries)} · {mmss(spent)} of ~{mmss(entry.suggested_seconds)} · "
-            f"{kind} · {topic_label(entry.topic)}")
+        kind = SHORT_NAMES.get(entry.item_type, entry.item_type)
+        where = (f"{self.current + 1}/{len(self.plan.entries)} · {mmss(spent)} of "
+                 f"~{mmss(entry.suggested_seconds)} · {kind}")
+        room = self.app.size.width - CLOCK_WIDTH - len(where) - 4  # what the topic may take on this line
+        topic = topic_label(entry.topic)
+        if room < len(topic):
+            topic = topic[: room - 1] + "…" if room > 8 else ""
+        self.query_one("#mock-where", Static).update(f"{where} · {topic}" if topic else where)
 
     # -- answers --------------------------------------------------------------------------------------------------
     @on(AnswerChanged)
@@ -210,7 +245,10 @@ class MockScreen(BaseScreen[None]):
     # -- navigation -----------------------------------------------------------------------------------------------
     def go(self, index: int) -> None:
         """Show entry ``index`` (the time spent so far is counted on the one left)."""
-        if self._ended or not 0 <= index < len(self.plan.entries) or index == self.current:
+        if self._ended or not 0 <= index < len(self.plan.entries):
+            return
+        if index == self.current:
+            self._focus_pane()  # back from the list to the question shown
             return
         kind_changed = self.plan.entries[index].kind != self.plan.entries[self.current].kind
         self.session.go_to(index)
@@ -223,7 +261,7 @@ class MockScreen(BaseScreen[None]):
         self.save()
         if kind_changed:
             self.refresh_bindings()  # "Run examples" only shows on coding questions
-        self.call_after_refresh(self._focus_pane)
+        self._focus_pane()
 
     def action_step(self, delta: int) -> None:
         self.go(max(0, min(len(self.plan.entries) - 1, self.current + delta)))
@@ -238,6 +276,7 @@ class MockScreen(BaseScreen[None]):
         self.action_step(1)
 
     def action_focus_list(self) -> None:
+        self.hold_keys = False
         entries = self.query_one("#mock-entries", OptionList)
         entries.display = True
         entries.focus()

@@ -22,7 +22,7 @@ from quiz.mock.scoring import MockReport
 from quiz.tui.base import STYLES, BaseModal, BaseScreen
 from quiz.tui.safe_text import plain
 from quiz.tui.screens.practice_setup import topic_label
-from quiz.tui.widgets.mock import TYPE_NAMES, mmss
+from quiz.tui.widgets.mock import SHORT_NAMES, mmss
 
 BAR_WIDTH = 20
 
@@ -43,20 +43,22 @@ def score_table(rows: dict[str, float], label: str) -> Table:
     return table
 
 
-def entries_table(report: MockReport) -> Table:
+def entries_table(report: MockReport, width: int = 80) -> Table:
+    """The questions with type, result and time; the question column takes what is left of ``width``."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
     table.add_column("#", justify="right")
-    table.add_column("question", overflow="ellipsis", max_width=40, no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
+    # The question column gives way: type, result and time keep their width at 80 columns.
+    table.add_column("question", overflow="ellipsis", max_width=max(16, width - 54), no_wrap=True)
+    table.add_column("type", no_wrap=True, min_width=11)
+    table.add_column("result", no_wrap=True, min_width=16)
+    table.add_column("time", justify="right", no_wrap=True, min_width=11)
     for e in report.entries:
         good = e.score >= 1
         result = Text(f"{e.status.replace('_', ' ')} {e.score * 100:.0f}%",
                       style="green" if good else "yellow" if e.score > 0 else "red")
         over = e.seconds > e.suggested_seconds
         time = Text(f"{mmss(e.seconds)} / {mmss(e.suggested_seconds)}", style="yellow" if over else "")
-        table.add_row(str(e.index + 1), first_line(e), TYPE_NAMES.get(e.item_type, e.item_type), result, time)
+        table.add_row(str(e.index + 1), first_line(e), SHORT_NAMES.get(e.item_type, e.item_type), result, time)
     return table
 
 
@@ -177,7 +179,7 @@ class MockReportScreen(BaseScreen[None]):
                 yield Static(score_table({topic_label(k): v for k, v in r.topics.items()}, "topic"),
                              id="report-topics", classes="report-block")
             yield Static("[b]Questions[/b] [dim](time spent / suggested)[/]", classes="report-heading")
-            yield Static(entries_table(r), id="report-entries")
+            yield Static(entries_table(r, self.app.size.width), id="report-entries")
             yield Static("[b]Answers[/b]", classes="report-heading")
             yield Static(answers_text(r), id="report-answers")
             coding = [e for e in r.entries if e.kind == "task"]

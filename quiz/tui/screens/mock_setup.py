@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from quiz.mock.presets import Preset, PresetError, builtin_presets, custom_preset
@@ -17,6 +17,10 @@ from quiz.tui import mock_flow
 from quiz.tui.base import STYLES, BaseScreen
 
 CUSTOM = "custom"
+# The coding part of a custom mock: one task per difficulty listed ("" for none).
+CODING_CHOICES = [("none", ""), ("one easy task", "easy"), ("one medium task", "medium"),
+                  ("one hard task", "hard"), ("easy + medium", "easy,medium"), ("medium + hard", "medium,hard"),
+                  ("easy + medium + hard", "easy,medium,hard")]
 
 
 def preset_summary(p: Preset) -> str:
@@ -47,10 +51,7 @@ class MockSetupScreen(BaseScreen[None]):
                     options.append(Option("[b]Custom[/b]\n[dim]your own length, questions and topics[/]", id=CUSTOM))
                     yield OptionList(*options, id="mock-presets")
                 yield Static("", id="preset-about")
-                with Horizontal(classes="mock-field"):
-                    yield Label("Seed ")
-                    yield Input(placeholder="random", id="mock-seed", type="integer", max_length=10)
-                yield Button("Start (ctrl+s)", id="mock-start", variant="primary")
+            # Tab goes preset → (custom fields, when Custom is chosen) → seed → start: the order they are read in.
             with Vertical(id="mock-custom", classes="panel"):
                 yield Label("[b]Custom[/b]")
                 with Horizontal(classes="mock-field"):
@@ -61,9 +62,14 @@ class MockSetupScreen(BaseScreen[None]):
                     yield Input("6", id="custom-items", type="integer", max_length=2)
                 with Horizontal(classes="mock-field"):
                     yield Label("Coding ")
-                    yield Input("easy", id="custom-coding", placeholder="e.g. easy,medium")
+                    yield Select(CODING_CHOICES, value="easy", allow_blank=False, id="custom-coding")
                 yield Label("Topics [dim](none ticked = all)[/]")
                 yield SelectionList[str](*((title, key) for key, title in TOPICS.items()), id="custom-topics")
+        with Horizontal(id="mock-setup-start"):
+            with Horizontal(classes="mock-field"):
+                yield Label("Seed ")
+                yield Input(placeholder="random", id="mock-seed", type="integer", max_length=10, valid_empty=True)
+            yield Button("Start (ctrl+s)", id="mock-start", variant="primary")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -105,8 +111,7 @@ class MockSetupScreen(BaseScreen[None]):
             except ValueError:
                 raise PresetError(f"custom preset: {what} must be a whole number") from None
 
-        coding = [c.strip() for c in self.query_one("#custom-coding", Input).value.replace(" ", ",").split(",")
-                  if c.strip()]
+        coding = [c for c in str(self.query_one("#custom-coding", Select).value).split(",") if c]
         topics = list(self.query_one("#custom-topics", SelectionList).selected)
         return custom_preset(number("#custom-minutes", "minutes"), number("#custom-items", "questions"),
                              coding, topics)

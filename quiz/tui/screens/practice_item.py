@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import ClassVar
 
 from textual import events, on
@@ -39,7 +40,7 @@ class ItemScreen(BaseScreen[None]):
         super().__init__()
         self.session = session
         self.item = session.current
-        self.started = time.monotonic()
+        self.started: datetime | None = None  # on mount, from the app's clock (tests move it by hand)
         self.result: ItemResult | None = None
         self.drawn: Drawn | None = None
 
@@ -60,12 +61,22 @@ class ItemScreen(BaseScreen[None]):
         )
         with VerticalScroll(id="item-body"):
             yield Markdown(self.drawn.prompt, id="prompt")
-            yield body_for(self.item, self.drawn, services.check, seed=seed)
+            yield body_for(self.item, self.drawn, services.check, seed=seed, intervals=self._intervals())
             with Horizontal(id="next-row"):
                 yield Button("Next (n)", id="next", variant="primary")
         yield Footer()
 
+    def _intervals(self) -> dict[int, str] | None:
+        """What each rating would schedule for a flashcard (None when it cannot be known)."""
+        if self.item.type != "flashcard":
+            return None
+        try:
+            return self.nn.services.progress.next_intervals(self.item)
+        except Exception:
+            return None
+
     def on_mount(self) -> None:
+        self.started = self.nn.services.now()
         self.query_one("#next-row").display = False
         self.query_one(ItemBody).start_focus()
 
@@ -109,8 +120,10 @@ class ItemScreen(BaseScreen[None]):
 
     @on(Answered)
     def _answered(self, event: Answered) -> None:
-        seconds = time.monotonic() - self.started
-        self.result = ItemResult(self.item, event.correct, event.rating, seconds, event.answer)
+        now = self.nn.services.now()
+        seconds = max(0.0, (now - (self.started or now)).total_seconds())
+        prompt = self.drawn.prompt if self.drawn is not None else self.item.prompt
+        self.result = ItemResult(self.item, event.correct, event.rating, seconds, event.answer, prompt)
         self.session.record(self.result)
         try:
             self.nn.services.progress.record_attempt(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.text import Text
@@ -14,6 +15,11 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import start_session, topic_label
 from quiz.tui.session import PracticeConfig, Session
+
+
+def plain(markdown: str) -> str:
+    """A prompt as plain text on one line: Markdown's code ticks, emphasis and line breaks removed."""
+    return " ".join(re.sub(r"`+|\*\*|__", "", markdown).split())
 
 
 def _short(text: str, n: int = 44) -> str:
@@ -40,15 +46,17 @@ class SummaryScreen(BaseScreen[None]):
         seconds = sum(r.seconds for r in self.session.results)
         yield Header()
         with VerticalScroll(id="summary-body"):
-            yield Static(f"Session done: {good}/{total} right · {seconds:.0f} s in all", id="summary-score")
+            again = f" · {self.session.relearned} relearned" if self.session.relearned else ""
+            yield Static(f"Session done: {good}/{total} right · {seconds:.0f} s in all{again}", id="summary-score")
             with Horizontal(id="summary-tables"):
                 yield DataTable(id="by-topic", cursor_type="row", zebra_stripes=True)
                 yield DataTable(id="by-item", cursor_type="row", zebra_stripes=True)
             weak = self.session.review_next()
+            shown = {r.item.id: r.prompt for r in self.session.results}
             if weak:
                 yield Label("[b]Review next[/b]")
-                yield Static(Text("\n".join(f"• {topic_label(i.topic)}: {_short(i.prompt, 60)}" for i in weak)),
-                             id="review-next")
+                lines = [f"• {topic_label(i.topic)}: {_short(plain(shown.get(i.id) or i.prompt), 60)}" for i in weak]
+                yield Static(Text("\n".join(lines)), id="review-next")
             else:
                 yield Static("Nothing to review: every item was right.", id="review-next")
             with Horizontal(id="summary-buttons"):
@@ -69,7 +77,7 @@ class SummaryScreen(BaseScreen[None]):
                 result = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}.get(r.rating or 0, "?")
             else:
                 result = "✓" if r.correct else "✗"
-            items.add_row(Text(_short(r.item.prompt, 24)), result, f"{r.seconds:.0f} s")
+            items.add_row(Text(_short(plain(r.prompt or r.item.prompt), 20)), result, f"{r.seconds:.0f} s")
         self.query_one("#summary-buttons Button", Button).focus()
 
     @on(Button.Pressed, "#done")

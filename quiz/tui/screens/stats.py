@@ -25,6 +25,14 @@ def _trend(v: float | None) -> str:
     return "↑" if v > 0.05 else "↓" if v < -0.05 else "→"
 
 
+TOPIC_WIDTH = 28  # the mastery table's topic column: all seven columns fit in 80 columns
+
+
+def short(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def bar(n: int, peak: int, width: int = 12) -> str:
     return "█" * (round(width * n / peak) if peak else 0)
 
@@ -114,8 +122,8 @@ class StatsScreen(BaseScreen[None]):
         table = self.query_one("#mastery", DataTable)
         table.clear()
         for t in stats.topics:
-            table.add_row(t.label, str(t.items), str(t.attempts), _pct(t.share_correct),
-                          _pct(t.avg_retrievability), _trend(t.trend), str(t.due_now))
+            table.add_row(short(t.label, TOPIC_WIDTH), str(t.items), str(t.attempts), _pct(t.share_correct),
+                          _pct(t.recall), _trend(t.trend), str(t.due_now))
         tasks = [f"[b]{stats.tasks_solved}/{stats.tasks_total}[/b] solved"]
         for p in stats.tasks_by_topic:
             tasks.append(f"{p.label[:26]:<26} {p.solved}/{p.total} [green]{bar(p.solved, p.total, 6)}[/]")

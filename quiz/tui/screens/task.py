@@ -40,12 +40,12 @@ class TaskScreen(BaseScreen[None]):
     CSS_PATH = STYLES / "tasks.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+r", "run(True)", "Run examples", priority=True),
+        Binding("ctrl+r", "run(True)", "Examples", priority=True),
         Binding("ctrl+s", "run(False)", "Submit", priority=True),
         Binding("ctrl+g", "hint", "Hint", priority=True),
         Binding("ctrl+o", "solution", "Solution", priority=True),
-        Binding("ctrl+t", "reset", "Reset", priority=True),
-        Binding("f2", "toggle_side", "Wide editor"),
+        Binding("ctrl+t", "reset", "Reset", priority=True, show=False),  # in Help; the footer must fit 80 columns
+        Binding("f2", "toggle_side", "Wide editor", show=False),
         Binding("ctrl+e", "focus_editor", "Editor", show=False),
     ]
 
@@ -68,7 +68,7 @@ class TaskScreen(BaseScreen[None]):
         yield Header()
         with Horizontal(id="task-main"):
             with TabbedContent(id="task-side", initial="tab-statement"):
-                with TabPane("Statement", id="tab-statement"), VerticalScroll(id="statement-scroll"):
+                with TabPane("Task", id="tab-statement"), VerticalScroll(id="statement-scroll"):
                     yield Static(f"[b]{escape(text.title)}[/b] · {topic_label(text.topic)} · {text.difficulty} · "
                                  f"~{text.minutes} min", classes="muted")
                     yield Markdown(text.statement, id="statement")

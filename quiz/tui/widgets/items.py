@@ -75,7 +75,12 @@ def feedback_markdown(correct: bool, lines: list[str]) -> str:
 
 class FlashcardBody(ItemBody):
     """Optional answer box (focused first: every printable key is text there); tab then space, or ctrl+r,
-    reveals the model answer and key points; then 1–4 rate it."""
+    reveals the model answer and key points; then 1–4 rate it. Each rating button shows the interval it would
+    schedule (``intervals``: rating -> text such as ``10m`` or ``3d``)."""
+
+    def __init__(self, item: Any, drawn: Drawn | None = None, intervals: dict[int, str] | None = None) -> None:
+        super().__init__(item, drawn)
+        self.intervals = intervals or {}
 
     def compose(self) -> ComposeResult:
         yield TextArea("", id="answer-box", soft_wrap=True, show_line_numbers=False,
@@ -91,7 +96,8 @@ class FlashcardBody(ItemBody):
             yield Label("[b]How well did you know it?[/b] [dim]keys 1–4[/]")
             with Horizontal(id="ratings"):
                 for r, name in RATINGS.items():
-                    yield Button(f"{r} {name}", id=f"rate-{r}",
+                    after = f" · {self.intervals[r]}" if r in self.intervals else ""
+                    yield Button(f"{r} {name}{after}", id=f"rate-{r}",
                                  variant="error" if r == 1 else "warning" if r == 2 else "success")
 
     def on_mount(self) -> None:
@@ -349,10 +355,11 @@ class ValueBody(ItemBody):
 
 
 def body_for(item: Any, drawn: Drawn, checker: Callable[[Any, str, Drawn | None], Checked], *,
-             seed: int | str = 0) -> ItemBody:
-    """The answer area of ``item``; ``seed`` orders a multiple-choice item's choices for this presentation."""
+             seed: int | str = 0, intervals: dict[int, str] | None = None) -> ItemBody:
+    """The answer area of ``item``; ``seed`` orders a multiple-choice item's choices for this presentation;
+    ``intervals`` label a flashcard's rating buttons."""
     if item.type == "flashcard":
-        return FlashcardBody(item, drawn)
+        return FlashcardBody(item, drawn, intervals)
     if item.type == "mcq":
         return ChoiceBody(item, drawn, shuffled_order(len(item.choices), f"{seed}:{item.id}"))
     return ValueBody(item, drawn, checker)

@@ -13,7 +13,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import (
     Input,
     Markdown,
@@ -30,6 +32,8 @@ from quiz.choice_order import numbers, parse_numbers
 from quiz.tui.widgets.items import UnpickedOptions
 from quiz.tui.widgets.results import ResultsView
 
+SHORT_NAMES = {"flashcard": "flashcard", "mcq": "choice", "numeric": "number", "shape": "shape",
+               "parameterised": "calculation", "coding": "coding"}
 TYPE_NAMES = {"flashcard": "flashcard", "mcq": "multiple choice", "numeric": "number", "shape": "shape",
               "parameterised": "calculation", "coding": "coding"}
 
@@ -64,8 +68,15 @@ class EntryPane(Vertical):
             self.answer = answer
             self.post_message(AnswerChanged(self.entry.index, answer))
 
-    def start_focus(self) -> None:
-        """Focus the answer widget."""
+    def answer_widget(self) -> Widget:
+        """The widget the answer is given in (raises NoMatches while it is still being built)."""
+        raise NoMatches("this pane has no answer widget")
+
+    def start_focus(self) -> Widget:
+        """Focus the answer widget and return it."""
+        widget = self.answer_widget()
+        widget.focus()
+        return widget
 
 
 # -- concept items --------------------------------------------------------------------------------------------------
@@ -97,8 +108,8 @@ class FlashcardPane(ConceptPane):
         yield TextArea(self.answer, soft_wrap=True, show_line_numbers=False, classes="mock-answer-box",
                        placeholder="Your answer…")
 
-    def start_focus(self) -> None:
-        self.query_one(TextArea).focus()
+    def answer_widget(self) -> Widget:
+        return self.query_one(TextArea)
 
     @on(TextArea.Changed)
     def _typed(self, event: TextArea.Changed) -> None:
@@ -153,11 +164,15 @@ class ChoicePane(ConceptPane):
         box = marks[0] if i in self.ticked else marks[1]
         return f"{box} {i + 1}. {escape(self.item.choices[self.order[i]].text)}"
 
-    def start_focus(self) -> None:
+    def answer_widget(self) -> Widget:
+        return self.query_one(MockChoices)
+
+    def start_focus(self) -> Widget:
         choices = self.query_one(MockChoices)
         choices.focus()
         if choices.highlighted is None and self.ticked:
             choices.highlighted = min(self.ticked)
+        return choices
 
     def pick(self, i: int) -> None:
         """Pick choice ``i`` (toggle it when several are right)."""
@@ -193,8 +208,8 @@ class ValuePane(ConceptPane):
             placeholder = "a number" + (f" in {unit}" if unit else "") + ", e.g. 1.5e6"
         yield Input(self.answer, placeholder=placeholder, classes="mock-value")
 
-    def start_focus(self) -> None:
-        self.query_one(Input).focus()
+    def answer_widget(self) -> Widget:
+        return self.query_one(Input)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -220,7 +235,7 @@ class CodingPane(EntryPane):
         text = self.text
         with Horizontal(classes="mock-coding"):
             with TabbedContent(classes="mock-coding-side"):
-                with TabPane("Statement", id=f"statement-{self.entry.index}"), VerticalScroll(classes="mock-statement"):
+                with TabPane("Task", id=f"statement-{self.entry.index}"), VerticalScroll(classes="mock-statement"):
                     yield Static(f"[b]{escape(text.title)}[/b] · {text.difficulty}", classes="muted")
                     yield Markdown(text.statement)
                 with TabPane("Examples", id=f"examples-{self.entry.index}"):
@@ -240,8 +255,8 @@ class CodingPane(EntryPane):
     def code(self) -> str:
         return self.query_one(TextArea).text
 
-    def start_focus(self) -> None:
-        self.query_one(TextArea).focus()
+    def answer_widget(self) -> Widget:
+        return self.query_one(TextArea)
 
     @on(TextArea.Changed)
     def _typed(self, event: TextArea.Changed) -> None:

@@ -45,9 +45,10 @@ def submissions(task_id: str, kind: str) -> list[Path]:
 
 
 def same(a: object, b: object) -> bool:
-    """Equal values of equal types (arrays: same dtype and elements; tuples element by element)."""
+    """Equal values of equal types (arrays: same dtype and elements, NaN equal to NaN; tuples element by element)."""
     if isinstance(a, np.ndarray):
-        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b)
+        nan = a.dtype.kind in "fc"
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=nan)
     if isinstance(a, tuple):
         return isinstance(b, tuple) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
     return type(a) is type(b) and a == b
@@ -121,6 +122,7 @@ def _gradcheck_call(task: Task, link: GradientLink, call: Call, eps: float) -> N
     forward, backward = task.reference[link.forward], task.reference[link.backward]
     outputs = task.function(link.backward).outputs
     params = {p.name for p in task.function(link.forward).params}
+    backward_params = {p.name for p in task.function(link.backward).params}  # a linear map's backward may not take x
     fixed = {k: v for k, v in forward_args(link, dict(call.args)).items() if k in params}
     wrt = list(link.wrt)
 
@@ -129,7 +131,7 @@ def _gradcheck_call(task: Task, link: GradientLink, call: Call, eps: float) -> N
         return out if link.forward_output is None else out[link.forward_output]
 
     def grad_fn(up: Any, *xs: np.ndarray) -> tuple[Any, ...]:
-        moved = {**call.args, **dict(zip(wrt, xs, strict=True))}
+        moved = {**call.args, **{w: x for w, x in zip(wrt, xs, strict=True) if w in backward_params}}
         if link.upstream_arg is not None:
             moved[link.upstream_arg] = up
         out = backward(**moved)

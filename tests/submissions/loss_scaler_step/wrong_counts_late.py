@@ -1,0 +1,12 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: the scale does not grow after growth_interval successful steps in a row
+import numpy as np
+
+
+def loss_scaler_step(grads, scale, growth_tracker, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000):
+    g = grads / scale
+    if not np.all(np.isfinite(g)):
+        return g, scale * backoff_factor, 0, True
+    if growth_tracker == growth_interval:  # compares the count before this step is counted
+        return g, scale * growth_factor, 0, False
+    return g, scale, growth_tracker + 1, False

@@ -1,0 +1,22 @@
+# expect-verdict: wrong_answer
+# expect-diagnosis: y uses the frequencies base ** (-i / D)
+# expect-diagnosis: dx uses the frequencies base ** (-i / D)
+import numpy as np
+
+
+def _apply(x, positions, base, sign):
+    d = x.shape[-1]
+    half = d // 2
+    inv_freq = base ** (-np.arange(half) / d)  # forgets the factor 2 in the exponent
+    theta = np.outer(positions, inv_freq)
+    cos, sin = np.cos(theta), sign * np.sin(theta)
+    x1, x2 = x[..., :half], x[..., half:]
+    return np.concatenate([x1 * cos - x2 * sin, x1 * sin + x2 * cos], axis=-1)
+
+
+def rope(x, positions, base=10000.0):
+    return _apply(x, positions, base, 1.0)
+
+
+def rope_backward(dy, positions, base=10000.0):
+    return _apply(dy, positions, base, -1.0)

@@ -1,0 +1,111 @@
+"""Mock interviews under a person's hands: mashing navigation keys never crashes, focus is always on the answer,
+and an unexpected error exits with status 3 with the answers saved."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from textual.widget import Widget
+
+from quiz.app import EXIT_CRASHED, NnprepApp, run_app
+from quiz.store import Store
+from quiz.tui.screens.mock import MockScreen
+from tests.tui.keyboard import type_burst
+from tests.tui.test_mock import index_of, settle, start_direct
+
+MASH_KEYS = ["ctrl+n"] * 6 + ["ctrl+b"] * 3 + ["ctrl+l"] * 3 + [
+    "enter", "up", "down", "home", "end", "tab", "shift+tab", "f2", "1", "2", "3", "5", "space", "x", "backspace",
+]
+
+
+def focus_on_answer(screen: MockScreen) -> bool:
+    """The focused widget is the shown question's answer (or the question list, after ctrl+l)."""
+    focused = screen.focused
+    if focused is None:
+        return False
+    if focused.id == "mock-entries":
+        return True
+    pane = screen.query_one(f"#entry-{screen.current}")
+    node: Widget | None = focused
+    while node is not None and node is not pane:
+        node = node.parent if isinstance(node.parent, Widget) else None
+    return node is pane
+
+
+async def test_mashing_navigation_keys_across_every_question_type(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_direct(pilot, coding="easy")
+        kinds = {e.item_type for e in screen.session.state.plan.entries}
+        assert kinds == {"flashcard", "mcq", "numeric", "shape", "coding"}
+        assert focus_on_answer(screen) and screen.focused is not None and screen.focused.id != "mock-entries"
+        rng = random.Random(5)
+        for burst in range(40):
+            keys = [rng.choice(MASH_KEYS) for _ in range(rng.randint(1, 12))]
+            await type_burst(pilot, *keys)
+            if burst % 5 == 0:
+                await pilot.pause(0.2)  # now and then the pace of a person: ctrl+n every few hundred ms
+            assert app.screen is screen and not app.crashed
+        # Every jump, whichever way, ends with focus on the answer of the question shown.
+        for index in (index_of(screen, "linear"), index_of(screen, "t.shape"), 0):
+            await type_burst(pilot, "ctrl+l", "home", *["down"] * index, "enter", settle=5)
+            assert screen.current == index and focus_on_answer(screen)
+            assert screen.focused is not None and screen.focused.id != "mock-entries"
+        for _ in range(len(screen.session.state.plan.entries)):
+            await type_burst(pilot, "ctrl+n", settle=5)
+            assert focus_on_answer(screen) and screen.focused is not None and screen.focused.id != "mock-entries"
+
+
+async def test_keys_typed_during_a_jump_reach_the_new_question(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await start_direct(pilot, coding="easy")
+        numeric, shape = index_of(screen, "t.numeric"), index_of(screen, "t.shape")
+        screen.go(numeric)
+        await type_burst(pilot, "5", "5", "enter", "(32, 5)")  # enter goes on; typing continues at once
+        await settle(pilot)
+        state = screen.session.state
+        assert state.entries[numeric].answer == "55"
+        if shape == numeric + 1:
+            assert state.entries[shape].answer == "(32, 5)"
+
+
+async def test_an_unexpected_error_exits_3_with_the_answers_saved(
+    make_app: Callable[..., NnprepApp], db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    with pytest.raises(RuntimeError, match="boom"):
+        async with app.run_test(size=(100, 30)) as pilot:
+            screen = await start_direct(pilot)
+            screen.go(index_of(screen, "t.numeric"))
+            await type_burst(pilot, "55", settle=5)
+            def broken(self: MockScreen, delta: int) -> None:
+                raise RuntimeError("boom")
+
+            monkeypatch.setattr(MockScreen, "action_step", broken)
+            await pilot.press("ctrl+n")
+    assert app.crashed
+    with Store(db) as store:
+        (stored,) = store.mock_sessions(finished=False)
+        answers = {e["ref"]: s["answer"] for e, s in zip(stored.state["plan"]["entries"], stored.state["entries"],
+                                                         strict=True)}
+        assert answers["t.numeric"] == "55"
+    # The command line turns a crash into exit status 3.
+    monkeypatch.setattr(NnprepApp, "run", lambda self: setattr(self, "crashed", True))
+    assert run_app(SimpleNamespace(db=str(db), deck=[])) == EXIT_CRASHED
+
+
+async def test_the_subheader_fits_80_columns_on_every_question(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await start_direct(pilot, coding="easy")
+        for entry in screen.session.state.plan.entries:
+            screen.go(entry.index)
+            await pilot.pause()
+            where = str(screen.query_one("#mock-where").render())
+            assert len(where) <= 80 - 16, where  # beside the 16-column clock
+            assert where.startswith(f"{entry.index + 1}/6 ·")
