@@ -11,6 +11,7 @@ MODULES = (
     "bench.bank_load",
     "bench.first_paint",
     "bench.editor_keys",
+    "bench.screen_open",
 )
 
 

@@ -1,11 +1,12 @@
-"""First paint of the nnprep home screen vs a one-widget Textual app, each in a fresh process on a pseudo-terminal.
+"""First paint of the nnprep home screen vs a one-widget Textual app, each in a fresh process in a terminal.
 
-Each child runs a real terminal driver on an 80x24 pty and exits on Textual's ``Ready`` event (sent once the first
-frame has been painted). The time is the wall clock from spawning the child to its exit: interpreter start,
-imports, compose and the first paint — what a person waits for. Runs alternate between the two apps so machine
-load hits both alike. Target: nnprep's median within 1.5x the baseline's.
+By default each run is a new window of a private 80x24 tmux session, as a person using tmux sees it (``--terminal
+pty``: a bare pseudo-terminal). Each child runs a real terminal driver and exits on Textual's ``Ready`` event (sent
+once the first frame has been painted). The time is the wall clock from spawning the child to its exit: interpreter
+start, imports, compose and the first paint — what a person waits for. Runs alternate between the two apps so
+machine load hits both alike. Target: nnprep's median within 1.5x the baseline's.
 
-    python -m bench.first_paint [--runs N]
+    python -m bench.first_paint [--runs N] [--terminal tmux|pty]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import fcntl
 import json
 import os
 import pty
+import shutil
 import struct
 import subprocess
 import sys
@@ -87,25 +89,59 @@ def run_on_pty(code: str, out: Path, cols: int = 80, rows: int = 24) -> None:
         raise RuntimeError(f"first-paint child exited {status}: {tail}")
 
 
+class Tmux:
+    """A private tmux server (its own socket) with an 80x24 session; each run is a new window in it, as a person
+    starting nnprep in tmux would see it. The time is from asking tmux for the window to the app's exit."""
+
+    def __init__(self, tmp: Path, cols: int = 80, rows: int = 24) -> None:
+        self.tmp = tmp
+        self.socket = f"nnprep-bench-{os.getpid()}"
+        self.cols, self.rows = cols, rows
+        self._tmux("new-session", "-d", "-x", str(cols), "-y", str(rows), "-s", "bench", "sleep 3600")
+
+    def _tmux(self, *args: str) -> None:
+        subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, timeout=120)
+
+    def run(self, code: str, out: Path) -> None:
+        script = self.tmp / f"{out.stem}.py"
+        script.write_text(code)
+        env = f"NNPREP_DB={out.with_suffix('.db')} PYTHONPATH={ROOT} TERM=xterm-256color"
+        command = (f"cd {ROOT} && env {env} {sys.executable} {script} {out}; "
+                   f"tmux -L {self.socket} wait-for -S {out.stem}")
+        self._tmux("new-window", "-t", "bench", command)
+        self._tmux("wait-for", out.stem)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=15, help="timed runs of each app (default 15)")
+    parser.add_argument("--terminal", choices=("tmux", "pty"), default="tmux" if shutil.which("tmux") else "pty",
+                        help="run each app in a new tmux window (default when tmux is installed) or on a bare pty")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         base_out, app_out = Path(tmp) / "baseline.json", Path(tmp) / "nnprep.json"
-        medians = interleaved_medians(
-            {
-                "one-widget Textual app": lambda: run_on_pty(BASELINE, base_out),
-                "nnprep home screen": lambda: run_on_pty(NNPREP, app_out),
-            },
-            repeat=args.runs,
-            warmup=2,
-        )
+        tmux = Tmux(Path(tmp)) if args.terminal == "tmux" else None
+        run = tmux.run if tmux is not None else run_on_pty
+        try:
+            medians = interleaved_medians(
+                {
+                    "one-widget Textual app": lambda: run(BASELINE, base_out),
+                    "nnprep home screen": lambda: run(NNPREP, app_out),
+                },
+                repeat=args.runs,
+                warmup=2,
+            )
+        finally:
+            if tmux is not None:
+                tmux.close()
         loaded = json.loads(app_out.read_text())
     base, ours = medians["one-widget Textual app"], medians["nnprep home screen"]
     ratio = ours / base
     print(table(
-        f"First paint at 80x24 (median of {args.runs} runs, process spawn to first frame)",
+        f"First paint at 80x24 in {args.terminal} (median of {args.runs} runs, process spawn to first frame)",
         [
             ("one-widget Textual app", f"{1000 * base:.0f} ms"),
             ("nnprep home screen", f"{1000 * ours:.0f} ms"),

@@ -36,6 +36,13 @@ DESTINATIONS: dict[str, tuple[str, str, str]] = {
 EXIT_CRASHED = 3  # the app stopped on an unexpected error (what was typed was saved first)
 
 
+def _task_commands() -> Any:
+    """The palette's coding-task commands (imported when the palette first opens, not at start-up)."""
+    from quiz.tui.task_commands import TaskCommands
+
+    return TaskCommands
+
+
 def _home_screen() -> Screen[Any]:
     from quiz.tui.screens.home import HomeScreen
 
@@ -50,6 +57,7 @@ class NnprepApp(OrderedKeys, App[int]):
     CSS_PATH = STYLES / "app.tcss"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {"home": _home_screen}
     DEFAULT_MODE = "home"
+    COMMANDS = App.COMMANDS | {lambda: _task_commands()}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True),
         Binding("f1", "go('help')", "Help", show=False),

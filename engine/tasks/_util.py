@@ -23,6 +23,15 @@ def away_from_zero(rng: np.random.Generator, *shape: int, margin: float = 0.05) 
     return np.where(np.abs(x) < margin, np.sign(x + 1e-12) * margin + x, x)
 
 
+def mixed_signs(x: np.ndarray) -> np.ndarray:
+    """``x`` with its first element's sign flipped if every element has the same sign (no extra draws): a small
+    input that is all positive or all negative cannot tell a ReLU-like gate from its mistakes."""
+    out = np.array(x, dtype=np.float64)
+    if out.size > 1 and (np.all(out > 0) or np.all(out < 0)):
+        out.flat[0] = -out.flat[0]
+    return out
+
+
 def params(*names: str, **defaults: str) -> tuple[Param, ...]:
     """Parameters in order: positional names, then keyword ones with their default written as source text."""
     return tuple(Param(n) for n in names) + tuple(Param(n, d) for n, d in defaults.items())

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import normal, params, upstream
 
 
@@ -157,25 +157,28 @@ def _y_no_bias(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-_LAYOUT = ("F", "C", "KH", "KW")
+def weight_layout(output: str, layout: tuple[str, str, str, str]) -> Detector:
+    """``output``, a 4-D weight gradient, has its axes permuted or is flipped in space; ``layout`` names the axes of
+    the weight ("F", "C", "KH", "KW")."""
 
-
-def _dW_layout(ctx: DiagnosisContext) -> str | None:
-    got, exp = ctx.got.get("dW"), ctx.expected["dW"]
-    if got is None or got.ndim != 4:
+    def detect(ctx: DiagnosisContext) -> str | None:
+        got, exp = ctx.got.get(output), ctx.expected[output]
+        if got is None or got.ndim != 4:
+            return None
+        for perm in itertools.permutations(range(4)):
+            if perm == (0, 1, 2, 3):
+                continue
+            if diagnose.matches_variant(got, exp.transpose(perm), exp):
+                order, wanted = ", ".join(layout[p] for p in perm), ", ".join(layout)
+                return f"{output} has its axes in the order ({order}); return it as ({wanted}), the layout of W"
+        if diagnose.matches_variant(got, exp[:, :, ::-1, ::-1], exp):
+            return (
+                f"{output} is flipped in space (rotated by 180 degrees): {output}[..., i, j] sums the products that"
+                " kernel element (i, j) took part in during the forward pass"
+            )
         return None
-    for perm in itertools.permutations(range(4)):
-        if perm == (0, 1, 2, 3):
-            continue
-        if diagnose.matches_variant(got, exp.transpose(perm), ctx.expected["dW"]):
-            order = ", ".join(_LAYOUT[p] for p in perm)
-            return f"dW has its axes in the order ({order}); return it as (F, C, KH, KW), the layout of W"
-    if diagnose.matches_variant(got, exp[:, :, ::-1, ::-1], ctx.expected["dW"]):
-        return (
-            "dW is flipped in space (rotated by 180 degrees): dW[f, c, i, j] sums dy times the inputs that"
-            " kernel element (i, j) multiplied in the forward pass"
-        )
-    return None
+
+    return detect
 
 
 def _db_not_summed(ctx: DiagnosisContext) -> str | None:
@@ -270,7 +273,7 @@ TASK = Task(
             _dx_empty_crop,
             _dx_kernel_not_rotated,
             _backward_stride_ignored,
-            _dW_layout,
+            weight_layout("dW", ("F", "C", "KH", "KW")),
             _db_not_summed,
         ),
     },

@@ -272,6 +272,8 @@ def _forward(x: np.ndarray, p: float, train: bool, seed: int) -> Call:
 
 def _backward(rng: np.random.Generator, shape: tuple[int, ...], p: float) -> Call:
     mask = rng.random(shape) >= p
+    if p > 0 and mask.size > 1 and (mask.all() or not mask.any()):
+        mask.flat[0] = not mask.flat[0]  # some kept and some dropped (an all-dropped mask hides every mistake)
     return Call("dropout_backward", {"dy": upstream(rng, *shape), "mask": mask, "p": p})
 
 

@@ -181,8 +181,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         ),
         _case(
             "huge_gaps",
-            huge_gap_rows(),
-            np.array([2, 0, 4, 4]),
+            *huge_gap_rows(rng, np.array([2, 0, 4, 4])),
             0.1,
             "logits up to 1e4 with classes 2e4 below the row max: their probabilities underflow to 0, but every"
             " class carries weight eps / C and the loss stays finite. " + EDGE_NOTE,

@@ -105,7 +105,7 @@ def _tied(rng: np.random.Generator, *shape: int, levels: int = 3) -> np.ndarray:
 
 def _make_x(rng: np.random.Generator, name: str, shape: tuple[int, int, int, int], ties: bool) -> np.ndarray:
     if name == "constant_windows":
-        return np.full(shape, 1.5)
+        return np.full(shape, float(rng.integers(-24, 25)) / 8.0)  # one value (in eighths, exact) everywhere
     return _tied(rng, *shape) if ties else _distinct(rng, *shape)
 
 

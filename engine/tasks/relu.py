@@ -11,7 +11,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import away_from_zero, normal, params, upstream
+from engine.tasks._util import away_from_zero, mixed_signs, normal, params, upstream
 
 
 def relu_forward(x: np.ndarray) -> np.ndarray:
@@ -90,7 +90,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     cases: list[Case] = []
     forward = [
         ("example", away_from_zero(rng, 2, 4), True, "a batch of 2 rows of 4 values"),
-        ("batch1", away_from_zero(rng, 1, 5), False, "a batch of one"),
+        ("batch1", mixed_signs(away_from_zero(rng, 1, 5)), False, "a batch of one"),
         ("vector", normal(rng, 9), False, "a 1-D input"),
         ("zeros", _with_zeros(rng, 3, 7), False, "exact zeros in x"),
         ("leading4d", normal(rng, 2, 3, 4, 5), False, "a 4-D input"),
@@ -100,7 +100,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         cases.append(Case(f"forward_{name}", (call,), visible, description=f"forward: {what}"))
     backward = [
         ("example", away_from_zero(rng, 2, 4), True, "a batch of 2 rows of 4 values, none near 0"),
-        ("batch1", away_from_zero(rng, 1, 7), False, "a batch of one"),
+        ("batch1", mixed_signs(away_from_zero(rng, 1, 7)), False, "a batch of one"),
         ("vector", away_from_zero(rng, 11), False, "a 1-D input"),
         ("wide", away_from_zero(rng, 3, 10), False, "a non-square 2-D input"),
         ("leading3d", away_from_zero(rng, 3, 4, 5), False, "a 3-D input"),
@@ -114,6 +114,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
     for name, x, visible, what in backward:
         dy = upstream(rng, *x.shape)
+        if np.array_equal(dy > 0, x > 0):  # then gating on dy's sign would pass: make one sign differ
+            dy.flat[0] = -dy.flat[0]
         call = Call("relu_backward", {"dy": dy, "x": x})
         cases.append(Case(f"backward_{name}", (call,), visible, description=f"backward: {what}"))
     return cases

@@ -56,28 +56,50 @@ def offset_rows(rng: np.random.Generator, offsets: list[float], classes: int, sp
     return representable(z)
 
 
-def huge_gap_rows() -> np.ndarray:
-    """Rows whose entries are up to 2e4 apart (probabilities underflow to 0), and a row of equal huge logits."""
-    return np.array(
-        [
-            [1e4, 0.0, -1e4, 5000.0, 9999.5],
-            [-1e4, -1e4, -9999.5, -9990.0, -1e4],
-            [1e4, 1e4, 1e4, 1e4, 1e4],
-            [3.0, 3.0, -2.0, 0.5, -1e3],
-        ]
-    )
+HUGE_GAP_ROWS = np.array(
+    [
+        [1e4, 0.0, -1e4, 5000.0, 9999.5],
+        [-1e4, -1e4, -9999.5, -9990.0, -1e4],
+        [1e4, 1e4, 1e4, 1e4, 1e4],
+        [3.0, 3.0, -2.0, 0.5, -1e3],
+    ]
+)
+TIE_ROWS = np.array(
+    [
+        [1.0, 1.0, 1.0, 1.0, 1.0],
+        [2.0, 2.0, 0.0, -1.0, 0.5],
+        [0.0, 0.0, 0.0, 0.0, 0.0],
+        [-3.0, 4.0, 4.0, 4.0, -3.0],
+    ]
+)
 
 
-def tie_rows() -> np.ndarray:
-    """Equal logits: all equal, two equal maxima, all zeros."""
-    return np.array(
-        [
-            [1.0, 1.0, 1.0, 1.0, 1.0],
-            [2.0, 2.0, 0.0, -1.0, 0.5],
-            [0.0, 0.0, 0.0, 0.0, 0.0],
-            [-3.0, 4.0, 4.0, 4.0, -3.0],
-        ]
-    )
+def shuffled(
+    rng: np.random.Generator, z: np.ndarray, labels: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``z`` (rows, classes) with each row's entries and the rows themselves in a random order, and ``labels`` (a
+    class index per row; default 0) moved with their entries. Edge cases built from fixed rows still change at every
+    grade."""
+    rows, classes = z.shape
+    perms = np.stack([rng.permutation(classes) for _ in range(rows)])  # new[r, j] = z[r, perms[r, j]]
+    order = rng.permutation(rows)
+    out = np.take_along_axis(z, perms, axis=1)[order]
+    given = np.zeros(rows, dtype=np.int64) if labels is None else labels
+    moved = np.argsort(perms, axis=1)[np.arange(rows), given]  # where each row's labelled entry went
+    return out, moved[order]
+
+
+def huge_gap_rows(rng: np.random.Generator, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose entries are up to 2e4 apart (probabilities underflow to 0), and a row of equal huge logits, in a
+    random order (see :func:`shuffled`)."""
+    return shuffled(rng, HUGE_GAP_ROWS, labels)
+
+
+def tie_rows(rng: np.random.Generator, labels: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Equal logits: two all-equal rows, two equal maxima, three equal maxima; each row shifted by a random whole
+    number (ties stay exact) and shuffled (see :func:`shuffled`)."""
+    shift = rng.integers(-3, 4, size=(TIE_ROWS.shape[0], 1)).astype(np.float64)
+    return shuffled(rng, TIE_ROWS + shift, labels)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -200,7 +222,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         case("leading3d", normal(rng, 2, 3, 5), "three axes: softmax over the last, two leading axes"),
         case("leading4d", normal(rng, 2, 2, 3, 4), "four axes with different sizes"),
         case("square", normal(rng, 4, 4, scale=2.0), "square input, where the wrong axis keeps the shape"),
-        case("ties", tie_rows(), "equal logits: all-equal rows and tied maxima"),
+        case("ties", tie_rows(rng)[0], "equal logits: all-equal rows and tied maxima"),
         case(
             "large_offsets",
             offset_rows(rng, [5000.0, -5000.0, 800.0, 0.0, -800.0], 6),
@@ -209,7 +231,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         ),
         case(
             "huge_gaps",
-            huge_gap_rows(),
+            huge_gap_rows(rng)[0],
             "logits up to 1e4 in magnitude with gaps of 2e4 and a row of equal huge logits. " + EDGE_NOTE,
         ),
         case(

@@ -169,9 +169,11 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     many = labels_for(6, 10)
     many[1] = many[0]
     cases.append(_case("many_classes", normal(rng, 6, 10, scale=3.0), many, "10 classes, a repeated label"))
-    cases.append(_case("uniform", np.zeros((5, 3)), np.array([0, 1, 2, 2, 1]),
+    level = float(rng.integers(-3, 4))
+    cases.append(_case("uniform", np.full((5, 3), level), rng.permutation([0, 1, 2, 2, 1]),
                        "all logits equal: the loss is ln C"))
-    cases.append(_case("ties", tie_rows(), np.array([0, 2, 4, 2]), "tied logits, labels on and off the tied maxima"))
+    ties, tie_labels = tie_rows(rng, np.array([0, 2, 4, 2]))
+    cases.append(_case("ties", ties, tie_labels, "tied logits, labels on and off the tied maxima"))
     cases.append(
         _case(
             "large_offsets",
@@ -181,11 +183,12 @@ def _cases(rng: np.random.Generator) -> list[Case]:
             " subtraction. " + EDGE_NOTE,
         )
     )
+    gaps, gap_labels = huge_gap_rows(rng, np.array([2, 0, 4, 4]))
     cases.append(
         _case(
             "huge_gaps",
-            huge_gap_rows(),
-            np.array([2, 0, 4, 4]),
+            gaps,
+            gap_labels,
             "logits up to 1e4 with true classes 2e4 below the row max: their probabilities underflow to 0 but the"
             " loss is finite (about 1e4). " + EDGE_NOTE,
         )

@@ -26,7 +26,7 @@ reveal_hidden = false
 # seed = 1234
 
 # Tasks to grade and their weights in the total (weights are relative; the total is out of 100).
-# Without a [[tasks]] list, each candidate is graded on the tasks whose functions their file defines.
+# Without a [[tasks]] list, each candidate is graded on the tasks all of whose functions their file defines.
 [[tasks]]
 id = "linear"
 weight = 2.0

@@ -20,8 +20,6 @@ from tests.engine.tasks.support import assert_same_cases, graded, submissions, t
 
 MAX_VISIBLE = {"lstm_cell": 3}  # forward, backward with both upstreams, and backward with dc alone
 MIN_HIDDEN = 5
-CALL_SECONDS = 0.5  # one call of a correct submission
-TOTAL_SECONDS = 2.0  # all the case calls of one correct submission
 NEG_INF_OUTPUTS = {"top_k_top_p_filter"}  # tasks whose outputs mark dropped entries with -inf by contract
 
 pytestmark = pytest.mark.parametrize("task_id", TASK_IDS)
@@ -51,11 +49,14 @@ def test_visible_examples_come_first_and_cover_each_function(task_id: str) -> No
     assert len(cases) - len(visible) >= MIN_HIDDEN
 
 
+SEEDS = (None, 7, 8)  # the fixed cases and two grades' hidden cases
+
+
 def test_reference_outputs_are_finite(task_id: str) -> None:
     """Finite outputs from finite inputs (a call given inf or NaN on purpose, an overflowed gradient for a loss
     scaler, may pass them on: the comparison then demands the same inf or NaN)."""
     task = get_task(task_id)
-    for case in task.cases():
+    for case in (c for seed in SEEDS for c in task.cases(seed)):
         for call in case.calls:
             given = [a for v in call.args.values() for a in _arrays(v) if a.dtype.kind == "f"]
             if not all(np.all(np.isfinite(a)) for a in given):
@@ -73,7 +74,7 @@ def test_upstream_gradients_are_never_all_ones(task_id: str) -> None:
     """All-ones upstream gradients hide transposes, missing factors and ignored upstreams."""
     task = get_task(task_id)
     upstream = {arg for link in task.links for _, arg in link.upstream_pairs() if arg is not None}
-    for case in task.cases():
+    for case in (c for seed in SEEDS for c in task.cases(seed)):
         for call in case.calls:
             for name, value in call.args.items():
                 if isinstance(value, np.ndarray) and (name in upstream or name.startswith("d")):
@@ -127,7 +128,7 @@ def test_no_detector_speaks_on_the_reference(task_id: str) -> None:
     task = get_task(task_id)
     if not task.detectors:
         return
-    for case in task.cases():
+    for case in (c for seed in SEEDS for c in task.cases(seed)):
         results = [CallResult(c, value=_reference_value(task, c)) for c in case.calls]
         for call, result in zip(case.calls, results, strict=True):
             expected = task.expected_outputs(call)
@@ -144,11 +145,9 @@ def _reference_value(task: Any, call: Any) -> object:
     return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
-def test_each_call_of_a_correct_submission_is_fast(task_id: str) -> None:
-    calls = sum(len(c.calls) for c in get_task(task_id).cases())
+def test_every_case_call_of_a_correct_submission_runs(task_id: str) -> None:
+    """Each correct submission makes every case call (how fast they are is measured by `make bench`, never asserted:
+    a timing assertion fails on a loaded machine)."""
+    calls = [call.function for c in get_task(task_id).cases() for call in c.calls]
     for path in submissions(task_id, "correct"):
-        seconds = graded(task_id).call_seconds[path]
-        assert len(seconds) == calls, path.stem
-        for function, s in seconds:
-            assert s < CALL_SECONDS, (path.stem, function, s)
-        assert sum(s for _, s in seconds) < TOTAL_SECONDS, path.stem
+        assert [function for function, _ in graded(task_id).call_seconds[path]] == calls, path.stem

@@ -35,6 +35,8 @@ def test_the_cli_option_reaches_the_services(monkeypatch: pytest.MonkeyPatch) ->
     seen: list[Services] = []
 
     class FakeApp:
+        crashed = False
+
         def __init__(self, services: Services, **_: object) -> None:
             seen.append(services)
 

@@ -4,7 +4,10 @@ never raising (the zygote calls it after every child)."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -103,3 +106,48 @@ def test_what_cannot_be_removed_is_reported_not_raised(tmp_path: Path, monkeypat
     assert sorted(os.listdir(top)) == ["stuck"]  # everything else went
     monkeypatch.setattr(os, "scandir", lambda *_a: (_ for _ in ()).throw(OSError(5, "I/O error")))
     assert remove_tree(str(top)) is False
+
+
+NON_ROOT_CHECK = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from _cleanup import remove_tree
+top = os.path.join(sys.argv[2], "run")
+os.mkdir(top)
+os.chdir(top)
+fd = os.open(".", os.O_RDONLY)
+for _ in range(300):
+    os.mkdir("d")
+    os.chdir("d")
+os.fchdir(fd)
+os.makedirs("locked/inner/deeper")
+open("locked/inner/f", "w").close()
+for path in ("locked/inner/deeper", "locked/inner", "locked"):
+    os.chmod(path, 0)
+os.mkdir("wx")
+open("wx/f", "w").close()
+os.chmod("wx", 0o100)  # may be entered, not listed
+os.chdir("/")
+print(os.geteuid(), remove_tree(top), os.path.lexists(top))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv") or not os.path.isdir("/var/tmp"),
+                    reason="needs root (to switch to an ordinary uid) and setpriv")
+def test_locked_folders_are_removed_by_an_ordinary_user() -> None:
+    """As an ordinary user (no CAP_DAC_OVERRIDE) locked folders must be unlocked before they can be emptied."""
+    folder = tempfile.mkdtemp(prefix="nnprep-cleanup-", dir="/var/tmp")
+    try:
+        os.chmod(folder, 0o777)
+        code = Path(folder) / "_cleanup.py"
+        code.write_text((Path(remove_tree.__code__.co_filename)).read_text())
+        code.chmod(0o644)
+        python = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable  # stdlib only
+        out = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python, "-I", "-c", NON_ROOT_CHECK,
+             folder, folder],
+            capture_output=True, text=True, timeout=120, cwd="/",
+        )
+        assert out.stdout.split() == ["65534", "True", "False"], out.stderr
+    finally:
+        remove_tree(folder)

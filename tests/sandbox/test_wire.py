@@ -12,7 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.limits import Limits
 from engine.sandbox import _wire as wire
+from engine.sandbox._driver import Attempt, Driver
+from engine.sandbox._results import RunState, input_digests
+from engine.task import Call
 
 
 def frame(header: object, payload: bytes = b"") -> bytes:
@@ -306,3 +310,44 @@ def test_corrupted_result_frames_fuzz(flips: list[tuple[int, int]]) -> None:
     except wire.ProtocolError:
         return
     assert msg is None or isinstance(msg, wire.Message)
+
+
+class _QuietSandbox:
+    _ctl = None
+
+    def _send(self, message: dict[str, object]) -> None:
+        pass
+
+
+_task_calls = [Call("f", {"x": np.arange(3.0), "parts": (np.ones(2),)}), Call("f", {"x": np.zeros((2, 2))})]
+
+
+_plausible_result = st.fixed_dictionaries({
+    "kind": st.just("result"), "index": st.integers(0, 2), "seconds": st.floats(0, 5),
+    "value": _node | st.just({"t": "array", "b": 0}),
+    "inputs": st.sampled_from([input_digests(_task_calls[0]), input_digests(_task_calls[1]), {},
+                               {"x": "0" * 64, "parts[0]": "0" * 64}]),
+})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_header | _plausible_result, st.lists(_npy_blobs, max_size=2)), max_size=6),
+       st.integers(0, 1))
+def test_the_driver_acts_on_any_message_or_calls_it_tampering(
+    frames: list[tuple[dict[str, object], list[bytes]]], start: int
+) -> None:
+    """Whatever sequence of frames a child sends, the driver records results or raises ProtocolError (which ends the
+    child as tampering), never anything else."""
+    state = RunState(list(_task_calls), Limits(), float("inf"), [input_digests(c) for c in _task_calls],
+                     lambda call: [(3,)])
+    driver = Driver(_QuietSandbox(), Attempt(start=start), state, False, -1, -1, run_id=1)  # type: ignore[arg-type]
+    sequence = [({"kind": "setup", "applied": {}}, []), ({"kind": "imported"}, []), *frames]
+    for header, blobs in sequence:
+        try:
+            msg = decode(frame({**header, "blobs": [len(b) for b in blobs]}, b"".join(blobs)))
+            if msg is not None:
+                driver._frame(msg)
+        except wire.ProtocolError:
+            break
+    for call, result in zip(_task_calls, state.results, strict=True):
+        assert result is None or result.call is call

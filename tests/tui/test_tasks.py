@@ -182,7 +182,34 @@ async def test_solution_needs_an_attempt_or_confirmation(make_app: Callable[...,
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
-        assert "def linear_backward" in screen.query_one("#solution").source
+        code = screen.query_one("#solution-code")
+        assert "def linear_backward" in code.text and code.soft_wrap and code.read_only
+        await pilot.click("#use-solution")
+        await pilot.pause()
+        assert screen.query_one("#editor").text == code.text  # copied to the editor
+
+
+async def test_editor_indents_like_a_python_editor_and_one_escape_leaves(
+    make_app: Callable[..., NnprepApp]
+) -> None:
+    from textual.widgets.text_area import Selection
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_linear(pilot)
+        editor = screen.query_one("#editor")
+        editor.load_text("")
+        await pilot.press(*"def f(x):", "enter", *"if x:", "enter", *"return 1", "enter", "enter")
+        assert editor.text == "def f(x):\n    if x:\n        return 1\n        \n        "
+        editor.load_text("a = 1\nb = 2\nc = 3\n")
+        editor.selection = Selection((0, 0), (1, 3))
+        await pilot.press("tab")
+        assert editor.text == "    a = 1\n    b = 2\nc = 3\n"  # the selection is indented, not replaced
+        await pilot.press("shift+tab")
+        assert editor.text == "a = 1\nb = 2\nc = 3\n"
+        await pilot.press("escape")  # one press leaves the task
+        await pilot.pause()
+        assert type(app.screen).__name__ != "TaskScreen"
 
 
 async def test_reset_to_starter_asks_first(make_app: Callable[..., NnprepApp]) -> None:
@@ -251,3 +278,21 @@ async def test_sandbox_infinite_loop_times_out_while_the_editor_keeps_working(
         assert "Running the examples" in str(screen.query_one("#run-label").render())
         await settle(pilot, screen, timeout=60)
         assert "time limit exceeded" in results_text(screen)
+
+
+async def test_a_syntax_error_is_one_message_with_its_line_marked(make_app: Callable[..., NnprepApp]) -> None:
+    from quiz.tui.widgets.results import CaseView
+
+    app = make_app(runner=InProcessRunner())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_linear(pilot)
+        source = CORRECT.rstrip("\n").split("\n")
+        source[4] = "def broken(:"  # line 5
+        screen.query_one("#editor").load_text("\n".join(source) + "\n")
+        await pilot.press("ctrl+r")
+        await settle(pilot, screen)
+        text = results_text(screen)
+        assert "syntax error" in text and text.count("line 5") == 1
+        assert not screen.query(CaseView)  # not once per case
+        editor = screen.query_one("#editor")
+        assert editor.selection.start == (4, 0) and editor.selected_text == "def broken(:"

@@ -7,9 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header
 
 from quiz.tui.base import BaseScreen
+from quiz.tui.widgets.markdown_text import MarkdownText
 
 HELP = """\
 # nnprep
@@ -68,7 +69,11 @@ with the time left as it stands (past its deadline it goes straight to submissio
 
 ## Coding tasks
 
-The statement sits beside a Python editor pre-filled with the starter; your code is saved as you type.
+The list shows each task's id (the one `nnprep grade --task` takes); `/` searches by id, title or topic, `f` goes
+to the filters, `enter` opens a task. The command palette (`ctrl+p`) finds tasks too: type part of a name.
+The statement sits beside a Python editor pre-filled with the starter; your code is saved as you type. `enter`
+keeps the indentation (one level more after `:`), `tab` / `shift+tab` indent or dedent the selected lines, one
+`escape` leaves the task. The Solution tab wraps the reference solution and copies it to the editor on request.
 
 | Key | Action |
 |---|---|
@@ -114,9 +119,11 @@ class HelpScreen(BaseScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
+        # One widget rendering Rich's Markdown: Textual's Markdown widget builds a widget per block and per table
+        # cell, which took seconds to open and hundreds of milliseconds to show again.
         yield Header()
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP)
+            yield MarkdownText(HELP, id="help-text")
         yield Footer()
 
     def on_mount(self) -> None:

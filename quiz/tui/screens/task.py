@@ -6,6 +6,7 @@ ends with a time-limit verdict). The code is autosaved to the store, debounced, 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, ClassVar
 
@@ -16,22 +17,34 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import (
+    Button,
     Footer,
     Header,
-    Markdown,
     ProgressBar,
     Static,
     TabbedContent,
     TabPane,
     TextArea,
 )
+from textual.widgets.text_area import Selection
 from textual.worker import Worker, WorkerState
 
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
+from quiz.tui.widgets.editor import CodeEditor
+from quiz.tui.widgets.markdown_text import MarkdownText
 from quiz.tui.widgets.results import ResultsView
 
 AUTOSAVE_SECONDS = 1.0
+
+
+def syntax_error_line(message: str) -> int | None:
+    """The line of a syntax error from its message: the sandbox's ``line 3: invalid syntax``, or Python's
+    ``... on line 2 (submission.py, line 3)`` (the location in parentheses, not a line the message mentions)."""
+    found = re.match(r"\s*line (\d+):", message) or (re.findall(r"line (\d+)\)", message) or [None])[-1]
+    if isinstance(found, re.Match):
+        return int(found.group(1))
+    return int(found) if found else None
 
 
 class TaskScreen(BaseScreen[None]):
@@ -71,16 +84,19 @@ class TaskScreen(BaseScreen[None]):
                 with TabPane("Task", id="tab-statement"), VerticalScroll(id="statement-scroll"):
                     yield Static(f"[b]{escape(text.title)}[/b] · {topic_label(text.topic)} · {text.difficulty} · "
                                  f"~{text.minutes} min", classes="muted")
-                    yield Markdown(text.statement, id="statement")
+                    yield MarkdownText(text.statement, id="statement")
                 with TabPane("Results", id="tab-results"):
                     yield ResultsView(id="results-scroll")
                 with TabPane("Hints", id="tab-hints"), VerticalScroll(id="hints-scroll"):
-                    yield Markdown("No hints yet: ctrl+g shows the first.", id="hints")
+                    yield MarkdownText("No hints yet: ctrl+g shows the first.", id="hints")
                 with TabPane("Solution", id="tab-solution"), VerticalScroll(id="solution-scroll"):
-                    yield Markdown("The reference solution appears here (ctrl+o).", id="solution")
+                    yield MarkdownText("The reference solution appears here (ctrl+o).", id="solution")
+                    # Wrapped to the pane's width, selectable, and one button away from the editor.
+                    yield Button("Copy to the editor", id="use-solution")
+                    yield TextArea("", language="python", read_only=True, soft_wrap=True, id="solution-code")
             with Vertical(id="task-editor-column"):
-                yield TextArea.code_editor(self._initial_code(), language="python", id="editor",
-                                           soft_wrap=False)
+                yield CodeEditor.code_editor(self._initial_code(), language="python", id="editor",
+                                             soft_wrap=False)
                 with Horizontal(id="run-status"):
                     yield Static("Ready · ctrl+r runs the examples, ctrl+s submits", id="run-label")
                     yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="run-progress")
@@ -95,6 +111,8 @@ class TaskScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#run-progress").display = False
+        self.query_one("#solution-code").display = False
+        self.query_one("#use-solution").display = False
         self.query_one("#editor", TextArea).focus()
         self.sub_title = self.text.title
         try:
@@ -183,12 +201,24 @@ class TaskScreen(BaseScreen[None]):
         self.query_one("#run-label", Static).update(f"{what}: {words} ({seconds:.1f} s)")
         self.query_one(ResultsView).show_report(report, visible_only=visible_only)
         self.query_one(TabbedContent).active = "tab-results"
+        if words == "syntax error":
+            self.mark_line(syntax_error_line(str(report.message or "")))
         try:
             self.nn.services.progress.record_submission(self.task_id, source, report, visible_only=visible_only)
         except Exception as e:
             self.notify(f"Could not save the report: {e}", severity="error")
         if report.passed and not visible_only:
             self.notify(f"{self.text.title}: solved!", title="Passed")
+
+    def mark_line(self, line: int | None) -> None:
+        """Select line ``line`` (1-based) in the editor and put the cursor there: where the syntax error is."""
+        editor = self.query_one("#editor", TextArea)
+        if line is None or not 1 <= line <= editor.document.line_count:
+            return
+        row = line - 1
+        editor.selection = Selection((row, 0), (row, len(editor.document.get_line(row))))
+        editor.scroll_cursor_visible()
+        editor.focus()
 
     # -- hints, solution, reset -----------------------------------------------------------------------------------
     def action_hint(self) -> None:
@@ -201,7 +231,7 @@ class TaskScreen(BaseScreen[None]):
         more = len(hints) - self.hints_shown
         if more:
             shown += f"\n\n*{more} more: ctrl+g*"
-        self.query_one("#hints", Markdown).update(shown)
+        self.query_one("#hints", MarkdownText).update_markdown(shown)
         self.query_one(TabbedContent).active = "tab-hints"
 
     def action_solution(self) -> None:
@@ -225,8 +255,20 @@ class TaskScreen(BaseScreen[None]):
             self.notify(f"The reference solution is not available: {e}", severity="error")
             return
         notes = str(getattr(self.text, "solution_notes", "") or "")
-        self.query_one("#solution", Markdown).update(f"{notes}\n\n```python\n{source}\n```")
+        self.query_one("#solution", MarkdownText).update_markdown(notes or "The reference solution:")
+        code = self.query_one("#solution-code", TextArea)
+        code.load_text(source)
+        code.display = True
+        self.query_one("#use-solution").display = True
         self.query_one(TabbedContent).active = "tab-solution"
+
+    @on(Button.Pressed, "#use-solution")
+    def copy_solution(self) -> None:
+        """Put the reference solution in the editor (ctrl+z there brings your code back)."""
+        editor = self.query_one("#editor", TextArea)
+        editor.replace(self.query_one("#solution-code", TextArea).text, editor.document.start, editor.document.end)
+        editor.focus()
+        self.notify("The reference solution is in the editor; ctrl+z brings your code back.")
 
     def action_reset(self) -> None:
         from quiz.tui.screens.confirm import ConfirmScreen

@@ -1,4 +1,5 @@
-"""The coding tasks: a list filtered by topic, difficulty and status; enter opens one."""
+"""The coding tasks: a list with their ids (what the CLI takes), searched by id, title or topic and filtered by
+topic, difficulty and status; enter opens one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, Select, Static
 
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
@@ -31,6 +32,7 @@ class TaskListScreen(BaseScreen[None]):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("enter", "open", "Open", show=True),
         Binding("f", "focus_filters", "Filters"),
+        Binding("slash", "focus_search", "Search"),
     ]
 
     def __init__(self) -> None:
@@ -40,6 +42,7 @@ class TaskListScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Input(placeholder="/ search by id, title or topic", id="task-search")
         with Horizontal(id="task-filters"):
             yield Select[str]([], prompt="Any topic", id="filter-topic")
             yield Select[str]([(d.title(), d) for d in ("easy", "medium", "hard")], prompt="Any difficulty",
@@ -52,11 +55,13 @@ class TaskListScreen(BaseScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#task-table", DataTable)
+        # Status before topic: at 80 columns the topic (also a filter) is what gets cut, never the status.
+        table.add_column("ID", key="id")
         table.add_column("Task", key="title")
-        table.add_column("Topic", key="topic")
         table.add_column("Level", key="difficulty")
         table.add_column("Min", key="minutes")
         table.add_column("Status", key="status")
+        table.add_column("Topic", key="topic")
         table.display = False
         self.load()
 
@@ -89,6 +94,7 @@ class TaskListScreen(BaseScreen[None]):
         if self.texts:
             self.refresh_rows()
 
+    @on(Input.Changed, "#task-search")
     @on(Select.Changed)
     def refresh_rows(self) -> None:
         if not self.texts:
@@ -104,17 +110,21 @@ class TaskListScreen(BaseScreen[None]):
         selected = self.selected_id()
         table.clear()
         wide = self.app.size.width >= 110
-        title_width, topic_width = (64, 36) if wide else (34, 18)
+        id_width, title_width, topic_width = (30, 44, 36) if wide else (20, 22, 18)
+        words = self.query_one("#task-search", Input).value.casefold().split()
         for task_id, text in self.texts.items():
             st = self.statuses.get(task_id, "new")
+            haystack = f"{task_id} {text.title} {topic_label(text.topic)}".casefold()
+            if not all(w in haystack for w in words):
+                continue
             if topic != Select.NULL and text.topic != topic:
                 continue
             if level != Select.NULL and text.difficulty != level:
                 continue
             if status != Select.NULL and st != status:
                 continue
-            table.add_row(_fit(text.title, title_width), _fit(topic_label(text.topic), topic_width),
-                          text.difficulty, str(text.minutes), STATUS_MARK[st], key=task_id)
+            table.add_row(_fit(task_id, id_width), _fit(text.title, title_width), text.difficulty, str(text.minutes),
+                          STATUS_MARK[st], _fit(topic_label(text.topic), topic_width), key=task_id)
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         n = table.row_count
@@ -128,6 +138,17 @@ class TaskListScreen(BaseScreen[None]):
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return None if key.value is None else str(key.value)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#task-search", Input).focus()
+
+    @on(Input.Submitted, "#task-search")
+    def _searched(self) -> None:
+        """Enter in the search box opens the first task found."""
+        table = self.query_one("#task-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+            self.action_open()
 
     def action_focus_filters(self) -> None:
         self.query_one("#filter-topic", Select).focus()

@@ -29,6 +29,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from quiz.choice_order import numbers, parse_numbers
+from quiz.tui.widgets.editor import CodeEditor
 from quiz.tui.widgets.items import UnpickedOptions
 from quiz.tui.widgets.results import ResultsView
 
@@ -241,8 +242,8 @@ class CodingPane(EntryPane):
                 with TabPane("Examples", id=f"examples-{self.entry.index}"):
                     yield ResultsView(classes="mock-results")
             with Vertical(classes="mock-editor-column"):
-                yield TextArea.code_editor(self.answer or self.starter, language="python", soft_wrap=False,
-                                           classes="mock-editor")
+                yield CodeEditor.code_editor(self.answer or self.starter, language="python", soft_wrap=False,
+                                             classes="mock-editor")
                 with Horizontal(classes="mock-run-status"):
                     yield Static("ctrl+r runs the examples",
                                  classes="mock-run-label")

@@ -99,9 +99,10 @@ class ResultsView(VerticalScroll):
             widgets.append(Static(line(report.message), classes="case-detail"))
         for d in report.diagnoses:
             widgets.append(Static(line("→ ", d), classes="case-diagnosis"))
-        failing = [c for c in report.cases if verdict_words(c.verdict) != "passed"]
-        passing = [c for c in report.cases if verdict_words(c.verdict) == "passed"]
-        widgets.extend(CaseView(c) for c in [*failing, *passing])
+        if verdict_words(report.verdict) != "syntax error":  # one message says it all: no case repeats it
+            failing = [c for c in report.cases if verdict_words(c.verdict) != "passed"]
+            passing = [c for c in report.cases if verdict_words(c.verdict) == "passed"]
+            widgets.extend(CaseView(c) for c in [*failing, *passing])
         if report.stdout:
             widgets.append(Static(line(("Output", "bold"), "\n", report.stdout[-2000:]), classes="case-detail"))
         isolation = getattr(report, "isolation", None)

@@ -1,5 +1,5 @@
 # expect-verdict: wrong_answer
-# expect-diagnosis: filtered overflows to NaN or inf on large inputs
+# expect-diagnosis: rows of large logits (around 1000) come back with NaN, inf or no token kept
 import numpy as np
 
 

@@ -1,0 +1,188 @@
+"""Task ``conv_transpose2d``: 2-D transposed convolution (torch.nn.functional.conv_transpose2d with output_padding 0,
+groups 1, dilation 1), forward and backward.
+
+x (N, C_in, H, W), W (C_in, C_out, KH, KW), b (C_out,) -> y (N, C_out, H_out, W_out) with
+H_out = (H - 1) * stride - 2 * padding + KH. Each input pixel scatters W[c_in] * x into the output at stride steps;
+padding then crops that many rows and columns from each side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from engine import diagnose
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.tasks._util import normal, params, upstream
+from engine.tasks.conv2d import _db_not_summed, _flipped, _window, weight_layout
+
+
+def _full_size(x: np.ndarray, W: np.ndarray, stride: int) -> tuple[int, int]:
+    """The scattered output's size before the padding crop: ((H - 1) * stride + KH, (W - 1) * stride + KW)."""
+    return (x.shape[2] - 1) * stride + W.shape[2], (x.shape[3] - 1) * stride + W.shape[3]
+
+
+def conv_transpose2d_forward(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0
+) -> np.ndarray:
+    """x (N, C_in, H, W), W (C_in, C_out, KH, KW), b (C_out,) -> y (N, C_out, H_out, W_out)."""
+    return _forward(np.asarray(x, dtype=np.float64), np.asarray(W, dtype=np.float64), b, stride, padding)
+
+
+def _forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, padding: int, crop: bool = True) -> np.ndarray:
+    """The reference forward; ``crop`` False keeps the full scattered output (the "padding ignored" mistake)."""
+    n, _c_in, h, w = x.shape
+    _, c_out, kh, kw = W.shape
+    hf, wf = _full_size(x, W, stride)
+    full = np.zeros((n, c_out, hf, wf))
+    for i in range(kh):
+        for j in range(kw):
+            # input pixel (r, c) lands on output (r * stride + i, c * stride + j) with weight W[:, :, i, j]
+            full[:, :, _window(i, h, stride), _window(j, w, stride)] += np.einsum("nchw,co->nohw", x, W[:, :, i, j])
+    if crop:
+        full = full[:, :, padding : hf - padding, padding : wf - padding]
+    out: np.ndarray = full + np.asarray(b, dtype=np.float64)[None, :, None, None]
+    return out
+
+
+def conv_transpose2d_backward(
+    dy: np.ndarray, x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """dy (N, C_out, H_out, W_out) -> dx (N, C_in, H, W), dW (C_in, C_out, KH, KW), db (C_out,). ``b`` is unused.
+
+    The padding crop's gradient puts dy back into the full-size grid (zeros on the cropped border); every input
+    pixel then gathers, through each kernel element, the gradient of the output position it was scattered to.
+    """
+    x, W = np.asarray(x, dtype=np.float64), np.asarray(W, dtype=np.float64)
+    _n, _c_in, h, w = x.shape
+    _, _c_out, kh, kw = W.shape
+    hf, wf = _full_size(x, W, stride)
+    dfull = np.zeros((dy.shape[0], dy.shape[1], hf, wf))
+    dfull[:, :, padding : hf - padding, padding : wf - padding] = dy
+    dx = np.zeros(x.shape)
+    dW = np.zeros(W.shape)
+    for i in range(kh):
+        for j in range(kw):
+            g = dfull[:, :, _window(i, h, stride), _window(j, w, stride)]  # (N, C_out, H, W)
+            dx += np.einsum("nohw,co->nchw", g, W[:, :, i, j])
+            dW[:, :, i, j] = np.einsum("nchw,nohw->co", x, g)
+    return dx, dW, np.asarray(dy, dtype=np.float64).sum(axis=(0, 2, 3))
+
+
+# ---------------------------------------------------------------------------------------------------- cases
+
+# name, (N, C_in, H, W), (C_out, KH, KW), stride, padding, what
+_SHAPES: tuple[tuple[str, tuple[int, int, int, int], tuple[int, int, int], int, int, str], ...] = (
+    ("example", (2, 2, 3, 2), (3, 3, 2), 1, 0, "stride 1, no padding, a 3x2 kernel on a 3x2 input"),
+    ("stride2", (2, 3, 3, 4), (2, 3, 3), 2, 0, "stride 2 with a 3x3 kernel: neighbouring scatters overlap"),
+    ("upsample2x", (1, 2, 4, 3), (3, 4, 4), 2, 1, "kernel 4, stride 2, padding 1: exactly twice the size"),
+    ("stride3_gaps", (2, 2, 3, 3), (2, 2, 2), 3, 0, "stride 3 with a 2x2 kernel: some output rows get only b"),
+    ("square_channels", (2, 3, 4, 3), (3, 3, 3), 1, 1, "C_in = C_out: a swapped weight layout keeps its shape"),
+    ("batch1_wide", (1, 1, 2, 5), (2, 2, 3), 2, 0, "a batch of one, one input channel, a 2x3 kernel"),
+    ("pad2", (2, 2, 3, 4), (2, 5, 5), 1, 2, "padding 2 with a 5x5 kernel"),
+)
+
+
+def _cases(rng: np.random.Generator) -> list[Case]:
+    cases: list[Case] = []
+    for name, (n, c_in, h, w), (c_out, kh, kw), stride, padding, what in _SHAPES:
+        visible = name == "example"
+        geometry: dict[str, Any] = {} if visible else {"stride": stride, "padding": padding}
+        x, W, b = normal(rng, n, c_in, h, w), normal(rng, c_in, c_out, kh, kw), normal(rng, c_out)
+        args: dict[str, Any] = {"x": x, "W": W, "b": b, **geometry}
+        fwd = Call("conv_transpose2d_forward", args)
+        cases.append(Case(f"forward_{name}", (fwd,), visible, description=f"forward: {what}"))
+        x, W, b = normal(rng, n, c_in, h, w), normal(rng, c_in, c_out, kh, kw), normal(rng, c_out)
+        h_out, w_out = (h - 1) * stride - 2 * padding + kh, (w - 1) * stride - 2 * padding + kw
+        bargs: dict[str, Any] = {"dy": upstream(rng, n, c_out, h_out, w_out), "x": x, "W": W, "b": b, **geometry}
+        bwd = Call("conv_transpose2d_backward", bargs)
+        cases.append(Case(f"backward_{name}", (bwd,), visible, description=f"backward: {what}"))
+    return cases
+
+
+# ---------------------------------------------------------------------------------------------------- detectors
+
+
+def _geometry(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    a = ctx.call.args
+    x, W, b = (np.asarray(a[k], dtype=np.float64) for k in ("x", "W", "b"))
+    return x, W, b, int(a.get("stride", 1)), int(a.get("padding", 0))
+
+
+def _y_variants(ctx: DiagnosisContext) -> list[tuple[np.ndarray | None, str]]:
+    x, W, b, stride, padding = _geometry(ctx)
+    out: list[tuple[np.ndarray | None, str]] = [
+        (
+            _forward(x, _flipped(W), b, stride, padding),
+            "y uses the kernel flipped in space: scattering x[c_in] * W[c_in] uses W as it is (written as a"
+            " convolution of the zero-stuffed input, that form needs the flipped kernel)",
+        ),
+        (_forward(x, W, np.zeros_like(b), stride, padding), "y is missing the bias b[c_out]"),
+        (
+            _forward(x, W, b, stride, padding, crop=False),
+            "y is not cropped: padding removes `padding` rows and columns from each side of the scattered output,"
+            " H_out = (H - 1) * stride - 2 * padding + KH",
+        ),
+    ]
+    if stride > 1:
+        out.append((_forward(x, W, b, 1, padding), "y scatters at stride 1: input pixel (r, c) lands at r * stride"))
+    if W.shape[0] == W.shape[1]:
+        out.append(
+            (
+                _forward(x, W.transpose(1, 0, 2, 3), b, stride, padding),
+                "W is read as (C_out, C_in, KH, KW), conv2d's layout; conv_transpose2d's weight is"
+                " (C_in, C_out, KH, KW)",
+            )
+        )
+    return out
+
+
+def _y_empty_crop(ctx: DiagnosisContext) -> str | None:
+    got, exp = ctx.got.get("y"), ctx.expected["y"]
+    if got is None or ctx.call.args.get("padding", 0) != 0 or got.ndim != 4 or 0 not in got.shape[2:]:
+        return None
+    if exp.size == 0:
+        return None
+    return (
+        "y is empty when padding is 0: a crop like full[:, :, p:-p, p:-p] selects nothing for p = 0 (-0 is 0);"
+        " crop with p:H_full - p"
+    )
+
+
+def _dx_flipped(ctx: DiagnosisContext) -> str | None:
+    W = ctx.call.args["W"]
+    if diagnose.matches_variant(ctx.got.get("dx"), ctx.reference(W=_flipped(W))["dx"], ctx.expected["dx"]):
+        return (
+            "dx uses the kernel flipped in space: dx is conv2d of dy with W as it is (cross-correlation), each input"
+            " pixel gathering the gradient of the outputs it was scattered to"
+        )
+    return None
+
+
+TASK = Task(
+    id="conv_transpose2d",
+    title="2-D transposed convolution with stride and padding, forward and backward",
+    functions=(
+        FunctionSpec("conv_transpose2d_forward", params("x", "W", "b", stride="1", padding="0"), ("y",)),
+        FunctionSpec(
+            "conv_transpose2d_backward", params("dy", "x", "W", "b", stride="1", padding="0"), ("dx", "dW", "db")
+        ),
+    ),
+    reference={
+        "conv_transpose2d_forward": conv_transpose2d_forward,
+        "conv_transpose2d_backward": conv_transpose2d_backward,
+    },
+    make_cases=_cases,
+    detectors={
+        "conv_transpose2d_forward": (diagnose.variant_explained("y", _y_variants), _y_empty_crop),
+        "conv_transpose2d_backward": (
+            _dx_flipped,
+            weight_layout("dW", ("C_in", "C_out", "KH", "KW")),
+            _db_not_summed,
+        ),
+    },
+    links=(
+        GradientLink("conv_transpose2d_forward", "conv_transpose2d_backward", {"x": 0, "W": 1, "b": 2}),
+    ),
+)
