@@ -9,7 +9,7 @@ import numpy as np
 from engine import diagnose, numpy2
 from engine.compare import compare, revealing
 from engine.report import CaseResult, OutputCheck, Verdict
-from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Task
+from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Ref, Task
 
 
 def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarray | None], str | None]:
@@ -24,6 +24,8 @@ def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarr
         values = value
     named: dict[str, np.ndarray | None] = {}
     for name, v in zip(spec.outputs, values, strict=True):
+        if isinstance(v, Ref):  # an item kept in the sandbox (a cache): the parent made this, nothing to compare
+            continue
         if v is None:
             named[name] = None
         elif isinstance(v, np.ndarray):
@@ -35,8 +37,11 @@ def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarr
     return named, None
 
 
-def describe_inputs(call: Call) -> dict[str, str]:
-    """A short readable summary of a call's arguments: shapes for arrays, values for scalars."""
+def describe_inputs(call: Call, case: Case | None = None) -> dict[str, str]:
+    """A short readable summary of a call's arguments: shapes for arrays, values for scalars. For a case that keeps
+    objects, its script instead: its calls as Python statements on one line (``w = v * v; w.backward(); v.grad``)."""
+    if case is not None and case.uses_objects:
+        return {"calls": "; ".join(c.text() for c in case.calls)}
     out: dict[str, str] = {}
     for name, v in call.args.items():
         if isinstance(v, np.ndarray):
@@ -46,14 +51,23 @@ def describe_inputs(call: Call) -> dict[str, str]:
     return out
 
 
-def judge_call(task: Task, result: CallResult) -> Judgement:
-    """Compare one call's outputs with the reference and run the task's detectors on failures."""
-    spec = task.function(result.call.function)
+def judge_call(
+    task: Task, result: CallResult, case: Case | None = None, case_results: Sequence[CallResult] = ()
+) -> Judgement:
+    """Compare one call's outputs with the reference and run the task's detectors on failures.
+
+    A call that keeps its result in the sandbox (``store_as``) has nothing to compare: it passes if it did not fail
+    (failures are judged before this). ``case`` and ``case_results`` (every call's result in that case) are for the
+    detectors of object cases."""
+    if result.call.store_as is not None:
+        return Judgement(ok=True)
+    spec = task.spec_for(result.call)
     got, problem = split_outputs(spec, result.value)
     if problem:
         return Judgement(ok=False, message=problem, invalid=True)
     expected = task.expected_outputs(result.call)
-    checks: list[OutputCheck] = [compare(name, expected[name], got[name], task.tolerance) for name in spec.outputs]
+    compared = [name for i, name in enumerate(spec.outputs) if i not in result.call.keep]
+    checks: list[OutputCheck] = [compare(name, expected[name], got.get(name), task.tolerance) for name in compared]
     diagnoses: list[str] = []
     if result.mutated:
         diagnoses.append(
@@ -61,7 +75,8 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
             " their inputs (work on a copy)"
         )
     if not all(c.ok for c in checks):
-        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result)
+        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result, case=case,
+                               case_results=case_results)
         for detector in task.detectors.get(spec.name, ()):
             try:
                 found = detector(ctx)
@@ -69,8 +84,8 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
                 found = None
             if found and found not in diagnoses:
                 diagnoses.append(found)
-        for name in spec.outputs:
-            kept = diagnose.kept_axes(name, got[name], expected[name])
+        for name in compared:
+            kept = diagnose.kept_axes(name, got.get(name), expected[name])
             if kept and not any("keepdims" in d for d in diagnoses):
                 diagnoses.append(kept)
     ok = all(c.ok for c in checks) and not result.mutated
@@ -102,7 +117,7 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
         max_score=points,
         seconds=seconds,
         description=case.description,
-        inputs=describe_inputs(case.calls[0]) if reveal else None,
+        inputs=describe_inputs(case.calls[0], case) if reveal else None,
     )
     for r in results:
         if r.error_verdict is not None:
@@ -112,7 +127,7 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
             if removal:
                 base.diagnoses.append(removal)
             return base
-    judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, results)
+    judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, case, results)
     base.outputs = list(judgement.checks)
     base.diagnoses = list(judgement.diagnoses)
     errors = [c.rel_error for c in base.outputs if c.rel_error is not None]
@@ -126,8 +141,9 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
     return base
 
 
-def _judge_calls(task: Task, results: Sequence[CallResult]) -> Judgement:
-    return combine(judge_call(task, r) for r in results)
+def _judge_calls(task: Task, case: Case, results: Sequence[CallResult]) -> Judgement:
+    task.register(case)
+    return combine(judge_call(task, r, case, results) for r in results)
 
 
 def combine(judgements: Iterable[Judgement]) -> Judgement:
