@@ -267,11 +267,11 @@ def _cross_check(
         forward_ok = True
         backward_ok = True
         backward: CallResult | None = None
-        for _case, results in by_case:
+        for case, results in by_case:
             for r in results:
                 if r.error_verdict is not None:
                     continue
-                judged = judge_call(task, r)
+                judged = judge_call(task, r, case)
                 # The cross-check is about values: an in-place modification is reported on its own.
                 values_ok = bool(judged.checks) and all(c.ok for c in judged.checks)
                 if link.forward == link.backward and r.call.function == link.forward:

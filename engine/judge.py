@@ -35,8 +35,11 @@ def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarr
     return named, None
 
 
-def describe_inputs(call: Call) -> dict[str, str]:
-    """A short readable summary of a call's arguments: shapes for arrays, values for scalars."""
+def describe_inputs(call: Call, case: Case | None = None) -> dict[str, str]:
+    """A short readable summary of a call's arguments: shapes for arrays, values for scalars. For a case that keeps
+    objects, its script instead: one line per call (``w = v * v``, ``w.backward()``, ``v.grad``)."""
+    if case is not None and case.uses_objects:
+        return {"calls": "\n".join(c.text() for c in case.calls)}
     out: dict[str, str] = {}
     for name, v in call.args.items():
         if isinstance(v, np.ndarray):
@@ -46,9 +49,17 @@ def describe_inputs(call: Call) -> dict[str, str]:
     return out
 
 
-def judge_call(task: Task, result: CallResult) -> Judgement:
-    """Compare one call's outputs with the reference and run the task's detectors on failures."""
-    spec = task.function(result.call.function)
+def judge_call(
+    task: Task, result: CallResult, case: Case | None = None, case_results: Sequence[CallResult] = ()
+) -> Judgement:
+    """Compare one call's outputs with the reference and run the task's detectors on failures.
+
+    A call that keeps its result in the sandbox (``store_as``) has nothing to compare: it passes if it did not fail
+    (failures are judged before this). ``case`` and ``case_results`` (every call's result in that case) are for the
+    detectors of object cases."""
+    if result.call.store_as is not None:
+        return Judgement(ok=True)
+    spec = task.spec_for(result.call)
     got, problem = split_outputs(spec, result.value)
     if problem:
         return Judgement(ok=False, message=problem, invalid=True)
@@ -61,7 +72,8 @@ def judge_call(task: Task, result: CallResult) -> Judgement:
             " their inputs (work on a copy)"
         )
     if not all(c.ok for c in checks):
-        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result)
+        ctx = DiagnosisContext(task=task, call=result.call, got=got, expected=expected, result=result, case=case,
+                               case_results=case_results)
         for detector in task.detectors.get(spec.name, ()):
             try:
                 found = detector(ctx)
@@ -102,7 +114,7 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
         max_score=points,
         seconds=seconds,
         description=case.description,
-        inputs=describe_inputs(case.calls[0]) if reveal else None,
+        inputs=describe_inputs(case.calls[0], case) if reveal else None,
     )
     for r in results:
         if r.error_verdict is not None:
@@ -112,7 +124,7 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
             if removal:
                 base.diagnoses.append(removal)
             return base
-    judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, results)
+    judgement = task.custom_judge(case, results) if task.custom_judge else _judge_calls(task, case, results)
     base.outputs = list(judgement.checks)
     base.diagnoses = list(judgement.diagnoses)
     errors = [c.rel_error for c in base.outputs if c.rel_error is not None]
@@ -126,8 +138,9 @@ def _judge_case(task: Task, case: Case, results: Sequence[CallResult], points: f
     return base
 
 
-def _judge_calls(task: Task, results: Sequence[CallResult]) -> Judgement:
-    return combine(judge_call(task, r) for r in results)
+def _judge_calls(task: Task, case: Case, results: Sequence[CallResult]) -> Judgement:
+    task.register(case)
+    return combine(judge_call(task, r, case, results) for r in results)
 
 
 def combine(judgements: Iterable[Judgement]) -> Judgement:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import types
 
 from engine.tasks import get_task
@@ -12,28 +13,38 @@ _PLAIN = (int, float, bool, str, tuple)
 
 
 def _is_ours(obj: object) -> bool:
-    return inspect.isfunction(obj) and getattr(obj, "__module__", "").startswith("engine.tasks")
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(obj, "__module__", "").startswith(
+        "engine.tasks"
+    )
 
 
-def _dependencies(fn: types.FunctionType) -> tuple[list[types.FunctionType], dict[str, object]]:
-    """Task-module functions ``fn`` uses (transitively, callees first) and plain constants they read."""
-    ordered: list[types.FunctionType] = []
+def _codes(f: types.FunctionType | type) -> list[types.CodeType]:
+    """The code objects of a function (and the functions nested in it), or of every method of a class."""
+    if isinstance(f, type):
+        methods = [getattr(m, "__func__", m) for m in vars(f).values()]
+        return [c for m in methods if inspect.isfunction(m) for c in _codes(m)]
+    return [f.__code__] + [c for c in f.__code__.co_consts if isinstance(c, types.CodeType)]
+
+
+def _dependencies(fn: types.FunctionType | type) -> tuple[list[types.FunctionType | type], dict[str, object]]:
+    """Task-module functions and classes ``fn`` uses (transitively, callees first) and plain constants they read."""
+    ordered: list[types.FunctionType | type] = []
     constants: dict[str, object] = {}
     seen: set[int] = set()
 
-    def visit(f: types.FunctionType) -> None:
+    def visit(f: types.FunctionType | type) -> None:
         if id(f) in seen:
             return
         seen.add(id(f))
-        codes = [f.__code__] + [c for c in f.__code__.co_consts if isinstance(c, types.CodeType)]
-        for code in codes:
+        names = vars(sys.modules[f.__module__])
+        for code in _codes(f):
             for name in code.co_names:
-                obj = f.__globals__.get(name)
+                obj = names.get(name)
                 if _is_ours(obj):
                     visit(obj)  # type: ignore[arg-type]
         # Constants may also appear in default values, which are not in co_names: read the source's names.
         for name in re.findall(r"[A-Za-z_]\w*", inspect.getsource(f)):
-            obj = f.__globals__.get(name)
+            obj = names.get(name)
             if isinstance(obj, _PLAIN) and not name.startswith("__") and not isinstance(obj, bool | str):
                 constants.setdefault(name, obj)
         ordered.append(f)
@@ -45,7 +56,7 @@ def _dependencies(fn: types.FunctionType) -> tuple[list[types.FunctionType], dic
 def reference_source(task_id: str) -> str:
     """Source of the task's reference functions and everything they use from the task modules; NumPy only."""
     task = get_task(task_id)
-    functions: list[types.FunctionType] = []
+    functions: list[types.FunctionType | type] = []
     constants: dict[str, object] = {}
     for spec in task.functions:
         fns, consts = _dependencies(task.reference[spec.name])  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ reference implementations, and knows how to judge what a submission returned and
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from engine.calls import Call as Call  # the call model lives in engine.calls; re-exported here
+from engine.calls import Ref as Ref
+from engine.calls import Value as Value
+from engine.calls import operation as operation
+from engine.objects import perform
+
 # How many calls' reference outputs a task keeps (see Task.expected_outputs).
 EXPECTED_CACHE = 512
-
-# A value that crosses the sandbox boundary: arrays, Python scalars, None, RngSeed, FunctionRef, tuples of these.
-Value = Any
 
 
 @dataclass(frozen=True)
@@ -67,14 +71,6 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
-class Call:
-    """One call into the submission: a function name and its keyword arguments."""
-
-    function: str
-    args: Mapping[str, Value]
-
-
-@dataclass(frozen=True)
 class Case:
     """A test case: one or more calls judged together.
 
@@ -88,13 +84,19 @@ class Case:
     weight: float = 1.0
     description: str = ""
 
+    @property
+    def uses_objects(self) -> bool:
+        """Whether any call keeps or uses an object inside the run: the calls then form a script run in order."""
+        return any(c.uses_objects for c in self.calls)
+
 
 @dataclass
 class CallResult:
     """What one call of the submission returned, as the judge sees it.
 
-    ``value`` is the decoded return value (arrays are plain float/int/bool ndarrays); ``error`` is set when the
-    call raised or could not be run; ``mutated`` names the inputs the call modified in place.
+    ``value`` is the decoded return value (arrays are plain float/int/bool ndarrays; for a call with ``store_as``,
+    the parent's own ``Ref`` to the kept object); ``error`` is set when the call raised or could not be run;
+    ``mutated`` names the inputs the call modified in place.
     """
 
     call: Call
@@ -166,6 +168,8 @@ class DiagnosisContext:
     got: dict[str, np.ndarray | None]
     expected: dict[str, np.ndarray]
     result: CallResult
+    case: Case | None = None
+    case_results: Sequence[CallResult] = ()  # every call's result in the case, in order (object cases)
 
     def reference(self, **override: Value) -> dict[str, np.ndarray]:
         """The reference outputs of this call with some arguments replaced."""
@@ -196,12 +200,55 @@ class Task:
     _cases: list[Case] | None = field(default=None, repr=False)
     _expected: OrderedDict[int, tuple[Call, dict[str, np.ndarray]]] = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The object case each object-using call belongs to (its reference is a replay of that case), by id(call).
+    _case_of: weakref.WeakValueDictionary[int, Case] = field(default_factory=weakref.WeakValueDictionary, repr=False)
 
     def function(self, name: str) -> FunctionSpec:
         for spec in self.functions:
             if spec.name == name:
                 return spec
         raise KeyError(f"task {self.id!r} has no function {name!r}")
+
+    def spec_for(self, call: Call) -> FunctionSpec:
+        """What a call returns, as a spec: the task function's for a plain call; for a method, attribute or
+        operator call, one output named by ``call.label`` in a spec named ``.<method or attribute>`` or
+        ``operator.<name>`` (the keys ``detectors`` uses for such calls)."""
+        if call.kind == "function":
+            return self.function(call.function)
+        key = f"operator.{call.function}" if call.kind == "operator" else f".{call.function}"
+        return FunctionSpec(key, (), (call.label,))
+
+    def register(self, case: Case) -> None:
+        """Remember which case each of an object case's calls belongs to (``expected_outputs`` replays it)."""
+        if case.uses_objects:
+            with self._lock:
+                for call in case.calls:
+                    self._case_of[id(call)] = case
+
+    def replay(
+        self, case: Case, implementations: Mapping[str, Callable[..., Any]] | None = None
+    ) -> list[dict[str, np.ndarray] | None]:
+        """Run an object case's calls in order on the reference (or on ``implementations``), in this process, keeping
+        objects as the sandbox keeps the submission's: each call's outputs by name, None for a call that keeps
+        its result. The reference is the task's own code, never the candidate's."""
+        functions = implementations if implementations is not None else self.reference
+        kept: dict[str, Any] = {}
+        outputs: list[dict[str, np.ndarray] | None] = []
+        for call in case.calls:
+            args = {k: kept[v.name] if isinstance(v, Ref) else materialise(v) for k, v in call.args.items()}
+            target = kept[call.target] if call.target is not None else None
+            value = perform(call.kind, call.function, target, args, functions.__getitem__)
+            if call.store_as is not None:
+                kept[call.store_as] = value
+                outputs.append(None)
+            else:
+                outputs.append(self._named(call, value))
+        return outputs
+
+    def _named(self, call: Call, raw: Any) -> dict[str, np.ndarray]:
+        outputs = self.spec_for(call).outputs
+        values = (raw,) if len(outputs) == 1 else tuple(raw)
+        return {name: np.asarray(v) for name, v in zip(outputs, values, strict=True)}
 
     @property
     def fixed_seed(self) -> int:
@@ -229,6 +276,8 @@ class Task:
         names = [c.name for c in made]
         if len(set(names)) != len(names):
             raise ValueError(f"task {self.id!r} has duplicate case names")
+        for case in made:
+            self.register(case)
         return sorted(made, key=lambda c: not c.visible)
 
     def expected_outputs(self, call: Call) -> dict[str, np.ndarray]:
@@ -236,6 +285,8 @@ class Task:
 
         The last few hundred calls' outputs are kept (the judge, the detectors and the cross-check ask for the same
         call's outputs several times in one grade); an entry holds its call, so a recycled ``id`` never matches.
+        A call of an object case (``Call.uses_objects``) is answered by replaying its case (made by ``cases`` or
+        passed to ``register``); one that keeps its result has no outputs (an empty dict).
         """
         key = id(call)
         with self._lock:
@@ -243,12 +294,18 @@ class Task:
             if cached is not None and cached[0] is call:
                 self._expected.move_to_end(key)
                 return cached[1]
-        spec = self.function(call.function)
-        raw = self.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
-        values = (raw,) if len(spec.outputs) == 1 else tuple(raw)
-        out = {name: np.asarray(v) for name, v in zip(spec.outputs, values, strict=True)}
+        if call.uses_objects:
+            case = self._case_of.get(key)
+            if case is None or not any(c is call for c in case.calls):
+                raise KeyError(f"task {self.id!r}: a call of an object case that was never registered")
+            pairs = [(c, out or {}) for c, out in zip(case.calls, self.replay(case), strict=True)]
+        else:
+            raw = self.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
+            pairs = [(call, self._named(call, raw))]
         with self._lock:
-            self._expected[key] = (call, out)
+            for c, out in pairs:
+                self._expected[id(c)] = (c, out)
+                self._expected.move_to_end(id(c))
             while len(self._expected) > EXPECTED_CACHE:
                 self._expected.popitem(last=False)
-        return out
+        return next(out for c, out in pairs if c is call)

@@ -15,14 +15,20 @@ def test_catalogues_are_one_to_one() -> None:
     assert set(load_task_texts()) == set(TASK_IDS)
 
 
+def _params(args: ast.arguments, drop: int = 0) -> tuple[Param, ...]:
+    positional = (args.posonlyargs + args.args)[drop:]
+    defaults = [None] * (len(positional) - len(args.defaults)) + [ast.unparse(d) for d in args.defaults]
+    return tuple(Param(a.arg, d) for a, d in zip(positional, defaults, strict=True))
+
+
 def _starter_functions(source: str) -> dict[str, tuple[Param, ...]]:
     found: dict[str, tuple[Param, ...]] = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef):
-            args = node.args
-            positional = args.posonlyargs + args.args
-            defaults = [None] * (len(positional) - len(args.defaults)) + [ast.unparse(d) for d in args.defaults]
-            found[node.name] = tuple(Param(a.arg, d) for a, d in zip(positional, defaults, strict=True))
+            found[node.name] = _params(node.args)
+        elif isinstance(node, ast.ClassDef):  # a class-based task: its constructor's parameters, without self
+            for init in (n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"):
+                found[node.name] = _params(init.args, drop=1)
     return found
 
 

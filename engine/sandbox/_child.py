@@ -23,6 +23,8 @@ import numpy as np
 FILENAME = "submission.py"
 # Scalar test functions a call may receive by name (engine/known_functions.py); the zygote fills this in.
 KNOWN_FUNCTIONS: dict[str, Any] = {}
+# engine/objects.py (how method, attribute and operator calls run), loaded by path by the zygote.
+OBJECTS: Any = None
 MAX_MESSAGE = 2000
 
 # Exit codes of the child when it cannot talk to the parent any more.
@@ -119,6 +121,20 @@ def _digest(wire: Any, arr: Any) -> str:
         return "0" * 64
 
 
+def _ref_names(call: dict[str, Any]) -> list[str]:
+    """The kept objects a call uses: its target and its ``Ref`` arguments."""
+    names = [tree.get("name") for tree in call["args"].values() if tree.get("t") == "ref"]
+    if call.get("target") is not None:
+        names.insert(0, call["target"])
+    return [str(n) for n in names]
+
+
+def _drop(kept: dict[str, Any], name: str) -> None:
+    """Forget a kept object (its finaliser, if any, runs now, inside the call that replaces it)."""
+    with contextlib.suppress(BaseException):
+        kept.pop(name, None)
+
+
 def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dict[str, Any]) -> NoReturn:
     """Run the submission in ``inputs`` and its calls from index ``start``; report each over ``channel``."""
     header, blobs = wire.parse_frame(inputs)
@@ -162,22 +178,33 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
     channel.send({"kind": "imported", "missing": missing})
 
     argument = argument_node(wire, blobs)
+    kept: dict[str, Any] = {}  # objects calls keep (store_as), by the names the PARENT gave them
     for index in range(start, len(calls)):
         call = calls[index]
         fname = call["function"]
-        if fname in missing or fname not in functions:
+        kind = call.get("kind", "function")
+        store = call.get("store")
+        if store is not None:
+            _drop(kept, store)  # a failing call must not leave an older object under this name
+        if kind == "function" and (fname in missing or fname not in functions):
             problem = missing.get(fname, f"{fname} is not one of the task's functions")
             channel.send({"kind": "result", "index": index, "verdict": "missing_function", "message": problem,
                           "seconds": 0.0})
             continue
-        fn = namespace.get(fname)
-        args = {
-            k: wire.decode_value(tree, blobs, argument=argument) for k, tree in call["args"].items()
-        }
-        watched = _arrays_in(args)  # the parent compares their digests after the call with what it sent
+        absent = [n for n in _ref_names(call) if n not in kept]
+        if absent:
+            channel.send({"kind": "result", "index": index, "verdict": "runtime_error", "seconds": 0.0,
+                          "message": f"not run: the object {absent[0]} does not exist in this process (the call"
+                                     " that makes it failed, or a failure stopped the process that held it)"})
+            continue
+        plain = {k: wire.decode_value(tree, blobs, argument=argument)
+                 for k, tree in call["args"].items() if tree.get("t") != "ref"}
+        watched = _arrays_in(plain)  # the parent compares their digests after the call with what it sent
+        args = {k: kept[tree["name"]] if tree.get("t") == "ref" else plain[k] for k, tree in call["args"].items()}
+        target = kept[call["target"]] if call.get("target") is not None else None
         started = _perf_counter()
         try:
-            value = fn(**args)  # type: ignore[misc]
+            value = OBJECTS.perform(kind, fname, target, args, namespace.__getitem__)
         except SystemExit as e:
             seconds = _perf_counter() - started
             channel.send({"kind": "result", "index": index, "verdict": "runtime_error", "seconds": seconds,
@@ -191,13 +218,18 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
         seconds = _perf_counter() - started
         after = {k: _digest(wire, v) for k, v in watched.items()}
         out: list[bytes] = []
-        try:
-            tree = wire.encode_value(value, out)
-        except ValueError as e:
-            tree, out = {"t": "invalid", "what": str(e)[:200]}, []
-        except BaseException as e:
-            tree, out = {"t": "invalid", "what": f"a value that could not be converted ({type(e).__name__})"}, []
+        if store is not None:  # kept here; the parent holds only the name it chose
+            kept[store] = value
+            tree = {"t": "none"}
+        else:
+            try:
+                tree = wire.encode_value(value, out)
+            except ValueError as e:
+                tree, out = {"t": "invalid", "what": str(e)[:200]}, []
+            except BaseException as e:
+                tree, out = {"t": "invalid", "what": f"a value that could not be converted ({type(e).__name__})"}, []
+        # dropped before the result is sent: a finaliser (__del__) that runs now is timed as part of this call
+        del value, args, target
         channel.send({"kind": "result", "index": index, "value": tree, "inputs": after, "seconds": seconds}, out)
-        del value, args
     channel.send({"kind": "done"})
     _exit(0)

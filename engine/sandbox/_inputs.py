@@ -13,7 +13,19 @@ from typing import Any
 import numpy as np
 
 from engine.sandbox import _wire as wire
-from engine.task import Call, FunctionRef, RngSeed
+from engine.task import Call, FunctionRef, Ref, RngSeed
+
+
+def _call_tree(call: Call, blobs: list[bytes]) -> dict[str, Any]:
+    """One call as the child reads it; a ``Ref`` (a kept object, by the name the parent gave it) only as a whole
+    argument."""
+    args = {
+        k: {"t": "ref", "name": v.name} if isinstance(v, Ref) else _arg_tree(v, blobs) for k, v in call.args.items()
+    }
+    tree: dict[str, Any] = {"function": call.function, "args": args}
+    if call.uses_objects:
+        tree.update(kind=call.kind, target=call.target, store=call.store_as)
+    return tree
 
 
 def _arg_tree(value: object, blobs: list[bytes]) -> dict[str, Any]:
@@ -34,7 +46,7 @@ def _arg_tree(value: object, blobs: list[bytes]) -> dict[str, Any]:
 def encode_inputs(source: str, calls: Sequence[Call], functions: Sequence[str]) -> bytes:
     """The one frame a child reads: the source, the function names and every call's arguments."""
     blobs: list[bytes] = []
-    encoded = [{"function": c.function, "args": {k: _arg_tree(v, blobs) for k, v in c.args.items()}} for c in calls]
+    encoded = [_call_tree(c, blobs) for c in calls]
     header = {"source": source, "functions": list(functions), "calls": encoded}
     return wire.encode_frame(header, blobs)
 

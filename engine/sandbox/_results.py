@@ -6,6 +6,8 @@ A child's word is never taken for anything the verdict depends on:
   the child must send the digest of each argument's current dtype, shape and bytes, and the parent compares. A
   child that lies can only hide a change to its own inputs, which it could equally undo before returning: that
   gains nothing, and an honest submission is never flagged by a lie.
+- **Kept objects**: a call with ``store_as`` keeps its result in the child under the name the parent chose; the
+  child must answer it with no value at all, and the parent's result holds its own ``Ref`` to that name.
 - **Size**: an output array larger than ``SMALL_OUTPUT`` whose shape is not the reference's is replaced, right
   after decoding, by a zero-byte stand-in of its shape and dtype (the judge only needs its shape to say it is
   wrong); and the bytes of arrays kept per run are capped at ``MAX_KEPT``.
@@ -22,7 +24,7 @@ from engine.limits import Limits
 from engine.report import Verdict
 from engine.runner import ExpectedShapes
 from engine.sandbox import _wire as wire
-from engine.task import Call, CallResult
+from engine.task import Call, CallResult, Ref
 
 SMALL_OUTPUT = 1 << 20  # an output this small is kept whatever its shape (detectors look at wrong shapes' values)
 MAX_KEPT = 128 << 20  # bytes of returned arrays one run keeps in all
@@ -105,6 +107,10 @@ def call_result(state: RunState, index: int, message: wire.Message, seconds: flo
     if set(message.inputs) != set(sent):
         raise wire.ProtocolError("input digests do not match the arguments")
     mutated = tuple(sorted(name for name, digest in sent.items() if message.inputs[name] != digest))
+    if call.store_as is not None:  # the object stays in the child; what the parent holds is its own name for it
+        if message.invalid or message.value is not None:
+            raise wire.ProtocolError("a value came back for a call whose result stays in the sandbox")
+        return CallResult(call, value=Ref(call.store_as), mutated=mutated, seconds=seconds)
     if message.invalid:
         return CallResult(
             call, error=f"returned {message.invalid}; return NumPy arrays, numbers, None or tuples of these",

@@ -79,6 +79,7 @@ wire = _load("_wire")
 child = _load("_child")
 cleanup = _load("_cleanup")
 child.KNOWN_FUNCTIONS.update(_load("known_functions", os.path.dirname(HERE)).KNOWN_FUNCTIONS)
+vars(child)["OBJECTS"] = _load("objects", os.path.dirname(HERE))  # how method, attribute and operator calls run
 
 sc = _load("_syscalls")
 landlock = _load("_landlock", sc=sc)

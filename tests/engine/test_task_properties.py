@@ -60,7 +60,10 @@ def test_reference_outputs_are_finite(task_id: str) -> None:
             given = [a for v in call.args.values() for a in _arrays(v) if a.dtype.kind == "f"]
             if not all(np.all(np.isfinite(a)) for a in given):
                 continue
-            out = task.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
+            if call.uses_objects:  # an object case: the reference replays the case's script
+                out: Any = tuple(task.expected_outputs(call).values())
+            else:
+                out = task.reference[call.function](**{k: materialise(v) for k, v in call.args.items()})
             for value in _arrays(out):
                 finite = np.isfinite(value) | (np.isneginf(value) if task_id in NEG_INF_OUTPUTS else False)
                 assert value.dtype.kind in "biu" or np.all(finite), (case.name, call.function)
@@ -84,10 +87,14 @@ def test_starter_defines_exactly_the_contract_signatures(task_id: str) -> None:
     assert "import numpy as np" in text.starter
     tree = ast.parse(text.starter)
     assert any(isinstance(n, ast.Import) and n.names[0].name == "numpy" for n in tree.body)
-    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
     assert set(defs) == {f.name for f in task.functions}
     for spec in task.functions:
         node = defs[spec.name]
+        assert ast.get_docstring(node), spec.name
+        if isinstance(node, ast.ClassDef):  # a class-based task: its constructor's parameters, every method to write
+            _assert_class_starter(node, spec)
+            continue
         args = node.args
         assert not (args.posonlyargs or args.kwonlyargs or args.vararg or args.kwarg), spec.name
         assert [a.arg for a in args.args] == [p.name for p in spec.params], spec.name
@@ -95,9 +102,17 @@ def test_starter_defines_exactly_the_contract_signatures(task_id: str) -> None:
         given += [ast.literal_eval(d) for d in args.defaults]
         wanted = [None if p.default is None else ast.literal_eval(p.default) for p in spec.params]
         assert given == wanted, spec.name
-        assert ast.get_docstring(node), spec.name
         last = node.body[-1]
         assert isinstance(last, ast.Raise) and "NotImplementedError" in ast.unparse(last), spec.name
+
+
+def _assert_class_starter(node: ast.ClassDef, spec: Any) -> None:
+    methods = {n.name: n for n in node.body if isinstance(n, ast.FunctionDef)}
+    init = methods.pop("__init__")
+    assert [a.arg for a in init.args.args] == ["self", *(p.name for p in spec.params)], spec.name
+    assert methods and all(
+        isinstance(m.body[-1], ast.Raise) and "NotImplementedError" in ast.unparse(m.body[-1]) for m in methods.values()
+    ), spec.name
 
 
 def test_every_detector_fires_on_a_known_wrong_submission(task_id: str) -> None:
@@ -113,11 +128,20 @@ def test_no_detector_speaks_on_the_reference(task_id: str) -> None:
     if not task.detectors:
         return
     for case in task.cases():
-        for call in case.calls:
+        results = [CallResult(c, value=_reference_value(task, c)) for c in case.calls]
+        for call, result in zip(case.calls, results, strict=True):
             expected = task.expected_outputs(call)
-            ctx = DiagnosisContext(task, call, dict(expected), expected, CallResult(call, value=None))
-            for detector in task.detectors.get(call.function, ()):
+            ctx = DiagnosisContext(task, call, dict(expected), expected, result, case, results)
+            for detector in task.detectors.get(task.spec_for(call).name, ()):
                 assert detector(ctx) is None, (case.name, detector)
+
+
+def _reference_value(task: Any, call: Any) -> object:
+    """What a submission identical to the reference returns for a call (None where nothing is compared)."""
+    outputs = list(task.expected_outputs(call).values())
+    if not outputs:
+        return None
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
 def test_each_call_of_a_correct_submission_is_fast(task_id: str) -> None:

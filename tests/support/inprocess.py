@@ -16,9 +16,10 @@ import numpy as np
 
 from engine.known_functions import KNOWN_FUNCTIONS
 from engine.limits import Limits
+from engine.objects import perform
 from engine.report import Isolation, Verdict
 from engine.runner import RunResult
-from engine.task import Call, CallResult, FunctionRef, RngSeed
+from engine.task import Call, CallResult, FunctionRef, Ref, RngSeed
 
 
 @functools.lru_cache(maxsize=64)
@@ -33,6 +34,19 @@ def _plain(value: object) -> object:
     if isinstance(value, np.ndarray | np.generic):
         return np.array(value)
     return value
+
+
+def _names(call: Call) -> list[str]:
+    """The kept objects a call uses: its target and its Ref arguments."""
+    names = [v.name for v in call.args.values() if isinstance(v, Ref)]
+    return ([call.target] if call.target is not None else []) + names
+
+
+def _plain_data(value: object) -> bool:
+    """Whether the sandbox would send ``value`` back (the child's rule, for object calls in this runner)."""
+    if value is None or isinstance(value, bool | int | float | np.ndarray | np.generic):
+        return True
+    return isinstance(value, tuple | list) and all(_plain_data(v) for v in value)
 
 
 def _materialise_one(value: object) -> object:
@@ -68,23 +82,40 @@ class InProcessRunner:
         except SyntaxError as e:
             return RunResult(calls=[], fatal_verdict=Verdict.SYNTAX_ERROR, fatal_message=str(e))
         results: list[CallResult] = []
+        kept: dict[str, object] = {}  # objects the calls keep (store_as), as the sandbox's child keeps them
         for call in calls:
             fn = namespace.get(call.function)
-            if not callable(fn):
+            if call.kind == "function" and not callable(fn):
                 results.append(
                     CallResult(call, error=f"{call.function} is not defined", error_verdict=Verdict.MISSING_FUNCTION)
                 )
                 continue
-            args = _materialise(dict(call.args))
+            if call.store_as is not None:
+                kept.pop(call.store_as, None)
+            absent = [n for n in _names(call) if n not in kept]
+            if absent:
+                error = f"not run: the object {absent[0]} does not exist"
+                results.append(CallResult(call, error=error, error_verdict=Verdict.RUNTIME_ERROR))
+                continue
+            args = _materialise({k: v for k, v in call.args.items() if not isinstance(v, Ref)})
             watched = _arrays_in(args)
             before = {k: v.copy() for k, v in watched.items()}
+            args = {k: kept[v.name] if isinstance(v, Ref) else args[k] for k, v in call.args.items()}
+            target = kept[call.target] if call.target is not None else None
             started = time.perf_counter()
             try:
-                value = fn(**args)
+                value = perform(call.kind, call.function, target, args, namespace.__getitem__)
             except Exception as e:
                 results.append(CallResult(call, error=f"{type(e).__name__}: {e}", error_verdict=Verdict.RUNTIME_ERROR))
                 continue
             seconds = time.perf_counter() - started
             mutated = tuple(k for k, v in before.items() if not np.array_equal(v, watched[k], equal_nan=True))
+            if call.store_as is not None:
+                kept[call.store_as] = value
+                value = Ref(call.store_as)
+            elif not _plain_data(value):
+                error = f"returned a {type(value).__name__}; return NumPy arrays, numbers, None or tuples of these"
+                results.append(CallResult(call, error=error, error_verdict=Verdict.INVALID_OUTPUT, seconds=seconds))
+                continue
             results.append(CallResult(call, value=_plain(value), mutated=mutated, seconds=seconds))
         return RunResult(calls=results, isolation=Isolation(separate_process=False, notes=["test-only runner"]))
