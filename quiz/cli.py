@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "import": "quiz.commands.progress",
     "mock": "quiz.commands.mock",
     "report": "quiz.commands.mock",
+    "pack": "quiz.commands.pack",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))  # each module's register(subparsers)
 GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck", "--skip-tag")
