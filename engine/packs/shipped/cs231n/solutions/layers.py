@@ -57,3 +57,39 @@ def softmax_loss(x, y):
     dx[np.arange(N), y] -= 1
     dx /= N
     return loss, dx
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    momentum = bn_param.get("momentum", 0.9)
+    N, D = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
+    out, cache = None, None
+    if mode == "train":
+        sample_mean = x.mean(axis=0)
+        sample_var = x.var(axis=0)
+        std = np.sqrt(sample_var + eps)
+        x_norm = (x - sample_mean) / std
+        out = gamma * x_norm + beta
+        cache = {"x_norm": x_norm, "gamma": gamma, "std": std}
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var = momentum * running_var + (1 - momentum) * sample_var
+    elif mode == "test":
+        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
+    else:
+        raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, cache
+
+
+def batchnorm_backward(dout, cache):
+    x_norm, gamma, std = cache["x_norm"], cache["gamma"], cache["std"]
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = np.sum(dout * x_norm, axis=0)
+    dx_norm = dout * gamma
+    dx = (1.0 / N) / std * (N * dx_norm - dx_norm.sum(axis=0) - x_norm * np.sum(dx_norm * x_norm, axis=0))
+    return dx, dgamma, dbeta
