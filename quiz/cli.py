@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "mock": "quiz.commands.mock",
     "report": "quiz.commands.mock",
     "pack": "quiz.commands.pack",
+    "gradescope": "quiz.commands.gradescope",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))  # each module's register(subparsers)
 GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck", "--skip-tag")

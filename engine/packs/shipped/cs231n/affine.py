@@ -42,7 +42,8 @@ def _dx_flat(ctx: DiagnosisContext) -> str | None:
 def _dw_from_unreshaped(ctx: DiagnosisContext) -> str | None:
     x = forward_args(ctx).get("x")
     got = ctx.got.get("dw")
-    if got is not None and isinstance(x, np.ndarray) and x.ndim > 2 and got.shape != ctx.expected["dw"].shape:
+    exp = ctx.expected["dw"]
+    if got is not None and isinstance(x, np.ndarray) and x.ndim > 2 and got.shape not in (exp.shape, exp.T.shape):
         return "dw does not have w's shape (D, M): use x reshaped to (N, D) in dw = x2d.T @ dout"
     return None
 
