@@ -13,14 +13,14 @@ from quiz.cli import main
 
 PACK = SHIPPED / "cs231n"
 LAYERS = PACK / "solutions" / "layers.py"
-TASKS = ["cs231n.affine", "cs231n.relu", "cs231n.softmax_loss", "cs231n.svm_loss", "cs231n.batchnorm"]
+TASKS = [f"cs231n.{t}" for t in ("affine", "relu", "softmax_loss", "svm_loss", "batchnorm", "conv", "max_pool")]
 
 
 def test_check_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pack", "check", "cs231n", "--seeds", "5", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     wrong = [c for c in data["checks"] if c["check"].endswith(".py rejected")]
-    assert data["ok"] and len(wrong) == 9
+    assert data["ok"] and len(wrong) == 12
 
 
 def test_a_correct_layers_file_passes_every_task_it_defines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -42,7 +42,7 @@ def test_only_the_tasks_a_file_defines_are_graded(tmp_path: Path, capsys: pytest
     only.write_text("import numpy as np\n\n" + source[source.index("def svm_loss"):])
     assert main(["grade", str(only), "--pack", "cs231n", "--format", "json"]) == 0
     reports = json.loads(capsys.readouterr().out)["reports"]
-    assert [r["task"] for r in reports] == ["cs231n.softmax_loss", "cs231n.svm_loss", "cs231n.batchnorm"]
+    assert [r["task"] for r in reports] == TASKS[2:]
 
 
 def test_a_cache_of_any_kind_stays_in_the_sandbox() -> None:
