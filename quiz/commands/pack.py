@@ -63,7 +63,7 @@ def load_pack_texts(name: str) -> tuple[Pack, dict[str, TaskText]]:
         assert text is not None
         if text.id != pt.entry.id:
             raise CliError(f"{pt.text_path}: id: is {text.id!r}, pack.toml says {pt.entry.id!r}")
-        texts[pt.task.id] = text
+        texts[pt.task.id] = text.model_copy(update={"id": pt.task.id})  # the id the task is graded under
     use_pack(pack)
     return pack, texts
 
