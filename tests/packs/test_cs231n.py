@@ -13,14 +13,15 @@ from quiz.cli import main
 
 PACK = SHIPPED / "cs231n"
 LAYERS = PACK / "solutions" / "layers.py"
-TASKS = [f"cs231n.{t}" for t in ("affine", "relu", "softmax_loss", "svm_loss", "batchnorm", "conv", "max_pool")]
+NAMES = ("affine", "relu", "softmax_loss", "svm_loss", "batchnorm", "conv", "max_pool", "dropout")
+TASKS = [f"cs231n.{t}" for t in NAMES]
 
 
 def test_check_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pack", "check", "cs231n", "--seeds", "5", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     wrong = [c for c in data["checks"] if c["check"].endswith(".py rejected")]
-    assert data["ok"] and len(wrong) == 12
+    assert data["ok"] and len(wrong) == 14
 
 
 def test_a_correct_layers_file_passes_every_task_it_defines(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,3 +68,18 @@ def test_the_correct_file_passes_on_any_seed(seed: int) -> None:
     use_pack(load_pack("cs231n"))
     for task_id in TASKS:
         assert grade(LAYERS.read_text(), task_id, seed=seed).verdict.value == "passed", (task_id, seed)
+
+
+def test_dropout_accepts_any_fair_random_stream_and_rejects_a_fresh_mask_in_backward() -> None:
+    use_pack(load_pack("cs231n"))
+    source = LAYERS.read_text()
+    binomial = source.replace("        mask = (np.random.rand(*x.shape) < p) / p\n",
+                              "        mask = np.random.binomial(1, p, size=x.shape) / p\n")
+    assert binomial != source
+    assert grade(binomial, "cs231n.dropout").verdict.value == "passed"
+    redrawn = "        dx = dout * (np.random.rand(*dout.shape) < dropout_param['p']) / dropout_param['p']\n"
+    fresh = source.replace("        dx = dout * mask\n", redrawn)
+    assert fresh != source
+    report = grade(fresh, "cs231n.dropout")
+    assert report.verdict.value == "wrong_answer"
+    assert any("the forward's own mask" in d for d in report.diagnoses)
