@@ -13,7 +13,7 @@ from quiz.cli import main
 
 PACK = SHIPPED / "cs231n"
 LAYERS = PACK / "solutions" / "layers.py"
-NAMES = ("affine", "relu", "softmax_loss", "svm_loss", "batchnorm", "conv", "max_pool", "dropout")
+NAMES = ("affine", "relu", "softmax_loss", "svm_loss", "batchnorm", "conv", "max_pool", "dropout", "layernorm")
 TASKS = [f"cs231n.{t}" for t in NAMES]
 
 
@@ -21,7 +21,7 @@ def test_check_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["pack", "check", "cs231n", "--seeds", "5", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     wrong = [c for c in data["checks"] if c["check"].endswith(".py rejected")]
-    assert data["ok"] and len(wrong) == 14
+    assert data["ok"] and len(wrong) == 15
 
 
 def test_a_correct_layers_file_passes_every_task_it_defines(capsys: pytest.CaptureFixture[str]) -> None:

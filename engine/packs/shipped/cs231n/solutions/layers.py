@@ -187,3 +187,24 @@ def dropout_backward(dout, cache):
     elif mode == "test":
         dx = dout
     return dx
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    mu = np.mean(x, axis=1, keepdims=True)
+    var = np.var(x, axis=1, keepdims=True)
+    std = np.sqrt(var + eps)
+    x_hat = (x - mu) / std
+    out = gamma * x_hat + beta
+    cache = (x_hat, gamma, std)
+    return out, cache
+
+
+def layernorm_backward(dout, cache):
+    x_hat, gamma, std = cache
+    D = dout.shape[1]
+    dbeta = np.sum(dout, axis=0)
+    dgamma = np.sum(dout * x_hat, axis=0)
+    g = dout * gamma
+    dx = (D * g - np.sum(g, axis=1, keepdims=True) - x_hat * np.sum(g * x_hat, axis=1, keepdims=True)) / (D * std)
+    return dx, dgamma, dbeta
