@@ -31,6 +31,10 @@ cd "$(dirname "$0")"
 if ! command -v pip3 >/dev/null 2>&1; then
     apt-get update && apt-get install -y python3 python3-pip
 fi
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "nnprep needs Python 3.11 or newer: choose Gradescope's Ubuntu 24.04 base image" >&2
+    exit 1
+fi
 pip3 install --break-system-packages ./*.whl 2>/dev/null || pip3 install ./*.whl
 """
 
