@@ -142,3 +142,26 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "junit", "gradescope", "json"])
+def test_batch_with_a_pack_in_every_format_and_a_policy(
+    new_pack: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    folder = tmp_path / "cands"
+    folder.mkdir()
+    (folder / "alice.py").write_text((new_pack / "solutions" / "swish.py").read_text())
+    (folder / "bob.py").write_text((new_pack / "wrong" / "swish_no_product_rule.py").read_text())
+    policy = tmp_path / "policy.toml"
+    policy.write_text('pass_mark = 40\n\n[[tasks]]\nid = "course.swish"\nweight = 2\n')
+    out = tmp_path / ("out" if fmt == "gradescope" else f"out.{fmt}")
+    status, _, err = run(capsys, "grade", str(folder), "--pack", str(new_pack), "--policy", str(policy),
+                         "--format", fmt, "--out", str(out), "--workers", "1")
+    assert status == 0, err  # bob scores 50 >= the pass mark 40
+    if out.is_dir():  # gradescope: a results.json per candidate
+        text = "\n".join(p.read_text() for p in sorted(out.rglob("*.json")))
+        assert sorted(p.parent.name for p in out.rglob("results.json")) == ["alice", "bob"]
+        assert "course.swish" in text
+    else:
+        text = out.read_text()
+        assert "course.swish" in text and "alice" in text and "bob" in text
