@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,22 @@ import engine.tasks as catalogue
 from engine.packs.template import write_new_pack
 
 
+@contextmanager
+def catalogue_kept() -> Iterator[None]:
+    """The catalogue in use (built-in or a pack's) as it was before the block."""
+    saved = (dict(catalogue._pack_tasks), catalogue._catalogue)
+    try:
+        yield
+    finally:
+        catalogue._pack_tasks.clear()
+        catalogue._pack_tasks.update(saved[0])
+        catalogue._catalogue = saved[1]
+
+
 @pytest.fixture(autouse=True)
 def _restore_catalogue() -> Iterator[None]:
-    saved = (dict(catalogue._pack_tasks), catalogue._catalogue)
-    yield
-    catalogue._pack_tasks.clear()
-    catalogue._pack_tasks.update(saved[0])
-    catalogue._catalogue = saved[1]
+    with catalogue_kept():
+        yield
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import pytest
 
 from engine.packs import SHIPPED
 from quiz.cli import main
+from tests.packs.conftest import catalogue_kept
 
 LAYERS = SHIPPED / "cs231n" / "solutions" / "layers.py"
 WRONG = SHIPPED / "cs231n" / "wrong" / "softmax_dx_not_averaged.py"
@@ -26,8 +27,9 @@ WRONG = SHIPPED / "cs231n" / "wrong" / "softmax_dx_not_averaged.py"
 @pytest.fixture(scope="module")
 def autograder_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("zip") / "autograder.zip"
-    assert main(["gradescope", "build", "--pack", "cs231n", "--task", "softmax_loss", "--task", "affine",
-                 "--out", str(out)]) == 0
+    with catalogue_kept():  # a module fixture runs outside the per-test restore
+        assert main(["gradescope", "build", "--pack", "cs231n", "--task", "softmax_loss", "--task", "affine",
+                     "--out", str(out)]) == 0
     return out
 
 
