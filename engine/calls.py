@@ -2,12 +2,34 @@
 
 Re-exported by ``engine.task`` (where the rest of the task model lives). How a call executes is
 ``engine.objects.perform``, shared by the reference's replay, the sandboxed child and the test runner.
+
+Objects that stay in the sandbox. A case's calls run in order in one child process; a call may keep its result
+there instead of sending it back, and later calls of the run may use it. Only plain data (numbers, arrays, tuples
+of them) ever crosses back; a kept object is known to the grading process only by the name the case gave it, so a
+submission cannot choose what the parent believes. The reference replays the same calls in the grading process
+(``Task.replay``) with its own objects, and each call that returns data is judged against the replay's value.
+
+A class-based task (``v = Value(2.0)``, ``w = v * v``, ``w.backward()``, read ``v.grad``)::
+
+    Call("Value", {"data": 2.0}, store_as="v")
+    operation("mul", Ref("v"), Ref("v"), store_as="w")     # v * v, dispatched in the child
+    Ref("w").method("backward", store_as="_")               # result kept: judged only on not failing
+    Ref("v").attr("grad")                                   # plain data: judged, reported as "v.grad"
+
+A course API whose forward returns ``(out, cache)`` and whose backward takes the cache::
+
+    Call("affine_forward", {"x": x, "w": w, "b": b}, keep={1: "cache"})  # out judged, the cache stays
+    Call("affine_backward", {"dout": dout, "cache": Ref("cache")})       # judged as usual
+
+Detectors of method, attribute and operator calls are keyed ``.<name>`` / ``operator.<name>`` (``Task.spec_for``);
+they see the whole case and its results (``DiagnosisContext.case``, ``case_results``). A kept object lives for the
+rest of its run: after a crash or a time-out the fresh process has none, and calls that need one fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -68,6 +90,11 @@ class Call:
     kept object ``target``, or an operator (see ``Ref.method``, ``Ref.attr`` and ``operation``). A call that
     returns its result is judged like any other: it must be plain data, and the reference's replay of the same
     case says what it should be.
+
+    ``keep`` serves forward functions that return ``(out, cache)``: it keeps some items of a returned tuple in the
+    run by index (``keep={1: "cache"}``), and the call is judged on its other outputs as usual, so the function's
+    detectors still see its arguments. A later ``backward(dout=..., cache=Ref("cache"))`` receives the
+    submission's own cache, whatever it holds, while the reference's replay passes the reference's cache.
     """
 
     function: str
@@ -75,6 +102,8 @@ class Call:
     target: str | None = None
     kind: str = "function"
     store_as: str | None = None
+    keep: Mapping[int, str] = field(default_factory=dict)
+    output: str | None = None  # how reports name what an object call returns, instead of ``label``'s default
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -88,21 +117,25 @@ class Call:
             raise ValueError(f"not a plain name: {self.function!r}")
         if self.kind == "attribute" and self.args:
             raise ValueError("an attribute read takes no arguments")
-        for name in (self.target, self.store_as):
+        for name in (self.target, self.store_as, *self.keep.values()):
             if name is not None:
                 Ref(name)  # validates the name
+        if self.keep and (self.store_as is not None or not all(type(i) is int and 0 <= i < 64 for i in self.keep)):
+            raise ValueError("keep names items (by index) of a result that is not kept whole")
 
     @property
     def uses_objects(self) -> bool:
         """Whether this call makes, uses or keeps an object inside the run (so its reference needs its case)."""
         refs = any(isinstance(v, Ref) for v in self.args.values())
-        return self.kind != "function" or self.store_as is not None or refs
+        return self.kind != "function" or self.store_as is not None or bool(self.keep) or refs
 
     @property
     def label(self) -> str:
         """How reports name what this call returned: ``v.grad``, ``w.backward()``, ``v * w``, ``Value(...)``.
         Names of kept objects and small int or str literals (an index, a key) only, never argument values (hidden
-        cases show it)."""
+        cases show it); ``output`` overrides it."""
+        if self.output is not None:
+            return self.output
         names = [v.name if isinstance(v, Ref) else _literal(v) for v in self.args.values()]
         if self.kind == "attribute":
             return f"{self.target}.{self.function}"
@@ -137,4 +170,6 @@ class Call:
         else:
             keywords = ", ".join(f"{k}={show(v)}" for k, v in self.args.items())
             line = f"{self.target + '.' if self.target else ''}{self.function}({keywords})"
+        if self.keep:
+            return line + " (" + ", ".join(f"item {i} kept as {name}" for i, name in sorted(self.keep.items())) + ")"
         return f"{self.store_as} = {line}" if self.store_as and self.store_as != "_" else line

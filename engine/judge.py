@@ -9,7 +9,7 @@ import numpy as np
 from engine import diagnose, numpy2
 from engine.compare import compare, revealing
 from engine.report import CaseResult, OutputCheck, Verdict
-from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Task
+from engine.task import Call, CallResult, Case, DiagnosisContext, FunctionSpec, Judgement, Ref, Task
 
 
 def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarray | None], str | None]:
@@ -24,6 +24,8 @@ def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarr
         values = value
     named: dict[str, np.ndarray | None] = {}
     for name, v in zip(spec.outputs, values, strict=True):
+        if isinstance(v, Ref):  # an item kept in the sandbox (a cache): the parent made this, nothing to compare
+            continue
         if v is None:
             named[name] = None
         elif isinstance(v, np.ndarray):
@@ -37,9 +39,9 @@ def split_outputs(spec: FunctionSpec, value: object) -> tuple[dict[str, np.ndarr
 
 def describe_inputs(call: Call, case: Case | None = None) -> dict[str, str]:
     """A short readable summary of a call's arguments: shapes for arrays, values for scalars. For a case that keeps
-    objects, its script instead: one line per call (``w = v * v``, ``w.backward()``, ``v.grad``)."""
+    objects, its script instead: its calls as Python statements on one line (``w = v * v; w.backward(); v.grad``)."""
     if case is not None and case.uses_objects:
-        return {"calls": "\n".join(c.text() for c in case.calls)}
+        return {"calls": "; ".join(c.text() for c in case.calls)}
     out: dict[str, str] = {}
     for name, v in call.args.items():
         if isinstance(v, np.ndarray):
@@ -64,7 +66,8 @@ def judge_call(
     if problem:
         return Judgement(ok=False, message=problem, invalid=True)
     expected = task.expected_outputs(result.call)
-    checks: list[OutputCheck] = [compare(name, expected[name], got[name], task.tolerance) for name in spec.outputs]
+    compared = [name for i, name in enumerate(spec.outputs) if i not in result.call.keep]
+    checks: list[OutputCheck] = [compare(name, expected[name], got.get(name), task.tolerance) for name in compared]
     diagnoses: list[str] = []
     if result.mutated:
         diagnoses.append(
@@ -81,8 +84,8 @@ def judge_call(
                 found = None
             if found and found not in diagnoses:
                 diagnoses.append(found)
-        for name in spec.outputs:
-            kept = diagnose.kept_axes(name, got[name], expected[name])
+        for name in compared:
+            kept = diagnose.kept_axes(name, got.get(name), expected[name])
             if kept and not any("keepdims" in d for d in diagnoses):
                 diagnoses.append(kept)
     ok = all(c.ok for c in checks) and not result.mutated

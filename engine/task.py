@@ -242,18 +242,22 @@ class Task:
         for call in case.calls:
             args = {k: kept[v.name] if isinstance(v, Ref) else materialise(v) for k, v in call.args.items()}
             target = kept[call.target] if call.target is not None else None
-            value = perform(call.kind, call.function, target, args, functions.__getitem__)
+            value: Any = perform(call.kind, call.function, target, args, functions.__getitem__)
             if call.store_as is not None:
                 kept[call.store_as] = value
                 outputs.append(None)
-            else:
-                outputs.append(self._named(call, value))
+                continue
+            for i, name in call.keep.items():
+                kept[name] = value[i]
+            outputs.append(self._named(call, value))
         return outputs
 
     def _named(self, call: Call, raw: Any) -> dict[str, np.ndarray]:
+        """A call's outputs by name, without the items it keeps in the run (``Call.keep``)."""
         outputs = self.spec_for(call).outputs
         values = (raw,) if len(outputs) == 1 else tuple(raw)
-        return {name: np.asarray(v) for name, v in zip(outputs, values, strict=True)}
+        pairs = zip(outputs, values, strict=True)
+        return {name: np.asarray(v) for i, (name, v) in enumerate(pairs) if i not in call.keep}
 
     @property
     def fixed_seed(self) -> int:

@@ -188,8 +188,9 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
         fname = call["function"]
         kind = call.get("kind", "function")
         store = call.get("store")
-        if store is not None:
-            _drop(kept, store)  # a failing call must not leave an older object under this name
+        keep = {int(i): str(name) for i, name in call.get("keep") or ()}
+        for name in ([store] if store is not None else []) + list(keep.values()):
+            _drop(kept, name)  # a failing call must not leave an older object under this name
         if kind == "function" and (fname in missing or fname not in functions):
             problem = missing.get(fname, f"{fname} is not one of the task's functions")
             channel.send({"kind": "result", "index": index, "verdict": "missing_function", "message": problem,
@@ -225,7 +226,13 @@ def run_job(inputs: bytes, start: int, channel: Channel, wire: Any, applied: dic
         if store is not None:  # kept here; the parent holds only the name it chose
             kept[store] = value
             tree = {"t": "none"}
+        elif keep and (type(value) not in (tuple, list) or len(value) <= max(keep)):
+            tree = {"t": "invalid", "what": f"a {type(value).__name__} where a tuple (..., cache) was expected"}
         else:
+            if keep:  # items kept here (a cache); the others come back, None in the kept items' places
+                for i, name in keep.items():
+                    kept[name] = value[i]
+                value = [None if i in keep else item for i, item in enumerate(value)]
             try:
                 tree = wire.encode_value(value, out)
             except ValueError as e:

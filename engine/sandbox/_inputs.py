@@ -25,6 +25,8 @@ def _call_tree(call: Call, blobs: list[bytes]) -> dict[str, Any]:
     tree: dict[str, Any] = {"function": call.function, "args": args}
     if call.uses_objects:
         tree.update(kind=call.kind, target=call.target, store=call.store_as)
+        if call.keep:
+            tree["keep"] = [[i, name] for i, name in sorted(call.keep.items())]
     return tree
 
 

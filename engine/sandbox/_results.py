@@ -117,6 +117,10 @@ def call_result(state: RunState, index: int, message: wire.Message, seconds: flo
             error_verdict=Verdict.INVALID_OUTPUT, mutated=mutated, seconds=seconds,
         )
     value = _drop_wrong_shapes(state, call, message.value)
+    if call.keep:  # the kept items stay in the child: the parent's result holds its own names for them
+        if not isinstance(value, tuple) or len(value) <= max(call.keep) or any(value[i] is not None for i in call.keep):
+            raise wire.ProtocolError("a value came back in place of an item kept in the sandbox")
+        value = tuple(Ref(call.keep[i]) if i in call.keep else item for i, item in enumerate(value))
     size = sum(a.nbytes for a in _arrays(value) if a.base is None)  # stand-ins (views of one zero) hold nothing
     if state.kept + size > MAX_KEPT:
         return CallResult(

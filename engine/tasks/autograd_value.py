@@ -30,6 +30,7 @@ class _Script:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.backwards = 0
 
     def leaf(self, name: str, x: float) -> Ref:
         self.calls.append(Call("Value", {"data": float(x)}, store_as=name))
@@ -45,11 +46,15 @@ class _Script:
 
     def backward(self, root: Ref) -> None:
         self.calls.append(root.method("backward", store_as="_"))  # its result is kept, so judged on not failing
+        self.backwards += 1
 
     def read(self, *reads: str) -> None:
+        """Reads like ``a.grad``; after a second backward() reported as ``a.grad after 2 backward()``."""
+        after = f" after {self.backwards} backward()" if self.backwards > 1 else ""
         for read in reads:
             node, attribute = read.split(".")
-            self.calls.append(Ref(node).attr(attribute))
+            call = Ref(node).attr(attribute)
+            self.calls.append(Call(call.function, {}, call.target, call.kind, output=read + after) if after else call)
 
     def case(self, name: str, description: str, visible: bool = False) -> Case:
         return Case(name, tuple(self.calls), visible, description=description)

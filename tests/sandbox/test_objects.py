@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from engine import Limits, Verdict
+from engine import Limits, Verdict, get_task, grade
 from engine.sandbox import Sandbox
 from engine.sandbox import _wire as wire
 from engine.sandbox._inputs import encode_inputs
 from engine.sandbox._results import RunState, call_result
 from engine.task import Call, Ref, operation
-from tests.sandbox.conftest import FAST, SPIN, assert_clean, src
+from tests.sandbox.conftest import FAST, SPIN, SUBMISSIONS, assert_clean, src
 
 COUNTER = """
 import numpy as np
@@ -259,6 +261,15 @@ def test_a_value_for_a_kept_result_is_tampering() -> None:
     lying = wire.Message("result", index=0, value=np.zeros(3), inputs={})
     with pytest.raises(wire.ProtocolError):
         call_result(state, 0, lying, 0.0)
+    forward = Call("make", {"start": 1.0}, keep={1: "cache"})
+    state = RunState([forward], FAST, 0.0, [{}])
+    out = np.ones(2)
+    honest = wire.Message("result", index=0, value=(out, None), inputs={})
+    value = call_result(state, 0, honest, 0.0).value
+    assert isinstance(value, tuple) and value[0] is out and value[1] == Ref("cache")
+    for tampered in ((out, np.ones(1)), out, None):
+        with pytest.raises(wire.ProtocolError):
+            call_result(state, 0, wire.Message("result", index=0, value=tampered, inputs={}), 0.0)
 
 
 def test_calls_are_validated_where_they_are_made() -> None:
@@ -271,5 +282,46 @@ def test_calls_are_validated_where_they_are_made() -> None:
         Call("system", {"a": 1, "b": 2}, kind="operator")
     with pytest.raises(ValueError):
         Call("grad", {}, kind="attribute")  # no target
+    with pytest.raises(ValueError):
+        Call("make", {}, store_as="a", keep={1: "cache"})  # kept whole or by items, not both
     with pytest.raises(ValueError):  # a kept object only as a whole argument
         encode_inputs("", [Call("combine", {"a": (Ref("a"), 1.0), "b": Ref("b")})], FUNCTIONS)
+
+
+def test_a_hanging_method_costs_only_the_cases_that_call_it(sandbox: Sandbox) -> None:
+    """autograd_value with a tanh() that hangs: every case that calls tanh is time_limit_exceeded, every other case
+    (run again in a fresh process once the restarts are used up, its objects made anew) passes."""
+    correct = (SUBMISSIONS / "autograd_value" / "correct_closures.py").read_text()
+    source = correct + src(SPIN + "\nValue.tanh = lambda self: _spin()\n")
+    report = grade(source, "autograd_value", Limits(time_limit=0.5, total_time_limit=20.0), runner=sandbox, seed=3)
+    cases = {c.name: c for c in get_task("autograd_value").cases(3)}
+    for result in report.cases:
+        uses_tanh = any(call.function == "tanh" for call in cases[result.name].calls)
+        want = Verdict.TIME_LIMIT_EXCEEDED if uses_tanh else Verdict.PASSED
+        assert result.verdict is want, (result.name, result.verdict, result.message)
+    assert_clean(sandbox)
+
+
+_plain = st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False) | st.just(np.zeros(2))
+_claims = st.recursive(_plain, lambda inner: st.tuples(inner, inner) | st.tuples(inner), max_leaves=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_claims, st.sampled_from([{}, {0: "c"}, {1: "cache"}, {0: "a", 2: "b"}]), st.booleans())
+def test_whatever_a_child_claims_for_object_calls_the_parent_keeps_its_own_names(
+    claim: object, keep: dict[int, str], stored: bool
+) -> None:
+    """For a call whose result (or some of its items) stays in the child, any decoded value the child sends gives
+    either a result holding the parent's own Refs where the objects are, or a ProtocolError: nothing else."""
+    call = Call("make", {}, store_as="kept") if stored else Call("make", {}, keep=keep)
+    state = RunState([call], FAST, 0.0, [{}])
+    try:
+        result = call_result(state, 0, wire.Message("result", index=0, value=claim, inputs={}), 0.0)
+    except wire.ProtocolError:
+        return
+    if stored:
+        assert result.value == Ref("kept")
+    elif keep:
+        assert isinstance(result.value, tuple)
+        assert all(result.value[i] == Ref(name) for i, name in keep.items())
+        assert not any(isinstance(v, Ref) for i, v in enumerate(result.value) if i not in keep)

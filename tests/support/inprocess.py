@@ -44,7 +44,7 @@ def _names(call: Call) -> list[str]:
 
 def _plain_data(value: object) -> bool:
     """Whether the sandbox would send ``value`` back (the child's rule, for object calls in this runner)."""
-    if value is None or isinstance(value, bool | int | float | np.ndarray | np.generic):
+    if value is None or isinstance(value, bool | int | float | np.ndarray | np.generic | Ref):
         return True
     return isinstance(value, tuple | list) and all(_plain_data(v) for v in value)
 
@@ -90,8 +90,8 @@ class InProcessRunner:
                     CallResult(call, error=f"{call.function} is not defined", error_verdict=Verdict.MISSING_FUNCTION)
                 )
                 continue
-            if call.store_as is not None:
-                kept.pop(call.store_as, None)
+            for name in [call.store_as, *call.keep.values()]:
+                kept.pop(name or "", None)
             absent = [n for n in _names(call) if n not in kept]
             if absent:
                 error = f"not run: the object {absent[0]} does not exist"
@@ -113,7 +113,14 @@ class InProcessRunner:
             if call.store_as is not None:
                 kept[call.store_as] = value
                 value = Ref(call.store_as)
-            elif not _plain_data(value):
+            elif call.keep and (not isinstance(value, tuple | list) or len(value) <= max(call.keep)):
+                error = f"returned a {type(value).__name__} where a tuple (..., cache) was expected"
+                results.append(CallResult(call, error=error, error_verdict=Verdict.INVALID_OUTPUT, seconds=seconds))
+                continue
+            elif call.keep:
+                kept.update({name: value[i] for i, name in call.keep.items()})
+                value = tuple(Ref(call.keep[i]) if i in call.keep else v for i, v in enumerate(value))
+            if not _plain_data(value):
                 error = f"returned a {type(value).__name__}; return NumPy arrays, numbers, None or tuples of these"
                 results.append(CallResult(call, error=error, error_verdict=Verdict.INVALID_OUTPUT, seconds=seconds))
                 continue

@@ -16,11 +16,13 @@ from engine.task import Call, Case, Ref
 from engine.tasks import _autograd_mistakes as mistakes
 from engine.tasks import get_task
 from engine.tasks._autograd_reference import Value
+from tests.engine.tasks.support import SUBMISSIONS as ALL_SUBMISSIONS
 from tests.engine.tasks.support import task_text
 from tests.support.inprocess import InProcessRunner
 
 TASK_ID = "autograd_value"
 SEEDS = range(12)
+SUBMISSIONS = ALL_SUBMISSIONS / TASK_ID
 
 
 def _is_backward(call: Call) -> bool:
@@ -161,3 +163,16 @@ def test_the_untouched_starter_fails_every_case(inprocess: InProcessRunner) -> N
     report = grade(task_text(TASK_ID).starter, TASK_ID, runner=inprocess)
     assert report.verdict is Verdict.RUNTIME_ERROR and report.score == 0.0
     assert all(c.verdict is Verdict.RUNTIME_ERROR for c in report.cases)
+
+
+def test_a_visible_case_shows_its_calls_and_a_hidden_one_shows_nothing(inprocess: InProcessRunner) -> None:
+    source = (SUBMISSIONS / "wrong_overwrites.py").read_text()
+    report = grade(source, TASK_ID, runner=inprocess, seed=5)
+    example, twice = report.cases[0], report.cases[1]
+    assert example.inputs == {
+        "calls": "a = Value(data=2.0); b = Value(data=-3.0); c = a * b; d = c + a; e = d ** 2; e.backward(); "
+        "e.data; a.grad; b.grad; c.grad; e.grad"
+    }
+    assert [o.name for o in example.outputs] == ["e.data", "a.grad", "b.grad", "c.grad", "e.grad"]
+    assert "a.grad after 2 backward()" in [o.name for o in twice.outputs]
+    assert all(c.inputs is None for c in report.cases if not c.visible)
