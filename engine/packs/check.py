@@ -147,7 +147,8 @@ def reference_results(task: Task, case: Case) -> list[CallResult]:
 def _result(call: Call, out: dict[str, np.ndarray] | None, task: Task) -> CallResult:
     if out is None:
         return CallResult(call=call, value=Ref(call.store_as or "kept"))
-    values = tuple(out[name] for name in task.spec_for(call).outputs)
+    names = task.spec_for(call).outputs
+    values = tuple(Ref(call.keep[i]) if i in call.keep else out[name] for i, name in enumerate(names))
     return CallResult(call=call, value=values[0] if len(values) == 1 else values)
 
 

@@ -1,11 +1,9 @@
 """What the cs231n pack's tasks share: case builders for the course's ``(out, cache)`` API and input makers.
 
-A layer case keeps the forward's result INSIDE the sandbox (the cache may hold anything a student likes), reads
-``out`` from it, keeps the cache and hands it to the backward::
+A layer case judges ``out`` and keeps the cache INSIDE the sandbox (it may hold anything a student likes), then
+hands it to the backward::
 
-    fwd = affine_forward(x=..., w=..., b=...)     # kept in the sandbox
-    fwd[0]                                        # out: judged
-    cache = fwd[1]                                # kept
+    affine_forward(x=..., w=..., b=...)           # keep={1: "cache"}: out judged, the cache stays
     affine_backward(dout=..., cache=cache)        # (dx, dw, db): judged
 """
 
@@ -17,20 +15,23 @@ from typing import Any
 import numpy as np
 
 from engine.packs.gradients import ReferenceGradient
-from engine.task import Call, Case, DiagnosisContext, Param, Ref, Value, operation
+from engine.task import Call, Case, DiagnosisContext, Param, Ref, Value
 
-FORWARD = "fwd"  # the name the forward's (out, cache) result is kept under
-CACHE = "cache"
+CACHE = "cache"  # the name the forward's cache is kept under
 
 
 def params(*names: str, **defaults: str) -> tuple[Param, ...]:
     return tuple(Param(n) for n in names) + tuple(Param(n, d) for n, d in defaults.items())
 
 
+def forward_call(forward: str, args: Mapping[str, Value]) -> Call:
+    """``forward(**args) -> (out, cache)``: ``out`` judged, the cache kept in the sandbox as ``cache``."""
+    return Call(forward, args, keep={1: CACHE})
+
+
 def forward_case(name: str, forward: str, args: Mapping[str, Value], visible: bool, description: str) -> Case:
     """A case judging ``out`` of ``forward(**args) -> (out, cache)``."""
-    calls = (Call(forward, args, store_as=FORWARD), operation("getitem", Ref(FORWARD), 0))
-    return Case(name, calls, visible, description=description)
+    return Case(name, (forward_call(forward, args),), visible, description=description)
 
 
 def layer_case(
@@ -38,21 +39,17 @@ def layer_case(
     description: str,
 ) -> Case:
     """A case judging ``out`` of the forward, then the backward's gradients from the forward's own cache."""
-    calls = (
-        Call(forward, args, store_as=FORWARD),
-        operation("getitem", Ref(FORWARD), 0),
-        operation("getitem", Ref(FORWARD), 1, store_as=CACHE),
-        Call(backward, {"dout": dout, "cache": Ref(CACHE)}),
-    )
+    calls = (forward_call(forward, args), Call(backward, {"dout": dout, "cache": Ref(CACHE)}))
     return Case(name, calls, visible, description=description)
 
 
 def forward_args(ctx: DiagnosisContext) -> Mapping[str, Value]:
     """The arguments of the forward call of the failing call's case (a detector of ``out`` or of a backward)."""
+    if ctx.call.keep:
+        return ctx.call.args
     case = ctx.case
-    if case is None:
-        return {}
-    return case.calls[0].args
+    forward = next((c for c in case.calls if c.keep), None) if case is not None else None
+    return forward.args if forward is not None else {}
 
 
 def layer_gradient(

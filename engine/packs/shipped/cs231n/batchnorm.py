@@ -17,7 +17,7 @@ from engine import diagnose
 from engine.packs.gradients import ReferenceGradient
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Ref, Task, operation
 
-from ._common import FORWARD, layer_case, layer_gradient, params
+from ._common import forward_call, layer_case, layer_gradient, params
 
 
 def batchnorm_forward(
@@ -80,12 +80,10 @@ def _running_stat(ctx: DiagnosisContext) -> str | None:
 
 
 def _unbiased_out(ctx: DiagnosisContext) -> str | None:
-    found = _bn_args(ctx)
-    got = next(iter(ctx.got.values()), None)
-    if found is None or got is None or ctx.call.args.get("arg1") != 0 or ctx.case is None:
+    got, fwd = ctx.got.get("out"), ctx.call.args
+    x = fwd.get("x")
+    if got is None or not isinstance(x, np.ndarray) or x.shape[0] < 2:
         return None
-    x, _ = found
-    fwd = ctx.case.calls[1].args
     x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + 1e-5)
     if diagnose.close(got, fwd["gamma"] * x_hat + fwd["beta"]):
         return "out is normalised with the unbiased variance (N - 1): batch norm uses the biased one (np.var)"
@@ -99,8 +97,7 @@ def _train_case(rng: np.random.Generator, name: str, n: int, d: int, visible: bo
     for step in range(2):
         x = rng.standard_normal((n, d)) * rng.uniform(0.5, 3.0) + rng.uniform(-2, 2)
         args = {"x": x, "gamma": rng.standard_normal(d), "beta": rng.standard_normal(d), "bn_param": Ref("bn_param")}
-        calls.append(Call("batchnorm_forward", args, store_as=FORWARD))
-        calls.append(operation("getitem", Ref(FORWARD), 0))
+        calls.append(forward_call("batchnorm_forward", args))
         if step == 0:
             calls.append(operation("getitem", Ref("bn_param"), "running_mean"))
             calls.append(operation("getitem", Ref("bn_param"), "running_var"))
@@ -114,7 +111,7 @@ def _test_case(rng: np.random.Generator, n: int, d: int) -> Case:
     bn = {"mode": "test", "running_mean": rng.standard_normal(d), "running_var": rng.uniform(0.5, 2.0, d)}
     args = {"x": rng.standard_normal((n, d)), "gamma": rng.standard_normal(d), "beta": rng.standard_normal(d),
             "bn_param": bn}
-    calls = (Call("batchnorm_forward", args, store_as=FORWARD), operation("getitem", Ref(FORWARD), 0))
+    calls = (forward_call("batchnorm_forward", args),)
     return Case("test_mode", calls, description=f"test mode: normalised with the running statistics, x ({n}, {d})")
 
 
@@ -154,7 +151,8 @@ TASK = Task(
     reference={"batchnorm_forward": batchnorm_forward, "batchnorm_backward": batchnorm_backward},
     make_cases=_cases,
     detectors={
-        "operator.getitem": (_running_stat, _unbiased_out),
+        "operator.getitem": (_running_stat,),
+        "batchnorm_forward": (_unbiased_out,),
         "batchnorm_backward": (diagnose.not_summed("dgamma"), diagnose.not_summed("dbeta")),
     },
 )

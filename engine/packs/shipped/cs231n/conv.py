@@ -56,8 +56,8 @@ def conv_backward_naive(dout: np.ndarray, cache: Any) -> tuple[np.ndarray, np.nd
 
 def _flipped(ctx: DiagnosisContext) -> str | None:
     args = forward_args(ctx)
-    got = next(iter(ctx.got.values()), None)
-    if got is None or "w" not in args or ctx.call.kind != "operator":
+    got = ctx.got.get("out")
+    if got is None or "w" not in args or not ctx.call.keep:
         return None
     flipped = conv_forward_naive(args["x"], args["w"][:, :, ::-1, ::-1], args["b"], args["conv_param"])[0]
     if diagnose.close(got, flipped):
@@ -118,7 +118,7 @@ TASK = Task(
     reference={"conv_forward_naive": conv_forward_naive, "conv_backward_naive": conv_backward_naive},
     make_cases=_cases,
     detectors={
-        "operator.getitem": (_flipped,),
+        "conv_forward_naive": (_flipped,),
         "conv_backward_naive": (_dx_padded, diagnose.not_summed("db")),
     },
 )

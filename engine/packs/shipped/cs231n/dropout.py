@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from engine.report import OutputCheck
-from engine.task import Call, CallResult, Case, FunctionSpec, Judgement, Ref, Task, operation
+from engine.task import Call, CallResult, Case, FunctionSpec, Judgement, Ref, Task
 
-from ._common import CACHE, FORWARD, away_from_zero, params
+from ._common import CACHE, away_from_zero, forward_call, params
 
 SIGMAS = 6.0
 
@@ -40,7 +40,8 @@ def dropout_backward(dout: np.ndarray, cache: Any) -> np.ndarray:
 
 
 def _value(result: CallResult) -> np.ndarray | None:
-    v = result.value
+    """The array a call returned (a forward's ``out``: the first item, its cache being kept in the sandbox)."""
+    v = result.value[0] if result.call.keep and isinstance(result.value, tuple) else result.value
     return v if isinstance(v, np.ndarray) and v.dtype.kind == "f" else None
 
 
@@ -72,10 +73,10 @@ def _train_out(x: np.ndarray, p: float, out: np.ndarray | None) -> Judgement | n
 
 
 def judge(case: Case, results: Sequence[CallResult]) -> Judgement:
-    """Train cases: forward, out, cache, backward, then a second forward with the same seed and its out."""
+    """Train cases: forward (out judged, cache kept), backward, then a second forward with the same seed."""
     first = case.calls[0].args
     x, param = first["x"], first["dropout_param"]
-    out = _value(results[1])
+    out = _value(results[0])
     if param["mode"] != "train":
         if out is None or out.shape != x.shape or not np.allclose(out, x, rtol=1e-9, atol=0):
             return _fail("out", "test mode returns x unchanged (inverted dropout needs no scaling at test time)",
@@ -84,12 +85,12 @@ def judge(case: Case, results: Sequence[CallResult]) -> Judgement:
     kept = _train_out(x, float(param["p"]), out)
     if isinstance(kept, Judgement) or out is None:
         return kept if isinstance(kept, Judgement) else _fail("out", "no output")
-    dout = case.calls[3].args["dout"]
-    dx = _value(results[3])
+    dout = case.calls[1].args["dout"]
+    dx = _value(results[1])
     if dx is None or dx.shape != x.shape or not np.allclose(dx, dout * kept / param["p"], rtol=1e-6, atol=1e-9):
         why = "dx must be dout times the forward's own mask (dropped: 0, kept: 1 / p)"
         return _fail("dx", why, why)
-    again = _value(results[5])
+    again = _value(results[2])
     if again is None or again.shape != x.shape or not np.array_equal(again, out):
         why = "the same dropout_param['seed'] gave a different mask: seed NumPy with it before drawing"
         return _fail("out", why, why)
@@ -101,20 +102,16 @@ def _train_case(rng: np.random.Generator, name: str, shape: tuple[int, ...], p: 
     x = away_from_zero(rng, *shape)
     param = {"mode": "train", "p": p, "seed": int(rng.integers(0, 2**31))}
     calls = (
-        Call("dropout_forward", {"x": x, "dropout_param": param}, store_as=FORWARD),
-        operation("getitem", Ref(FORWARD), 0),
-        operation("getitem", Ref(FORWARD), 1, store_as=CACHE),
+        forward_call("dropout_forward", {"x": x, "dropout_param": param}),
         Call("dropout_backward", {"dout": rng.standard_normal(shape), "cache": Ref(CACHE)}),
-        Call("dropout_forward", {"x": x, "dropout_param": dict(param)}, store_as="again"),
-        operation("getitem", Ref("again"), 0),
+        Call("dropout_forward", {"x": x, "dropout_param": dict(param)}, keep={1: "again"}),
     )
     return Case(name, calls, visible, description=f"train mode, p = {p} (keep), x {shape}, run twice with one seed")
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
     x = away_from_zero(rng, 4, 5)
-    test = (Call("dropout_forward", {"x": x, "dropout_param": {"mode": "test", "p": 0.6}}, store_as=FORWARD),
-            operation("getitem", Ref(FORWARD), 0))
+    test = (forward_call("dropout_forward", {"x": x, "dropout_param": {"mode": "test", "p": 0.6}}),)
     return [
         _train_case(rng, "example", (20, 30), 0.5, True),
         _train_case(rng, "keep_most", (25, 40), 0.8, False),
