@@ -120,6 +120,10 @@ def load_pack(name: str | Path) -> Pack:
             raise PackError(f"{root / entry.module}: TASK.id: is {task.id!r}, pack.toml says {entry.id!r}")
         task.id = f"{manifest.id}.{entry.id}"
         task._cases = None
+        try:
+            task.cases()  # the visible examples, once: a generator that fails is the pack's fault, said here
+        except Exception as e:
+            raise PackError(f"{root / entry.module}: TASK.make_cases: {type(e).__name__}: {e}") from None
         checks = getattr(module, "GRADIENT_CHECKS", None)
         if checks is not None and not callable(checks):
             raise PackError(f"{root / entry.module}: GRADIENT_CHECKS: must be a function of a Generator")

@@ -121,6 +121,8 @@ def test_schema_pack_validates_the_new_packs_manifest(new_pack: Path, capsys: py
         (lambda p: _edit(p / "swish.py", "TASK = Task(", "TASKS = Task("), "swish.py: TASK: must be"),
         (lambda p: _edit(p / "swish.toml", "minutes = 10", "minutes = 0"), "swish.toml: swish: minutes:"),
         (lambda p: _edit(p / "pack.toml", "[[tasks]]", "x = [\n[[tasks]]"), "pack.toml: not valid TOML"),
+        (lambda p: _edit(p / "swish.py", "    cases = [", "    1 / 0\n    cases = ["),
+         "swish.py: TASK.make_cases: ZeroDivisionError"),
     ],
 )
 def test_a_bad_pack_is_one_line_naming_file_and_field(
