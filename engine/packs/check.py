@@ -2,12 +2,13 @@
 
 - every reference gradient agrees with float64 finite differences (``engine.packs.gradients``);
 - every case generator is sound over many seeds: the reference's own outputs pass the task's judge on every case;
-- the pack's solution passes, every starter is rejected, and every known wrong submission is rejected with a
-  diagnosis containing the text the manifest names.
+- each starter defines the task's functions with its signatures and is rejected; the pack's solution passes; every
+  known wrong submission is rejected with a diagnosis containing the text the manifest names.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ def check_task(pt: PackTask, starter: str | None, *, seeds: int, runner: Runner 
     out.append(Finding(task.id, "solution passes", solution.verdict is Verdict.PASSED,
                        "" if solution.verdict is Verdict.PASSED else _why(solution)))
     if starter is not None:
+        out.append(_starter_signatures(task, starter))
         report = _grade(starter, task, runner)
         out.append(Finding(task.id, "starter rejected", report.verdict is not Verdict.PASSED,
                            "" if report.verdict is not Verdict.PASSED else "the starter passes every case"))
@@ -65,6 +67,24 @@ def check_task(pt: PackTask, starter: str | None, *, seeds: int, runner: Runner 
         else:
             out.append(Finding(task.id, f"{path.name} rejected", True))
     return out
+
+
+def _starter_signatures(task: Task, starter: str) -> Finding:
+    """The starter defines every function of the task with the task's parameters, in order."""
+    try:
+        tree = ast.parse(starter)
+    except SyntaxError as e:
+        return Finding(task.id, "starter signatures", False, f"the starter does not parse: line {e.lineno}: {e.msg}")
+    defined = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    for spec in task.functions:
+        node = defined.get(spec.name)
+        if node is None:
+            return Finding(task.id, "starter signatures", False, f"the starter does not define {spec.name}")
+        names = [a.arg for a in node.args.args]
+        if names != [p.name for p in spec.params]:
+            return Finding(task.id, "starter signatures", False,
+                           f"the starter's {spec.name}({', '.join(names)}) is not {spec.signature}")
+    return Finding(task.id, "starter signatures", True)
 
 
 def _grade(source: str, task: Task, runner: Runner | None) -> GradeReport:

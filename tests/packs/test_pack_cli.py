@@ -26,7 +26,7 @@ def test_new_pack_passes_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     data = json.loads(out)
     assert status == 0 and data["ok"] and data["pack"] == "my_course"
     checks = {c["check"] for c in data["checks"]}
-    assert {"reference gradients", "case generator sound", "solution passes", "starter rejected",
+    assert {"reference gradients", "case generator sound", "solution passes", "starter rejected", "starter signatures",
             "swish_no_product_rule.py rejected"} <= checks
 
 
@@ -50,6 +50,14 @@ def test_check_finds_a_known_wrong_submission_that_passes(new_pack: Path, capsys
     assert status == 1
     assert "FAIL course.swish: swish_no_product_rule.py rejected — it passes every case" in out
     assert "ok   course.swish: solution passes" in out
+
+
+def test_check_wants_the_starter_to_have_the_tasks_signatures(
+    new_pack: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit(new_pack / "swish.toml", "def swish_backward(dy, x):", "def swish_backward(x, dy):")
+    status, out, _ = run(capsys, "pack", "check", str(new_pack), "--seeds", "2")
+    assert status == 1 and "FAIL course.swish: starter signatures — the starter's swish_backward(x, dy)" in out
 
 
 def test_check_wants_the_named_diagnosis(new_pack: Path, capsys: pytest.CaptureFixture[str]) -> None:
