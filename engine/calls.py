@@ -72,6 +72,13 @@ def operation(name: str, *operands: Value, store_as: str | None = None) -> Call:
     return Call(name, {f"arg{i}": v for i, v in enumerate(operands)}, kind="operator", store_as=store_as)
 
 
+def _literal(value: Value) -> str:
+    """A small int or str literal as written (``fwd[0]``, ``bn_param['running_mean']``); anything else ``...``."""
+    if type(value) is int or (type(value) is str and len(value) <= 24 and value.isidentifier()):
+        return repr(value)
+    return "..."
+
+
 @dataclass(frozen=True)
 class Call:
     """One call into the submission.
@@ -125,10 +132,11 @@ class Call:
     @property
     def label(self) -> str:
         """How reports name what this call returned: ``v.grad``, ``w.backward()``, ``v * w``, ``Value(...)``.
-        Names of kept objects only, never argument values (hidden cases show it); ``output`` overrides it."""
+        Names of kept objects and small int or str literals (an index, a key) only, never argument values (hidden
+        cases show it); ``output`` overrides it."""
         if self.output is not None:
             return self.output
-        names = [v.name if isinstance(v, Ref) else "..." for v in self.args.values()]
+        names = [v.name if isinstance(v, Ref) else _literal(v) for v in self.args.values()]
         if self.kind == "attribute":
             return f"{self.target}.{self.function}"
         if self.kind == "method":

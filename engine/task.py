@@ -145,7 +145,12 @@ class GradientLink:
 
 
 def materialise(value: Value) -> Value:
-    """What the child receives for an argument: RngSeed becomes a fresh Generator, FunctionRef the function."""
+    """What the child receives for an argument: RngSeed becomes a fresh Generator, FunctionRef the function, and a
+    dict (a parameter dict a reference may update, like CS231n's bn_param) a fresh copy, so a case stays the same."""
+    if isinstance(value, dict):
+        return {k: materialise(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(materialise(v) for v in value)
     if isinstance(value, RngSeed):
         return np.random.default_rng(value.seed)
     if isinstance(value, FunctionRef):

@@ -156,8 +156,13 @@ def run_app(args: Any) -> int:
     """Run the TUI for the CLI (``args.db``, ``args.deck``, ``args.skip_tag``; ``args.start_mock`` = (preset, seed)
     opens that mock interview directly); returns the exit status."""
     db = getattr(args, "db", None) or os.environ.get("NNPREP_DB") or None
+    task_texts = None
+    if getattr(args, "app_pack", None):  # `nnprep --pack DIR`: the pack's tasks instead of the built-in ones
+        from quiz.commands.pack import load_pack_texts
+
+        task_texts = load_pack_texts(args.app_pack)[1]
     services = Services(db=db, decks=list(getattr(args, "deck", None) or []),
-                        skip_tags=list(getattr(args, "skip_tag", None) or []))
+                        skip_tags=list(getattr(args, "skip_tag", None) or []), task_texts=task_texts)
     app = NnprepApp(services, start_mock=getattr(args, "start_mock", None))
     result = app.run()
     if app.crashed:

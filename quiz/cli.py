@@ -27,9 +27,11 @@ COMMANDS: dict[str, str] = {
     "import": "quiz.commands.progress",
     "mock": "quiz.commands.mock",
     "report": "quiz.commands.mock",
+    "pack": "quiz.commands.pack",
+    "gradescope": "quiz.commands.gradescope",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))  # each module's register(subparsers)
-GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck", "--skip-tag")
+GLOBAL_OPTIONS_WITH_VALUES = ("--db", "--deck", "--skip-tag", "--pack")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -84,6 +86,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
     parser.add_argument("--skip-tag", metavar="TAG", action="append", default=[],
                         help="practice leaves out items with this tag, e.g. api-trivia (PyTorch API details)")
+    parser.add_argument("--pack", metavar="DIR", dest="app_pack",
+                        help="practise a task pack's coding tasks in the app (a folder, or a shipped pack: cs231n)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = [COMMANDS[only]] if only in COMMANDS else COMMAND_MODULES
     for name in modules:

@@ -95,7 +95,7 @@ def _arrays_in(args: dict[str, Any]) -> dict[str, Any]:
 
 def argument_node(wire: Any, blobs: list[Any]) -> Any:
     """Decodes the value nodes only arguments use (the parent's ``_inputs`` writes them): str, a NumPy scalar, a
-    generator from its seed, a known test function by name."""
+    generator from its seed, a known test function by name, a dict with str keys (a parameter dict)."""
 
     def decode(tree: dict[str, Any]) -> Any:
         t = tree.get("t")
@@ -107,6 +107,10 @@ def argument_node(wire: Any, blobs: list[Any]) -> Any:
             return np.random.default_rng(int(tree["seed"]))
         if t == "fn" and tree.get("name") in KNOWN_FUNCTIONS:
             return KNOWN_FUNCTIONS[tree["name"]]
+        keys, items = tree.get("keys"), tree.get("items")
+        if t == "dict" and type(keys) is list and type(items) is list and len(keys) == len(items) \
+                and all(type(k) is str for k in keys):  # a fresh dict for every call: what the code stores is its own
+            return {k: wire.decode_value(v, blobs, argument=decode) for k, v in zip(keys, items, strict=True)}
         raise wire.ProtocolError(f"unknown argument node {t!r}")
 
     return decode

@@ -42,6 +42,10 @@ def _arg_tree(value: object, blobs: list[bytes]) -> dict[str, Any]:
         return {"t": "scalar", "b": len(blobs) - 1}
     if isinstance(value, tuple | list):
         return {"t": "seq", "items": [_arg_tree(v, blobs) for v in value]}
+    if isinstance(value, dict):  # a parameter dict (CS231n's bn_param, conv_param): str keys, plain values
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("a dict argument has str keys only")
+        return {"t": "dict", "keys": list(value), "items": [_arg_tree(v, blobs) for v in value.values()]}
     return wire.encode_value(value, blobs)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from engine import TASK_IDS, Limits
+from engine import Limits
+from engine.tasks import is_known
 
 EXAMPLE = """\
 # nnprep grading policy. Use it with: nnprep grade SUBMISSIONS/ --policy policy.toml
@@ -55,7 +56,7 @@ class PolicyTask(BaseModel):
     @field_validator("id")
     @classmethod
     def _known(cls, v: str) -> str:
-        if v not in TASK_IDS:
+        if not is_known(v):
             raise ValueError(f"unknown task {v!r}")
         return v
 

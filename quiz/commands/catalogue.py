@@ -14,6 +14,9 @@ def register(sub: Any) -> None:
     tasks.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="markdown: the README's task table"
     )
+    from quiz.commands.pack import add_pack_option
+
+    add_pack_option(tasks)
     tasks.set_defaults(handler=list_tasks)
 
     task = sub.add_parser(
@@ -48,7 +51,12 @@ def _require(task_id: str) -> None:
 def list_tasks(args: argparse.Namespace) -> int:
     from engine import all_tasks
 
-    texts = _texts()
+    if args.pack:
+        from quiz.commands.pack import load_pack_texts
+
+        texts = load_pack_texts(args.pack)[1]
+    else:
+        texts = _texts()
     rows: list[dict[str, Any]] = []
     for task in all_tasks():
         text = texts.get(task.id)

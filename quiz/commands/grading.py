@@ -46,6 +46,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--reveal-hidden", action="store_true", help="show hidden cases' inputs and expected values in reports"
     )
+    from quiz.commands.pack import add_pack_option
+
+    add_pack_option(p)
     p.set_defaults(handler=grade_command)
 
     pol = sub.add_parser("policy", help="grading policy files", description="Grading policy files.")
@@ -113,11 +116,11 @@ def _check_limit_options(args: argparse.Namespace) -> None:
 
 
 def _unknown_tasks(task_ids: list[str]) -> None:
-    from engine import TASK_IDS
+    from engine.tasks import is_known
     from quiz.cli import CliError
 
     for t in task_ids:
-        if t not in TASK_IDS:
+        if not is_known(t):
             raise CliError(f"unknown task {t!r}; `nnprep tasks` lists them")
 
 
@@ -131,6 +134,13 @@ def grade_command(args: argparse.Namespace) -> int:
     from quiz.batch.candidates import OutputIsASubmission, discover
     from quiz.cli import CliError
 
+    if args.pack:
+        from quiz.commands.pack import load_pack_texts, qualify
+
+        if args.dask:
+            raise CliError("--pack cannot be used with --dask (the workers would not have the pack's code)")
+        pack, _ = load_pack_texts(args.pack)
+        args.tasks = qualify(pack, args.tasks)
     _unknown_tasks(args.tasks)
     paths = [Path(p) for p in args.paths]
     try:

@@ -12,6 +12,7 @@ KINDS = {
     "report": "a grade report (the JSON that `nnprep grade --format json` writes)",
     "policy": "a grading policy file (`nnprep grade --policy`, `nnprep policy init`)",
     "mock-report": "a mock-interview report (`nnprep report ID --format json`)",
+    "pack": "a task pack's pack.toml (`nnprep pack new`, docs/packs.md)",
 }
 
 
@@ -45,6 +46,10 @@ def schema_for(kind: str) -> dict[str, Any]:
         from quiz.mock.scoring import MockReport
 
         out = MockReport.model_json_schema()
+    elif kind == "pack":
+        from engine.packs.manifest import PackManifest
+
+        out = PackManifest.model_json_schema()
     else:
         from engine.report import report_schema
 
