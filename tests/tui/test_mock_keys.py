@@ -109,3 +109,45 @@ async def test_the_subheader_fits_80_columns_on_every_question(make_app: Callabl
             where = str(screen.query_one("#mock-where").render())
             assert len(where) <= 80 - 16, where  # beside the 16-column clock
             assert where.startswith(f"{entry.index + 1}/6 ·")
+
+
+async def test_keys_typed_while_the_mock_is_drawn_reach_its_first_question(
+    make_app: Callable[..., NnprepApp]
+) -> None:
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("end")  # custom: one question, on the one topic with a number question
+        setup = app.screen
+        setup.query_one("#custom-items", Input).value = "1"
+        setup.query_one("#custom-topics").select("flops_params_memory")  # type: ignore[attr-defined]
+        setup.query_one("#mock-seed", Input).focus()
+        await type_burst(pilot, "ctrl+s", "55", settle=5)  # typed at once, while the mock is being drawn
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        assert screen.session.state.entries[0].answer == "55"
+        assert setup.query_one("#mock-seed", Input).value == ""  # nothing landed in the form
+
+
+async def test_a_failed_start_gives_the_keys_back(make_app: Callable[..., NnprepApp]) -> None:
+    from textual.widgets import Input
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("end")
+        setup = app.screen
+        setup.query_one("#custom-items", Input).value = "40"  # more than the bank has: the draw fails
+        await type_burst(pilot, "ctrl+s", settle=5)
+        await settle(pilot)
+        assert app.screen is setup and not setup.hold_keys  # type: ignore[attr-defined]
+        setup.query_one("#mock-seed", Input).focus()
+        await type_burst(pilot, "7")
+        assert setup.query_one("#mock-seed", Input).value == "7"
