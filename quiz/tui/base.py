@@ -30,6 +30,7 @@ class SizeGuard:
     """Mixin for screens: hides the content (keeping all its state) while the terminal is too small."""
 
     _saved_focus: Widget | None = None
+    hold_keys = False  # True while the screen waits for another to open: typed keys wait (quiz.tui.key_order)
 
     def _guard_widget(self) -> TooSmall:
         screen: Any = self

@@ -10,6 +10,7 @@ exactly like the same keys typed slowly.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import Any
 
@@ -23,6 +24,7 @@ SCREEN_WAIT_SECONDS = 0.01  # how often a key waiting for a new screen checks wh
 SETTLE_ROUNDS = 16  # at most this many rounds of waiting for the widgets' queues after a key (a message bubbling
 # up from a deeply nested widget takes a round per level)
 STUCK_SECONDS = 0.5  # a key whose widget went away before handling it releases the next one after this long
+HOLD_MAX_SECONDS = 5.0  # keys never wait longer than this for a screen (a start that failed must not eat them)
 
 
 class OrderedKeys(App[Any]):
@@ -31,6 +33,7 @@ class OrderedKeys(App[Any]):
     _key_backlog: deque[events.Key]
     _key_in_flight: events.Key | None = None
     _key_timer: Timer | None = None
+    _held_since: float | None = None
 
     def key_blocked(self, event: events.Key) -> bool:
         """True to drop a typed key before anything sees it (the app overrides this)."""
@@ -52,10 +55,14 @@ class OrderedKeys(App[Any]):
     async def _dispatch_key(self, event: events.Key) -> None:
         # A screen still being built (or one that says it is moving focus to a new answer, ``hold_keys``): the
         # key waits until the answer has focus.
-        if not self.screen.is_mounted or getattr(self.screen, "hold_keys", False):
+        waiting = not self.screen.is_mounted or getattr(self.screen, "hold_keys", False)
+        if waiting and self._held_since is None:
+            self._held_since = time.monotonic()
+        if waiting and time.monotonic() - (self._held_since or 0.0) < HOLD_MAX_SECONDS:
             self._key_backlog.appendleft(event)
             self.set_timer(SCREEN_WAIT_SECONDS, self._next_key)
             return
+        self._held_since = None
         self._key_in_flight = event
         self._key_timer = self.set_timer(STUCK_SECONDS, lambda: self._release(event))
         target = self.focused or self.screen

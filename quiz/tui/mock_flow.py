@@ -47,11 +47,17 @@ def load_context(app: NnprepApp) -> MockContext:
 def in_background(app: NnprepApp, job: Callable[[], T], then: Callable[[T], None], what: str) -> None:
     """Run ``job`` in a thread worker, then ``then(result)`` on the main thread; failures become a notification."""
 
+    def failed(message: str) -> None:
+        for screen in app.screen_stack:  # a screen waiting for this job holds the keys: give them back
+            if getattr(screen, "hold_keys", False):
+                screen.hold_keys = False  # type: ignore[attr-defined]
+        app.notify(message, title="Mock interview", severity="error", timeout=8)
+
     def run() -> None:
         try:
             result = job()
         except Exception as e:
-            app.call_from_thread(app.notify, f"{what}: {e}", title="Mock interview", severity="error", timeout=8)
+            app.call_from_thread(failed, f"{what}: {e}")
             return
         app.call_from_thread(then, result)
 

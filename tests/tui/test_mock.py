@@ -21,7 +21,6 @@ from quiz.mock.presets import get_preset
 from quiz.store import Store
 from quiz.tui.screens.mock import MockScreen
 from quiz.tui.screens.mock_report import MockReportScreen
-from quiz.tui.screens.mock_setup import CODING_CHOICES
 from quiz.tui.services import Services
 from tests.tui.conftest import Clock, needs_sandbox
 
@@ -383,28 +382,6 @@ async def test_setup_rejects_a_bad_custom_preset(make_app: Callable[..., NnprepA
         await settle(pilot)
         assert type(app.screen).__name__ == "MockSetupScreen"
 
-
-async def test_setup_tab_order_seed_and_coding_select(make_app: Callable[..., NnprepApp]) -> None:
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("m")
-        await pilot.pause()
-        screen = app.screen
-        seed = screen.query_one("#mock-seed", Input)
-        assert seed.value == "" and seed.is_valid and not seed.has_class("-invalid")  # empty means random
-        order = []
-        await pilot.press("end")  # Custom: its panel comes next in the Tab order, then the seed and Start
-        for _ in range(6):
-            await pilot.press("tab")
-            order.append(app.focused.id if app.focused else None)
-        assert order == ["custom-minutes", "custom-items", "custom-coding", "custom-topics", "mock-seed", "mock-start"]
-        await pilot.press("home")  # a preset: the custom panel is skipped
-        await pilot.pause()
-        await pilot.press("shift+tab", "shift+tab")
-        await pilot.press("tab")
-        assert app.focused is not None and app.focused.id == "mock-seed"
-        assert [value for _, value in CODING_CHOICES][:4] == ["", "easy", "medium", "hard"]
 
 
 @needs_sandbox

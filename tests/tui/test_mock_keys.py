@@ -10,10 +10,12 @@ from types import SimpleNamespace
 
 import pytest
 from textual.widget import Widget
+from textual.widgets import Input
 
 from quiz.app import EXIT_CRASHED, NnprepApp, run_app
 from quiz.store import Store
 from quiz.tui.screens.mock import MockScreen
+from quiz.tui.screens.mock_setup import CODING_CHOICES
 from tests.tui.keyboard import type_burst
 from tests.tui.test_mock import index_of, settle, start_direct
 
@@ -109,3 +111,64 @@ async def test_the_subheader_fits_80_columns_on_every_question(make_app: Callabl
             where = str(screen.query_one("#mock-where").render())
             assert len(where) <= 80 - 16, where  # beside the 16-column clock
             assert where.startswith(f"{entry.index + 1}/6 ·")
+
+
+async def test_keys_typed_while_the_mock_is_drawn_reach_its_first_question(
+    make_app: Callable[..., NnprepApp]
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("end")  # custom: one question, on the one topic with a number question
+        setup = app.screen
+        setup.query_one("#custom-items", Input).value = "1"
+        setup.query_one("#custom-topics").select("flops_params_memory")  # type: ignore[attr-defined]
+        setup.query_one("#mock-seed", Input).focus()
+        await type_burst(pilot, "ctrl+s", "55", settle=5)  # typed at once, while the mock is being drawn
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MockScreen)
+        assert screen.session.state.entries[0].answer == "55"
+        assert setup.query_one("#mock-seed", Input).value == ""  # nothing landed in the form
+
+
+async def test_a_failed_start_gives_the_keys_back(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("end")
+        setup = app.screen
+        setup.query_one("#custom-items", Input).value = "40"  # more than the bank has: the draw fails
+        await type_burst(pilot, "ctrl+s", settle=5)
+        await settle(pilot)
+        assert app.screen is setup and not setup.hold_keys  # type: ignore[attr-defined]
+        setup.query_one("#mock-seed", Input).focus()
+        await type_burst(pilot, "7")
+        assert setup.query_one("#mock-seed", Input).value == "7"
+
+
+async def test_setup_tab_order_seed_and_coding_select(make_app: Callable[..., NnprepApp]) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        seed = screen.query_one("#mock-seed", Input)
+        assert seed.value == "" and seed.is_valid and not seed.has_class("-invalid")  # empty means random
+        order = []
+        await pilot.press("end")  # Custom: its panel comes next in the Tab order, then the seed and Start
+        for _ in range(6):
+            await pilot.press("tab")
+            order.append(app.focused.id if app.focused else None)
+        assert order == ["custom-minutes", "custom-items", "custom-coding", "custom-topics", "mock-seed", "mock-start"]
+        await pilot.press("home")  # a preset: the custom panel is skipped
+        await pilot.pause()
+        await pilot.press("shift+tab", "shift+tab")
+        await pilot.press("tab")
+        assert app.focused is not None and app.focused.id == "mock-seed"
+        assert [value for _, value in CODING_CHOICES][:4] == ["", "easy", "medium", "hard"]

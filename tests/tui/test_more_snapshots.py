@@ -126,3 +126,47 @@ def test_too_small(snap_compare: Any, make_app: Callable[..., NnprepApp]) -> Non
         assert "needs at least 80x24" in str(pilot.app.screen.query_one("#too-small").render())
 
     assert snap_compare(make_app(), terminal_size=(70, 20), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_leave_mock_dialog(snap_compare: Any, make_app: Callable[..., NnprepApp], size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await start_custom(pilot)
+        await pilot.press("escape")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_end_session_dialog(snap_compare: Any, make_app: Callable[..., NnprepApp], size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await open_practice(pilot, "activations", "shapes_broadcasting")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await answer_current(pilot, right=True)
+        await pilot.press("escape")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_dialog_with_a_bad_extension(snap_compare: Any, make_app: Callable[..., NnprepApp],
+                                           clock: Clock, size: tuple[int, int]) -> None:
+    from tests.tui.test_mock_snapshots import finished_report
+
+    async def run_before(pilot: Any) -> None:
+        from quiz.tui.screens.mock_report import MockReportScreen
+
+        await settle(pilot)
+        pilot.app.push_screen(MockReportScreen(finished_report(pilot.app, clock)))
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        box = pilot.app.screen.query_one("#export-path", Input)
+        box.value = "/tmp/report.txt"
+        await pilot.press("enter")
+        await still(pilot)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)

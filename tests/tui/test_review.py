@@ -63,3 +63,22 @@ async def test_home_due_count_is_live(make_app: Callable[..., NnprepApp], db: Pa
         await wait_until(pilot, lambda: "Reviews due: 0" in str(app.screen.query_one("#due").render()))
         clock.advance(hours=1)  # nothing pressed: the count follows the clock
         await wait_until(pilot, lambda: "Reviews due: 2" in str(app.screen.query_one("#due").render()))
+
+
+async def test_keys_typed_as_a_review_starts_reach_its_first_item(
+    make_app: Callable[..., NnprepApp], db: Path, clock: Clock
+) -> None:
+    from tests.tui.keyboard import type_burst
+
+    with Store(db) as store:
+        scheduling.record_answer(store, "t.numeric", now=clock.now, correct=False)
+    clock.advance(hours=1)
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_until(pilot, lambda: "Reviews due: 1" in str(app.screen.query_one("#due").render()))
+        home = app.screen
+        await type_burst(pilot, "r", "55", "enter", settle=5)  # on home, enter would open the menu's first entry
+        await wait_until(pilot, lambda: getattr(app.screen, "result", None) is not None)
+        screen: Any = app.screen
+        assert screen.item.id == "t.numeric" and screen.result.correct and screen.result.answer == "55"
+        assert not home.hold_keys

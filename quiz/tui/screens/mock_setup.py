@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -72,6 +72,12 @@ class MockSetupScreen(BaseScreen[None]):
             yield Button("Start (ctrl+s)", id="mock-start", variant="primary")
         yield Footer()
 
+    hold_keys = False
+
+    @on(events.ScreenResume)
+    def _back(self) -> None:
+        self.hold_keys = False
+
     def on_mount(self) -> None:
         presets = self.query_one("#mock-presets", OptionList)
         presets.highlighted = 0
@@ -132,4 +138,5 @@ class MockSetupScreen(BaseScreen[None]):
         if preset.concept_items == 0 and not preset.coding:
             self.notify("Ask at least one concept question or one coding task.", severity="warning")
             return
+        self.hold_keys = True  # keys typed while the mock is drawn go to its first question, not to this form
         mock_flow.start(self.nn, preset, seed)

@@ -193,13 +193,24 @@ def start_leeches(app: NnprepApp) -> None:
 def _start_fixed(app: NnprepApp, item_ids: list[str], *, mode: str) -> None:
     """A session of exactly these items, in this order (after loading the bank in a worker if needed)."""
 
+    origin: Any = app.screen
+    origin.hold_keys = True  # keys typed meanwhile wait for the first item instead of acting on this screen
+
+    def failed(message: str) -> None:
+        origin.hold_keys = False
+        app.notify(message, severity="error")
+
+    def start(bank: BankView, config: PracticeConfig) -> None:
+        origin.hold_keys = False  # the item screen is pushed now: held keys go to it
+        start_session(app, bank, config)
+
     def load() -> None:
         try:
             bank = app.services.bank()
         except Exception as e:
-            app.call_from_thread(app.notify, f"The question bank is not available: {e}", severity="error")
+            app.call_from_thread(failed, f"The question bank is not available: {e}")
             return
         config = PracticeConfig(only_ids=tuple(item_ids), count=len(item_ids), mode=mode)
-        app.call_from_thread(start_session, app, bank, config)
+        app.call_from_thread(start, bank, config)
 
     app.run_worker(load, thread=True, group=mode, exclusive=True)
