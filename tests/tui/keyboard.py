@@ -7,6 +7,7 @@ then waits for the app to catch up.
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from typing import Any
 
@@ -37,6 +38,20 @@ async def type_burst(pilot: Pilot[Any], *keys: str, settle: int = 3) -> None:
             event = key_event(k)
             event.set_sender(app)
             driver.send_message(event)
+    await keys_handled(pilot, settle)
+
+
+async def keys_handled(pilot: Pilot[Any], settle: int = 3, timeout: float = 60.0) -> None:
+    """Wait until every key sent has been handled: none queued for the app, none held back, none in flight (on a
+    loaded machine a burst takes longer than any fixed number of pauses), then ``settle`` more pauses for what the
+    last key set off."""
+    app: Any = pilot.app
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        backlog = getattr(app, "_key_backlog", None)
+        if app._message_queue.empty() and not backlog and getattr(app, "_key_in_flight", None) is None:
+            break
+        await pilot.pause(0.01)
     for _ in range(settle):
         await pilot.pause()
 
