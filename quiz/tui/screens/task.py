@@ -190,6 +190,15 @@ class TaskScreen(BaseScreen[None]):
         self.query_one(ResultsView).show_message(f"Grading failed: {message}")
         self.query_one(TabbedContent).active = "tab-results"
 
+    def _tolerance(self) -> float | None:
+        """The task's tolerance (marks the table cells outside it), None if the task cannot be found."""
+        from engine.tasks import UnknownTaskError, get_task
+
+        try:
+            return get_task(self.task_id).tolerance
+        except UnknownTaskError:
+            return None
+
     def _graded(self, seq: int, source: str, report: Any, visible_only: bool) -> None:
         if seq != self.run_seq:
             return
@@ -199,7 +208,7 @@ class TaskScreen(BaseScreen[None]):
         words = str(getattr(report.verdict, "value", report.verdict)).replace("_", " ")
         what = "Examples" if visible_only else "Submission"
         self.query_one("#run-label", Static).update(f"{what}: {words} ({seconds:.1f} s)")
-        self.query_one(ResultsView).show_report(report, visible_only=visible_only)
+        self.query_one(ResultsView).show_report(report, visible_only=visible_only, tolerance=self._tolerance())
         self.query_one(TabbedContent).active = "tab-results"
         if words == "syntax error":
             self.mark_line(syntax_error_line(str(report.message or "")))
