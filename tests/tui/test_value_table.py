@@ -8,9 +8,10 @@ from typing import Any
 
 from rich.console import Console
 
+from engine.report import OutputCheck, WorstElement
 from quiz.app import NnprepApp
 from quiz.tui.widgets.heatmap import Heatmap
-from quiz.tui.widgets.results import CaseView
+from quiz.tui.widgets.results import CaseView, cell_limit, task_tolerance
 from quiz.tui.widgets.value_table import (
     OUTSIDE,
     ValueTable,
@@ -118,3 +119,14 @@ def test_heatmap_scale_runs_from_min_to_max() -> None:
     legend = heatmap.scale_legend(True).plain
     assert legend.splitlines() == ["-2 █████ 2 values", "0 █████ 4 |got − expected|"]
     assert heatmap.scale_legend(False).plain == "0 █████ 4 |got − expected|"
+
+
+def test_cell_limit_is_the_tolerance_times_the_whole_outputs_scale() -> None:
+    # max|expected| over the whole output is 4 (outside the preview): the relative error 0.5 = |3 - 1| / 4 says so.
+    out = OutputCheck(name="y", ok=False, rel_error=0.5, worst=[WorstElement((7,), 1.0, 3.0)],
+                      expected_preview=[[1.0, 2.0]], got_preview=[[3.0, 2.0]])
+    assert cell_limit(out, 1e-4) == 4e-4
+    assert cell_limit(out, None) == 0.0  # tolerance unknown: every differing cell is marked
+    out.worst, out.rel_error = [], None
+    assert cell_limit(out, 1e-4) == 2e-4  # from the preview: max(1, max|expected|) = 2
+    assert task_tolerance("linear") == 1e-4 and task_tolerance("no-such-task") is None

@@ -33,7 +33,7 @@ from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.editor import CodeEditor
 from quiz.tui.widgets.markdown_text import MarkdownText
-from quiz.tui.widgets.results import ResultsView
+from quiz.tui.widgets.results import ResultsView, task_tolerance
 
 AUTOSAVE_SECONDS = 1.0
 
@@ -190,15 +190,6 @@ class TaskScreen(BaseScreen[None]):
         self.query_one(ResultsView).show_message(f"Grading failed: {message}")
         self.query_one(TabbedContent).active = "tab-results"
 
-    def _tolerance(self) -> float | None:
-        """The task's tolerance (marks the table cells outside it), None if the task cannot be found."""
-        from engine.tasks import UnknownTaskError, get_task
-
-        try:
-            return get_task(self.task_id).tolerance
-        except UnknownTaskError:
-            return None
-
     def _graded(self, seq: int, source: str, report: Any, visible_only: bool) -> None:
         if seq != self.run_seq:
             return
@@ -208,7 +199,8 @@ class TaskScreen(BaseScreen[None]):
         words = str(getattr(report.verdict, "value", report.verdict)).replace("_", " ")
         what = "Examples" if visible_only else "Submission"
         self.query_one("#run-label", Static).update(f"{what}: {words} ({seconds:.1f} s)")
-        self.query_one(ResultsView).show_report(report, visible_only=visible_only, tolerance=self._tolerance())
+        self.query_one(ResultsView).show_report(report, visible_only=visible_only,
+                                                  tolerance=task_tolerance(self.task_id))
         self.query_one(TabbedContent).active = "tab-results"
         if words == "syntax error":
             self.mark_line(syntax_error_line(str(report.message or "")))

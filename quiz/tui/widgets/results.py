@@ -82,6 +82,16 @@ class CaseView(Vertical):
                 yield Heatmap(out.name, out.expected_preview, out.got_preview)
 
 
+def task_tolerance(task_id: str) -> float | None:
+    """The task's tolerance (it decides which table cells are marked), None if no task has this id."""
+    from engine.tasks import UnknownTaskError, get_task
+
+    try:
+        return get_task(task_id).tolerance
+    except UnknownTaskError:
+        return None
+
+
 def cell_limit(out: Any, tolerance: float | None) -> float:
     """The largest ``|got - expected|`` a cell of ``out`` may have: the tolerance times the scale the relative error
     divides by (``max(1, max|expected|)`` over the whole output, recovered from the worst element), or 0 (every
