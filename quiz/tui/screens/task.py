@@ -33,7 +33,7 @@ from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.editor import CodeEditor
 from quiz.tui.widgets.markdown_text import MarkdownText
-from quiz.tui.widgets.results import ResultsView
+from quiz.tui.widgets.results import ResultsView, task_tolerance
 
 AUTOSAVE_SECONDS = 1.0
 
@@ -199,7 +199,8 @@ class TaskScreen(BaseScreen[None]):
         words = str(getattr(report.verdict, "value", report.verdict)).replace("_", " ")
         what = "Examples" if visible_only else "Submission"
         self.query_one("#run-label", Static).update(f"{what}: {words} ({seconds:.1f} s)")
-        self.query_one(ResultsView).show_report(report, visible_only=visible_only)
+        self.query_one(ResultsView).show_report(report, visible_only=visible_only,
+                                                  tolerance=task_tolerance(self.task_id))
         self.query_one(TabbedContent).active = "tab-results"
         if words == "syntax error":
             self.mark_line(syntax_error_line(str(report.message or "")))

@@ -1,4 +1,5 @@
-"""A small coloured heatmap of |got − expected| (and, when there is room, expected and got side by side).
+"""A small coloured heatmap of |got − expected| (and, when there is room, expected and got side by side), with a
+scale under it (the values from -max|v| to +max|v|, the difference from 0 to its maximum).
 
 Two grid rows share one terminal row (upper half block: foreground = upper cell, background = lower cell), so a
 16x16 preview takes 8 lines and its cells look square. A transposed gradient shows as a mirrored pattern in the
@@ -103,7 +104,8 @@ class Heatmap(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         panels, _ = self._panels(width)
         rows = max((len(g) for _, g, _, _ in panels), default=0)
-        return (rows + 1) // 2 + 2
+        legend = 2 if self.diff is not None and any(div for _, _, div, _ in panels) else 1
+        return 1 + (rows + 1) // 2 + legend  # titles, two grid rows a line, the scale(s)
 
     def render(self) -> Text:
         width = max(self.content_size.width, 1)
@@ -126,8 +128,24 @@ class Heatmap(Widget):
                 if n < len(blocks) - 1:
                     out.append(" " * GAP)
             out.append("\n")
-        if self.diff is not None:
-            out.append(f"max |got − expected| = {_finite_max(self.diff):.3g}", "dim")
-        else:
+        if self.diff is None:
             out.append("shapes differ: no cell-by-cell difference", "dim")
+            return out
+        out.append_text(self.scale_legend(any(div for _, _, div, _ in panels)))
         return out
+
+    def scale_legend(self, with_values: bool) -> Text:
+        """The colour scales: values from -max|v| (blue) to +max|v| (red) when expected/got are drawn, and
+        |got − expected| from 0 (dark) to its maximum (yellow); magenta marks a value that is not finite."""
+        legend = Text(style="dim")
+        if with_values:
+            scale = max(_finite_max(self.expected), _finite_max(self.got))
+            legend.append(f"{-scale:.3g} ")
+            for t in (0.0, 0.25, 0.5, 0.75, 1.0):
+                legend.append("█", Style(color=_lerp(DIVERGING, t)))
+            legend.append(f" {scale:.3g} values\n")
+        legend.append("0 ")
+        for t in (0.0, 0.25, 0.5, 0.75, 1.0):
+            legend.append("█", Style(color=_lerp(SEQUENTIAL, t)))
+        legend.append(f" {_finite_max(self.diff or []):.3g} |got − expected|")
+        return legend

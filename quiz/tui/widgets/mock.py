@@ -31,7 +31,7 @@ from textual.widgets.option_list import Option
 from quiz.choice_order import numbers, parse_numbers
 from quiz.tui.widgets.editor import CodeEditor
 from quiz.tui.widgets.items import UnpickedOptions
-from quiz.tui.widgets.results import ResultsView
+from quiz.tui.widgets.results import ResultsView, task_tolerance
 
 SHORT_NAMES = {"flashcard": "flashcard", "mcq": "choice", "numeric": "number", "shape": "shape",
                "parameterised": "calculation", "coding": "coding"}
@@ -279,7 +279,7 @@ class CodingPane(EntryPane):
         if report is None:
             results.show_message(message)
         else:
-            results.show_report(report, visible_only=True)
+            results.show_report(report, visible_only=True, tolerance=task_tolerance(self.entry.ref))
         self.query_one(TabbedContent).active = f"examples-{self.entry.index}"
 
 

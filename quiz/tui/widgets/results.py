@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from textual.app import ComposeResult
@@ -11,6 +12,7 @@ from textual.widgets import Static
 
 from quiz.tui.safe_text import plain
 from quiz.tui.widgets.heatmap import Heatmap
+from quiz.tui.widgets.value_table import ValueTable
 
 
 def verdict_words(verdict: Any) -> str:
@@ -28,11 +30,13 @@ def line(*parts: str | tuple[str, str]) -> Content:
 
 
 class CaseView(Vertical):
-    """One case: verdict, relative error, diagnoses, and a heatmap per wrong array."""
+    """One case: verdict, relative error, diagnoses, and per wrong output of a visible case a table of expected
+    against got values (with a heatmap for a large 2-D output)."""
 
-    def __init__(self, case: Any) -> None:
+    def __init__(self, case: Any, tolerance: float | None = None) -> None:
         super().__init__()
         self.case = case
+        self.tolerance = tolerance
 
     def compose(self) -> ComposeResult:
         case = self.case
@@ -67,11 +71,56 @@ class CaseView(Vertical):
             if shapes_differ and "shape" not in message:
                 detail.append(f"shape {tuple(out.got_shape or ())}, expected {tuple(out.expected_shape or ())}")
             yield Static(line(" · ".join(detail)), classes="case-detail")
-            for w in out.worst[:3]:
-                yield Static(line(f"at {tuple(w.index)}: expected {w.expected:.4g}, got {w.got:.4g}"),
-                             classes="case-detail")
-            if out.expected_preview or out.got_preview:
+            table = value_table_for(out, self.tolerance, short=self.app.size.height < 30)
+            if table is None:
+                for w in out.worst[:3]:
+                    yield Static(line(f"at {tuple(w.index)}: expected {w.expected:.4g}, got {w.got:.4g}"),
+                                 classes="case-detail")
+                continue
+            yield table
+            if reads_better_as_heatmap(out.expected_preview):
                 yield Heatmap(out.name, out.expected_preview, out.got_preview)
+
+
+def task_tolerance(task_id: str) -> float | None:
+    """The task's tolerance (it decides which table cells are marked), None if no task has this id."""
+    from engine.tasks import UnknownTaskError, get_task
+
+    try:
+        return get_task(task_id).tolerance
+    except UnknownTaskError:
+        return None
+
+
+def cell_limit(out: Any, tolerance: float | None) -> float:
+    """The largest ``|got - expected|`` a cell of ``out`` may have: the tolerance times the scale the relative error
+    divides by (``max(1, max|expected|)`` over the whole output, recovered from the worst element), or 0 (every
+    differing cell marked) when the tolerance is not known."""
+    if tolerance is None:
+        return 0.0
+    rel = out.rel_error
+    if out.worst and rel is not None and math.isfinite(rel) and rel > 0:
+        return float(tolerance * abs(out.worst[0].got - out.worst[0].expected) / rel)
+    values = [abs(v) for row in out.expected_preview or [] for v in row if v is not None]
+    return float(tolerance * max(1.0, *values))
+
+
+def value_table_for(out: Any, tolerance: float | None, *, short: bool) -> ValueTable | None:
+    """The expected-vs-got table of a failing output whose values the report reveals (None for a hidden case or a
+    wrong shape): at most 3x6 cells in a short terminal, 6x6 otherwise."""
+    if not out.expected_preview or not out.got_preview:
+        return None
+    if len(out.expected_preview) != len(out.got_preview):
+        return None
+    return ValueTable(out.name, out.expected_preview, out.got_preview, cell_limit(out, tolerance),
+                      shape=out.expected_shape, max_rows=3 if short else 6)
+
+
+def reads_better_as_heatmap(preview: Any) -> bool:
+    """A heatmap earns its place beside the table only for a 2-D grid larger than the table can show."""
+    rows = len(preview or [])
+    cols = len(preview[0]) if rows else 0
+    return rows >= 4 and cols >= 4 and rows * cols > 36
 
 
 class ResultsView(VerticalScroll):
@@ -84,7 +133,8 @@ class ResultsView(VerticalScroll):
         self.remove_children()
         self.mount(Static(line(text), classes="results-summary"))
 
-    def show_report(self, report: Any, *, visible_only: bool) -> None:
+    def show_report(self, report: Any, *, visible_only: bool, tolerance: float | None = None) -> None:
+        """Show ``report``; ``tolerance`` (the task's) decides which table cells are marked as outside it."""
         self.remove_children()
         passed = bool(report.passed)
         what = "Examples" if visible_only else "Submission"
@@ -102,7 +152,7 @@ class ResultsView(VerticalScroll):
         if verdict_words(report.verdict) != "syntax error":  # one message says it all: no case repeats it
             failing = [c for c in report.cases if verdict_words(c.verdict) != "passed"]
             passing = [c for c in report.cases if verdict_words(c.verdict) == "passed"]
-            widgets.extend(CaseView(c) for c in [*failing, *passing])
+            widgets.extend(CaseView(c, tolerance) for c in [*failing, *passing])
         if report.stdout:
             widgets.append(Static(line(("Output", "bold"), "\n", report.stdout[-2000:]), classes="case-detail"))
         isolation = getattr(report, "isolation", None)
