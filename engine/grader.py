@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import threading
 import time
 from collections.abc import Sequence
 
@@ -17,7 +18,7 @@ from engine import crosscheck, numpy2
 from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
-from engine.runner import ExpectedShapes, Runner, RunResult, run_calls
+from engine.runner import ExpectedShapes, RunCancelled, Runner, RunResult, run_calls
 from engine.task import Call, CallResult, Case, Task
 from engine.tasks import get_task
 
@@ -60,6 +61,7 @@ def grade(
     visible_only: bool = False,
     reveal_hidden: bool = False,
     seed: int | None = None,
+    cancel: threading.Event | None = None,
 ) -> GradeReport:
     """Grade ``source`` (a Python file's text) against task ``task_id``.
 
@@ -68,6 +70,8 @@ def grade(
     ``seed`` keeps it: the same seed re-grades identically). ``visible_only`` runs just the visible examples, as
     "Run examples" does; ``reveal_hidden`` lets hidden cases' results show their inputs and values too (a grading
     policy's choice). Everything, the numerical cross-check included, shares ``limits.total_time_limit``.
+    Setting ``cancel`` from another thread stops the grade: the running child is killed and ``RunCancelled`` is
+    raised (there is no report: a cancelled grade is not an attempt).
     """
     started = _clock()
     task = get_task(task_id)
@@ -84,7 +88,9 @@ def grade(
         cases = task.cases(hidden_seed)
     calls = [call for case in cases for call in case.calls]
     try:
-        run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task))
+        run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task), cancel)
+    except RunCancelled:
+        raise
     except Exception as e:  # the grader's own failure (the sandbox could not start...): say so, never crash
         run = RunResult(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
@@ -95,8 +101,9 @@ def grade(
             calls=[], fatal_verdict=Verdict.INTERNAL_ERROR, isolation=run.isolation,
             fatal_message=f"the grader failed, not your code: {len(run.calls)} results for {len(calls)} calls",
         )
-    run = _run_other_functions(task, source, run, runner, limits, started)
-    report = _assemble(task, cases, run, runner, limits, source, reveal_hidden, started + limits.total_time_limit)
+    run = _run_other_functions(task, source, run, runner, limits, started, cancel)
+    report = _assemble(task, cases, run, runner, limits, source, reveal_hidden, started + limits.total_time_limit,
+                       cancel)
     report.seed = hidden_seed
     report.seconds = _clock() - started
     return report
@@ -106,7 +113,8 @@ NOT_RUN = "not run: "  # how a runner marks the calls it gave up on (after too m
 
 
 def _run_other_functions(
-    task: Task, source: str, run: RunResult, runner: Runner, limits: Limits, started: float
+    task: Task, source: str, run: RunResult, runner: Runner, limits: Limits, started: float,
+    cancel: threading.Event | None,
 ) -> RunResult:
     """Run again the calls a runner gave up on, of functions that did not fail themselves, within what is left of
     the total time: a function that hangs costs only its own cases, whatever the order of the cases."""
@@ -121,7 +129,9 @@ def _run_other_functions(
             return run
         try:
             again = run_calls(runner, source, [run.calls[i].call for i in todo], [f.name for f in task.functions],
-                              within(limits, left), _shapes(task))
+                              within(limits, left), _shapes(task), cancel)
+        except RunCancelled:
+            raise
         except Exception:  # the first run's results stand
             return run
         if again.fatal_verdict is not None or len(again.calls) != len(todo):
@@ -212,6 +222,7 @@ def _assemble(
     source: str,
     reveal_hidden: bool,
     deadline: float,
+    cancel: threading.Event | None,
 ) -> GradeReport:
     if run.fatal_verdict is not None:
         return _failed_whole(task, cases, run)
@@ -244,7 +255,7 @@ def _assemble(
             if d not in report.diagnoses:
                 report.diagnoses.append(d)
     if any(c.verdict is Verdict.WRONG_ANSWER for c in failing):
-        _cross_check(task, by_case, report, runner, limits, source, deadline)
+        _cross_check(task, by_case, report, runner, limits, source, deadline, cancel)
     return report
 
 
@@ -256,6 +267,7 @@ def _cross_check(
     limits: Limits,
     source: str,
     deadline: float,
+    cancel: threading.Event | None,
 ) -> None:
     """Add the forward/backward consistency diagnosis for each gradient link with a failing call.
 
@@ -305,7 +317,7 @@ def _cross_check(
         if left < MIN_RUN_SECONDS:
             return
         probe_run = run_calls(
-            runner, source, calls, [f.name for f in task.functions], within(limits, left), _shapes(task)
+            runner, source, calls, [f.name for f in task.functions], within(limits, left), _shapes(task), cancel
         )
         if probe_run.fatal_verdict is not None or len(probe_run.calls) != len(calls):
             continue
@@ -326,4 +338,4 @@ def _shapes(task: Task) -> ExpectedShapes:
     return shapes
 
 
-__all__ = ["FILE_TIME_FACTOR", "MAX_SCORE", "file_time_budget", "grade", "grade_file", "new_seed"]
+__all__ = ["FILE_TIME_FACTOR", "MAX_SCORE", "RunCancelled", "file_time_budget", "grade", "grade_file", "new_seed"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from engine.limits import Limits
 from engine.report import Isolation, Verdict
@@ -40,12 +41,27 @@ class Runner(Protocol):
         ...
 
 
+class RunCancelled(Exception):
+    """The run was cancelled (its ``cancel`` event was set) before it finished; its results are dropped."""
+
+
 def run_calls(
     runner: Runner, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits,
-    expected_shapes: ExpectedShapes | None = None,
+    expected_shapes: ExpectedShapes | None = None, cancel: threading.Event | None = None,
 ) -> RunResult:
     """``runner.run``, also telling a runner that can use them (``accepts_expected_shapes``) the outputs' expected
-    shapes, so that it drops a wrong-shaped output as soon as it arrives instead of keeping it."""
+    shapes, so that it drops a wrong-shaped output as soon as it arrives instead of keeping it.
+
+    ``cancel``, set from another thread, stops the run: a runner that ``accepts_cancel`` kills its child at once
+    (another runner is let finish); either way ``RunCancelled`` is raised instead of returning a result."""
+    if cancel is not None and cancel.is_set():
+        raise RunCancelled("cancelled before the run started")
+    extra: dict[str, Any] = {}
     if expected_shapes is not None and getattr(runner, "accepts_expected_shapes", False):
-        return runner.run(source, calls, functions, limits, expected_shapes=expected_shapes)  # type: ignore[call-arg]
-    return runner.run(source, calls, functions, limits)
+        extra["expected_shapes"] = expected_shapes
+    if cancel is not None and getattr(runner, "accepts_cancel", False):
+        extra["cancel"] = cancel
+    result = runner.run(source, calls, functions, limits, **extra)
+    if cancel is not None and cancel.is_set():
+        raise RunCancelled("cancelled while running")
+    return result

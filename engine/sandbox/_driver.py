@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from engine.sandbox._sandbox import Sandbox
 
 KILL_TIMEOUT = 10.0
+CANCEL_POLL_SECONDS = 0.05  # how often a cancellable run looks at its cancel event
+CANCELLED = "cancelled: the run was stopped before it finished"
 READS_PER_TURN = 16  # reads of a pipe before the event loop looks at the clock again
 EXIT_SETUP_FAILED = 121  # mirrors _child.py
 EXIT_CHANNEL_LOST = 122
@@ -292,9 +294,13 @@ class Driver:
         poller = select.poll()
         for fd in (self.out_r, self.res_r, ctl.fileno()):
             poller.register(fd, select.POLLIN)
+        cancel = self.state.cancel
         while not self.exited:
             now = time.monotonic()
             deadline = self._deadline(now)
+            if cancel is not None and cancel.is_set() and not self.killing:
+                self._kill(Failure(Verdict.INTERNAL_ERROR, CANCELLED))
+                continue
             if now >= deadline:
                 if self.killing:
                     self._zygote_lost("it did not kill the child in time")
@@ -307,7 +313,10 @@ class Driver:
                     what = f"the total time limit of {self.limits.total_time_limit:g} s ran out {self._where()}"
                     self._kill(Failure(Verdict.TIME_LIMIT_EXCEEDED, what))
                 continue
-            for fd, _event in poller.poll(max(0.0, deadline - now) * 1000 + 1):
+            wait = max(0.0, deadline - now)
+            if cancel is not None:
+                wait = min(wait, CANCEL_POLL_SECONDS)
+            for fd, _event in poller.poll(wait * 1000 + 1):
                 if fd == ctl.fileno():
                     self._on_control()
                 elif fd in self.open_fds and not (self._read_output() if fd == self.out_r else self._read_frames()):

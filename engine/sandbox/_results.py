@@ -15,6 +15,7 @@ A child's word is never taken for anything the verdict depends on:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -63,6 +64,7 @@ class RunState:
     total_deadline: float
     digests: list[dict[str, str]]
     expected_shapes: ExpectedShapes | None = None
+    cancel: threading.Event | None = None  # set from another thread to stop the run (the child is killed)
     results: list[CallResult | None] = field(init=False)
     output: Output = field(init=False)
     kept: int = 0

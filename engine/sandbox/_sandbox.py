@@ -32,7 +32,7 @@ from engine.runner import ExpectedShapes, RunResult
 from engine.sandbox import _launch
 from engine.sandbox import _wire as wire
 from engine.sandbox._cleanup import remove_tree
-from engine.sandbox._driver import Attempt, Driver, Failure
+from engine.sandbox._driver import CANCELLED, Attempt, Driver, Failure
 from engine.sandbox._inputs import encode_inputs, input_fd
 from engine.sandbox._results import RunState, input_digests
 from engine.task import Call, CallResult
@@ -175,20 +175,23 @@ class Sandbox:
             return self._isolation(self._ensure(), None)
 
     accepts_expected_shapes = True  # see engine.runner.run_calls
+    accepts_cancel = True
 
     def run(
         self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits,
-        expected_shapes: ExpectedShapes | None = None,
+        expected_shapes: ExpectedShapes | None = None, cancel: threading.Event | None = None,
     ) -> RunResult:
         """Execute ``source`` in a sandboxed child, check it defines ``functions``, then make ``calls`` in order.
 
         ``expected_shapes`` (optional) gives each call's expected output shapes: a large output of another shape is
-        dropped as soon as it arrives (the judge still sees its shape)."""
+        dropped as soon as it arrives (the judge still sees its shape). Setting ``cancel`` (from any thread) stops
+        the run within about ``CANCEL_POLL_SECONDS``: the child is killed and reaped, and the result is fatal with
+        a message starting "cancelled"; the zygote stays for the next run."""
         with self._lock:
             started = time.monotonic()
             self._ensure()
             state = RunState(list(calls), limits, started + limits.total_time_limit,
-                             [input_digests(c) for c in calls], expected_shapes)
+                             [input_digests(c) for c in calls], expected_shapes, cancel)
             memfd = input_fd(encode_inputs(source, calls, functions))
             try:
                 result = self._run(memfd, state)
@@ -280,6 +283,9 @@ class Sandbox:
             self._attempt(attempt, memfd, state, restarts > 0)
             if isolation is None and attempt.applied is not None:
                 isolation = self._isolation(hello, attempt.applied)
+            if state.cancel is not None and state.cancel.is_set():
+                return RunResult(calls=[], stdout=output.text(), fatal_verdict=Verdict.INTERNAL_ERROR,
+                                 fatal_message=CANCELLED, isolation=isolation or self._isolation(hello, None))
             if attempt.phase == "done":
                 break
             failure = attempt.fatal or attempt.failure or Failure(

@@ -173,14 +173,16 @@ class Services:
                 self._task_texts = {t: texts[t] for t in order if t in texts}
             return self._task_texts
 
-    def grade(self, source: str, task_id: str, *, visible_only: bool) -> GradeReport:
-        """Grade in the sandbox (or the injected runner); blocking — call from a worker thread."""
+    def grade(self, source: str, task_id: str, *, visible_only: bool, cancel: Any = None) -> GradeReport:
+        """Grade in the sandbox (or the injected runner); blocking — call from a worker thread. Setting ``cancel``
+        (a ``threading.Event``) from another thread kills the run and raises ``engine.runner.RunCancelled``."""
         from engine import grade
 
         runner = self._runner
         if runner is None:
             runner = _optional("engine.sandbox", "default_sandbox")()
-        report: GradeReport = grade(source, task_id, self.limits, runner=runner, visible_only=visible_only)
+        report: GradeReport = grade(source, task_id, self.limits, runner=runner, visible_only=visible_only,
+                                    cancel=cancel)
         return report
 
     def sandbox_available(self) -> bool:

@@ -1,12 +1,15 @@
 """One coding task: the statement beside a Python editor; run the examples or submit, in the background.
 
 Grading runs in a thread worker that calls the sandboxed grader, so the editor stays responsive (an infinite loop
-ends with a time-limit verdict). The code is autosaved to the store, debounced, and when the screen is left.
+ends with a time-limit verdict). ``esc`` while grading cancels it for real: the sandboxed child is killed, and a
+cancelled grade is not recorded as an attempt. Leaving the screen cancels a grade still running.
+The code is autosaved to the store, debounced, and when the screen is left.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Any, ClassVar
 
@@ -52,6 +55,7 @@ class TaskScreen(BaseScreen[None]):
 
     CSS_PATH = STYLES / "tasks.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel_grade", "Cancel grade"),  # only while grading (check_action)
         Binding("escape", "back", "Back"),
         Binding("ctrl+r", "run(True)", "Examples", priority=True),
         Binding("ctrl+s", "run(False)", "Submit", priority=True),
@@ -69,6 +73,7 @@ class TaskScreen(BaseScreen[None]):
         self.hints_shown = 0
         self.attempted = False
         self.running: Worker[Any] | None = None
+        self._cancel = threading.Event()  # the running grade's: set to stop it
         self.run_started = 0.0
         self.run_seq = 0
         self._save_timer: Timer | None = None
@@ -142,6 +147,7 @@ class TaskScreen(BaseScreen[None]):
         self.save_draft()
 
     def on_unmount(self) -> None:
+        self._cancel.set()  # a grade still running is stopped, not left to spin
         self.save_draft()
 
     @property
@@ -149,8 +155,30 @@ class TaskScreen(BaseScreen[None]):
         return self.query_one("#editor", TextArea).text
 
     # -- running --------------------------------------------------------------------------------------------------
+    @property
+    def grading(self) -> bool:
+        """True while a grade is running (and not cancelled)."""
+        running = self.running is not None and self.running.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        return running and not self._cancel.is_set()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``esc`` cancels a running grade, and leaves the screen otherwise (one footer entry at a time)."""
+        if action == "cancel_grade":
+            return self.grading
+        if action == "back":
+            return not self.grading
+        return True
+
+    def action_cancel_grade(self) -> None:
+        """Stop the running grade: the engine kills the sandboxed child; nothing is recorded."""
+        if not self.grading:
+            return
+        self._cancel.set()
+        self.query_one("#run-label", Static).update("Cancelling…")
+        self.refresh_bindings()
+
     def action_run(self, visible_only: bool) -> None:
-        if self.running is not None and self.running.state in (WorkerState.PENDING, WorkerState.RUNNING):
+        if self.grading or (self.running is not None and not self.running.is_finished):
             self.notify("Still running the previous one: keep typing, it will finish.", severity="warning")
             return
         self.save_draft()
@@ -160,17 +188,26 @@ class TaskScreen(BaseScreen[None]):
         self.query_one("#run-label", Static).update(f"{what}… 0.0 s")
         self.query_one("#run-progress").display = True
         self._tick = self.set_interval(0.1, self._update_clock)
-        self.running = self.grade(self.code, visible_only, self.run_seq)
+        self._cancel = threading.Event()
+        self.running = self.grade(self.code, visible_only, self.run_seq, self._cancel)
+        self.refresh_bindings()
 
     def _update_clock(self) -> None:
+        if self._cancel.is_set():
+            return
         label = self.query_one("#run-label", Static)
         text = str(label.render()).split("…")[0]
         label.update(f"{text}… {time.monotonic() - self.run_started:.1f} s")
 
     @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
-    def grade(self, source: str, visible_only: bool, seq: int) -> None:
+    def grade(self, source: str, visible_only: bool, seq: int, cancel: threading.Event) -> None:
+        from engine.runner import RunCancelled
+
         try:
-            report = self.nn.services.grade(source, self.task_id, visible_only=visible_only)
+            report = self.nn.services.grade(source, self.task_id, visible_only=visible_only, cancel=cancel)
+        except RunCancelled:
+            self.app.call_from_thread(self._cancelled, seq)
+            return
         except Exception as e:
             self.app.call_from_thread(self._failed, seq, f"{type(e).__name__}: {e}")
             return
@@ -181,6 +218,14 @@ class TaskScreen(BaseScreen[None]):
             self._tick.stop()
             self._tick = None
         self.query_one("#run-progress").display = False
+        self.refresh_bindings()
+
+    def _cancelled(self, seq: int) -> None:
+        if seq != self.run_seq or not self.is_attached:
+            return
+        self._stop_clock()
+        seconds = time.monotonic() - self.run_started
+        self.query_one("#run-label", Static).update(f"Grading cancelled ({seconds:.1f} s): nothing was recorded")
 
     def _failed(self, seq: int, message: str) -> None:
         if seq != self.run_seq:
@@ -192,6 +237,9 @@ class TaskScreen(BaseScreen[None]):
 
     def _graded(self, seq: int, source: str, report: Any, visible_only: bool) -> None:
         if seq != self.run_seq:
+            return
+        if self._cancel.is_set():  # finished just as it was cancelled: dropped all the same, as the user asked
+            self._cancelled(seq)
             return
         self._stop_clock()
         self.attempted = True
