@@ -79,6 +79,7 @@ keeps the indentation (one level more after `:`), `tab` / `shift+tab` indent or 
 |---|---|
 | `ctrl+r` | run the visible examples |
 | `ctrl+s` | submit: grade every case, hidden ones too |
+| `escape` | while grading: cancel the grade (the sandboxed run is stopped; nothing is recorded) |
 | `ctrl+g` | the next hint |
 | `ctrl+o` | the reference solution (asks first if you have not run your code) |
 | `ctrl+z` | undo in the editor; `ctrl+t` resets to the starter (asks first) |
