@@ -17,7 +17,8 @@ from quiz.batch.candidates import Candidate
 from quiz.batch.policy import Policy
 from quiz.batch.results import CandidateResult
 
-CONNECT_TIMEOUT_S = 15.0  # to reach the scheduler, and again for a first worker to be there
+CONNECT_TIMEOUT_S = 15.0  # to reach the scheduler
+WORKER_WAIT_S = 15.0  # for a first worker to be there
 NO_WORKERS_GRACE_S = 30.0  # how long a batch waits with unfinished candidates and no worker at all
 POLL_S = 1.0
 
@@ -76,10 +77,10 @@ def _connect(client_cls: Any, address: str) -> Any:
 def check_workers(client: Any, address: str) -> None:
     """Raise a one-line RuntimeError unless the cluster has a worker and every worker runs this nnprep."""
     try:
-        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+        client.wait_for_workers(1, timeout=WORKER_WAIT_S)
     except TimeoutError:
         raise RuntimeError(f"the dask scheduler at {address} has no workers (none joined within "
-                           f"{CONNECT_TIMEOUT_S:g} s)") from None
+                           f"{WORKER_WAIT_S:g} s)") from None
     ours = _installed_version()
     answers: dict[str, Any] = client.run(_make_probe(), on_error="return")
     for worker, answer in sorted(answers.items()):

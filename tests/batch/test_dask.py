@@ -31,7 +31,10 @@ WORKER_WITHOUT_NNPREP = (
 
 @pytest.fixture(autouse=True)
 def _short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(remote, "CONNECT_TIMEOUT_S", 2.0)
+    # Reaching a scheduler on this machine is quick, but can take seconds on a loaded one: only the tests of an
+    # unreachable scheduler shorten this wait (a 2 s bound failed a run under load).
+    monkeypatch.setattr(remote, "CONNECT_TIMEOUT_S", 60.0)
+    monkeypatch.setattr(remote, "WORKER_WAIT_S", 2.0)
     monkeypatch.setattr(remote, "NO_WORKERS_GRACE_S", 2.0)
     monkeypatch.setattr(remote, "POLL_S", 0.2)
 
@@ -79,7 +82,10 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_unreachable_scheduler(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_scheduler(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remote, "CONNECT_TIMEOUT_S", 2.0)
     address = f"tcp://127.0.0.1:{_closed_port()}"
     status, err = _grade(folder, address, capsys)
     assert status == 2
@@ -87,7 +93,10 @@ def test_unreachable_scheduler(folder: Path, capsys: pytest.CaptureFixture[str])
     assert err.count("\n") == 1
 
 
-def test_malformed_address(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_address(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(remote, "CONNECT_TIMEOUT_S", 2.0)
     status, err = _grade(folder, "nonsense://x", capsys)
     assert status == 2 and err.startswith("nnprep: cannot reach the dask scheduler at nonsense://x") and (
         err.count("\n") == 1)
