@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import time
@@ -130,7 +131,7 @@ class LocalPool:
             if broken:
                 in_flight = list(owner.values())
                 owner.clear()
-                self._executor.shutdown(wait=True, cancel_futures=True)
+                _shutdown(self._executor)
                 self._executor = self._start()
                 if retrying is not None and in_flight == [retrying]:
                     yield _died_twice(retrying)
@@ -139,10 +140,20 @@ class LocalPool:
             retrying = None if not owner else retrying
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        _shutdown(self._executor)
 
     def __enter__(self) -> LocalPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _shutdown(executor: ProcessPoolExecutor) -> None:
+    """Shut a process pool down; when a worker died (a broken pool), kill the others first. Python 3.12's broken-pool
+    clean-up joins workers still blocked reading their task queue, and waited forever (found by a 3.12 run)."""
+    if getattr(executor, "_broken", False):
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+    executor.shutdown(wait=True, cancel_futures=True)
