@@ -63,19 +63,10 @@ def _variant_gates(
     return out
 
 
-def _variant_forward(
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    c_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
-    order: str = ORDER,
-    g_sigmoid: bool = False,
-    o_tanh: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
+def _variant_forward(*args: np.ndarray, **knobs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """For the detectors: h, c from the forward's arguments in order, with the gate knobs of ``_variant_gates``."""
+    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = args
+    gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, **knobs)
     c = gate["f"] * c_prev + gate["i"] * gate["g"]
     return gate["o"] * np.tanh(c), c
 
@@ -98,13 +89,7 @@ def lstm_cell_forward(
 def _variant_backward(
     dh: np.ndarray,
     dc: np.ndarray,
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    c_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
+    *args: np.ndarray,
     order: str = ORDER,
     g_sigmoid: bool = False,
     o_tanh: bool = False,
@@ -112,7 +97,9 @@ def _variant_backward(
     tanh_c_derivative: bool = True,
     dc_prev_times_f: bool = True,
 ) -> Grads:
-    """The backward with knobs for the classic mistakes (the detectors build their variants with them)."""
+    """The backward with knobs for the classic mistakes (the detectors build their variants with them); ``args`` are
+    the forward's, in order."""
+    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = args
     gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
     i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
     c = f * c_prev + i * g
@@ -236,13 +223,11 @@ def _explains(ctx: DiagnosisContext, names: tuple[str, ...], variant: tuple[np.n
 
 
 def _forward_matches(ctx: DiagnosisContext, **knobs: Any) -> bool:
-    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = _arrays(ctx, *_ARGS)
-    return _explains(ctx, ("h", "c"), _variant_forward(x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, **knobs))
+    return _explains(ctx, ("h", "c"), _variant_forward(*_arrays(ctx, *_ARGS), **knobs))
 
 
 def _backward_matches(ctx: DiagnosisContext, outputs: tuple[str, ...], **knobs: Any) -> bool:
-    dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = _arrays(ctx, "dh", "dc", *_ARGS)
-    variant = _variant_backward(dh, dc, x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh, **knobs)
+    variant = _variant_backward(*_arrays(ctx, "dh", "dc", *_ARGS), **knobs)
     picked = [(name, v) for name, v in zip(NAMES, variant, strict=True) if name in outputs]
     return _explains(ctx, tuple(n for n, _ in picked), tuple(v for _, v in picked))
 
