@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.task import DiagnosisContext, Param
+from engine.task import Call, Case, DiagnosisContext, Param
 
 
 def normal(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
@@ -42,3 +42,20 @@ def pool_dims(ctx: DiagnosisContext) -> list[tuple[int, int, int, int]]:
     :func:`engine.diagnose.output_size`."""
     x, k, s = ctx.call.args["x"], int(ctx.call.args["kernel_size"]), int(ctx.call.args["stride"])
     return [(int(x.shape[axis]), k, s, 0) for axis in (2, 3)]
+
+
+def elementwise_cases(
+    rng: np.random.Generator, task: str, inputs: list[tuple[str, np.ndarray, bool, str]], example_scale: float
+) -> list[Case]:
+    """Cases of an elementwise activation ``<task>_forward(x)`` and ``<task>_backward(dy, x)``: for each input
+    ``(name, x, visible, what)`` a forward case, then a backward case with a fresh upstream ``dy``. The backward
+    example gets its own (3, 2) input of ``example_scale``, so it is not the forward example's (2, 3) one."""
+    cases = [
+        Case(f"forward_{name}", (Call(f"{task}_forward", {"x": x}),), visible, description=f"forward: {what}")
+        for name, x, visible, what in inputs
+    ]
+    for name, x, visible, what in inputs:
+        x_b = x if name != "example" else normal(rng, 3, 2, scale=example_scale)
+        call = Call(f"{task}_backward", {"dy": upstream(rng, *x_b.shape), "x": x_b})
+        cases.append(Case(f"backward_{name}", (call,), visible, description=f"backward: {what}"))
+    return cases

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.tasks._util import elementwise_cases, normal, params
 
 EDGE_NOTE = "This edge case judges the algorithm in float64; a float32 computation need not pass it."
 
@@ -68,7 +68,6 @@ ADVICE_BACKWARD = "compute y = sigmoid(x) stably first and use y * (1 - y), not 
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
-    cases: list[Case] = []
     inputs = [
         ("example", normal(rng, 2, 3, scale=2.0), True, "a batch of 2 rows of 3 values"),
         ("batch1", normal(rng, 1, 6, scale=3.0), False, "a batch of one"),
@@ -82,20 +81,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
             "|x| up to 1e3, including +-710 and +-745 where exp overflows or underflows. " + EDGE_NOTE,
         ),
     ]
-    for name, x, visible, what in inputs:
-        call = Call("sigmoid_forward", {"x": x})
-        cases.append(Case(f"forward_{name}", (call,), visible, description=f"forward: {what}"))
-    for name, x, visible, what in inputs:
-        x_b = x if name != "example" else normal(rng, 3, 2, scale=2.0)
-        cases.append(
-            Case(
-                f"backward_{name}",
-                (Call("sigmoid_backward", {"dy": upstream(rng, *x_b.shape), "x": x_b}),),
-                visible,
-                description=f"backward: {what}",
-            )
-        )
-    return cases
+    return elementwise_cases(rng, "sigmoid", inputs, example_scale=2.0)
 
 
 TASK = Task(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.tasks._util import elementwise_cases, normal, params
 from engine.tasks.sigmoid import EDGE_NOTE, large_inputs, sigmoid_forward
 
 
@@ -45,7 +45,6 @@ def _not_squared(ctx: DiagnosisContext) -> str | None:
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
-    cases: list[Case] = []
     inputs = [
         ("example", normal(rng, 2, 3), True, "a batch of 2 rows of 3 values"),
         ("batch1", normal(rng, 1, 6, scale=2.0), False, "a batch of one"),
@@ -59,20 +58,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
             "|x| up to 1e3, including +-710 where exp overflows. " + EDGE_NOTE,
         ),
     ]
-    for name, x, visible, what in inputs:
-        call = Call("tanh_forward", {"x": x})
-        cases.append(Case(f"forward_{name}", (call,), visible, description=f"forward: {what}"))
-    for name, x, visible, what in inputs:
-        x_b = x if name != "example" else normal(rng, 3, 2)
-        cases.append(
-            Case(
-                f"backward_{name}",
-                (Call("tanh_backward", {"dy": upstream(rng, *x_b.shape), "x": x_b}),),
-                visible,
-                description=f"backward: {what}",
-            )
-        )
-    return cases
+    return elementwise_cases(rng, "tanh", inputs, example_scale=1.0)
 
 
 TASK = Task(
