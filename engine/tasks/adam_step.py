@@ -285,25 +285,41 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="adam_step",
-    title="One step of Adam (PyTorch conventions)",
-    functions=(
-        FunctionSpec(
-            "adam_step",
-            params("param", "grad", "m", "v", "t", lr="1e-3", beta1="0.9", beta2="0.999", eps="1e-8",
-                   weight_decay="0.0"),
-            ("new_param", "new_m", "new_v"),
+def adam_task(
+    task_id: str,
+    title: str,
+    reference: Callable[..., Triple],
+    decay_default: str,
+    mistakes: Callable[[dict[str, Any]], list[tuple[Triple, str]]],
+    cases: Callable[[np.random.Generator], list[Case]],
+) -> Task:
+    """The task of one optimiser step ``<task_id>(param, grad, m, v, t, ...) -> (new_param, new_m, new_v)`` with
+    PyTorch's defaults, ``decay_default`` the default weight decay as source text; the decay is decoupled (AdamW)
+    unless that default is 0."""
+    default_decay = float(decay_default)
+    decoupled = default_decay != 0.0
+    return Task(
+        id=task_id,
+        title=title,
+        functions=(
+            FunctionSpec(
+                task_id,
+                params("param", "grad", "m", "v", "t", lr="1e-3", beta1="0.9", beta2="0.999", eps="1e-8",
+                       weight_decay=decay_default),
+                ("new_param", "new_m", "new_v"),
+            ),
         ),
-    ),
-    reference={"adam_step": adam_step},
-    make_cases=_cases,
-    detectors={
-        "adam_step": (
-            step_detector(0.0, _mistakes),
-            zero_based_t,
-            moment_detector("new_m", 0.0, decoupled=False),
-            moment_detector("new_v", 0.0, decoupled=False),
-        ),
-    },
-)
+        reference={task_id: reference},
+        make_cases=cases,
+        detectors={
+            task_id: (
+                step_detector(default_decay, mistakes),
+                zero_based_t,
+                moment_detector("new_m", default_decay, decoupled=decoupled),
+                moment_detector("new_v", default_decay, decoupled=decoupled),
+            ),
+        },
+    )
+
+
+TASK = adam_task("adam_step", "One step of Adam (PyTorch conventions)", adam_step, "0.0", _mistakes, _cases)

@@ -20,19 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from engine.task import Case, FunctionSpec, Task
-from engine.tasks._util import params
+from engine.task import Case
 from engine.tasks.adam_step import (
     Triple,
+    adam_task,
     make_call,
-    moment_detector,
-    step_detector,
     step_mistakes,
     variant,
-    zero_based_t,
 )
-
-DEFAULT_DECAY = 1e-2
 
 
 def adamw_step(
@@ -104,25 +99,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="adamw_step",
-    title="One step of AdamW: decoupled weight decay (PyTorch conventions)",
-    functions=(
-        FunctionSpec(
-            "adamw_step",
-            params("param", "grad", "m", "v", "t", lr="1e-3", beta1="0.9", beta2="0.999", eps="1e-8",
-                   weight_decay="1e-2"),
-            ("new_param", "new_m", "new_v"),
-        ),
-    ),
-    reference={"adamw_step": adamw_step},
-    make_cases=_cases,
-    detectors={
-        "adamw_step": (
-            step_detector(DEFAULT_DECAY, _mistakes),
-            zero_based_t,
-            moment_detector("new_m", DEFAULT_DECAY, decoupled=True),
-            moment_detector("new_v", DEFAULT_DECAY, decoupled=True),
-        ),
-    },
+TASK = adam_task(
+    "adamw_step", "One step of AdamW: decoupled weight decay (PyTorch conventions)", adamw_step, "1e-2",
+    _mistakes, _cases,
 )
