@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from engine.task import Call, Case, DiagnosisContext, Param
@@ -59,3 +61,13 @@ def elementwise_cases(
         call = Call(f"{task}_backward", {"dy": upstream(rng, *x_b.shape), "x": x_b})
         cases.append(Case(f"backward_{name}", (call,), visible, description=f"backward: {what}"))
     return cases
+
+
+def zeros_like_gamma(args: dict[str, Any]) -> np.ndarray:
+    """A fixed argument of a normalisation's gradient link: zeros shaped like the call's ``gamma`` (beta = 0)."""
+    return np.zeros_like(np.asarray(args["gamma"], dtype=np.float64))
+
+
+def ones_like_gamma(args: dict[str, Any]) -> np.ndarray:
+    """Ones shaped like the call's ``gamma`` (a running variance of 1 for a gradient link)."""
+    return np.ones_like(np.asarray(args["gamma"], dtype=np.float64))

@@ -6,13 +6,14 @@ the unbiased one (as PyTorch does); eval mode normalises with the running statis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.tasks._util import normal, ones_like_gamma, params, upstream, zeros_like_gamma
 
 SPREAD_FLOOR = 0.3  # the least std of a case's feature column, as a fraction of its nominal spread
 
@@ -54,9 +55,30 @@ def batchnorm_backward(
 # ---------------------------------------------------------------------------------------------------- cases
 
 
-def _stats(rng: np.random.Generator, d: int) -> tuple[np.ndarray, np.ndarray]:
-    """Non-trivial running statistics: means away from 0, variances away from 1."""
-    return normal(rng, d, scale=0.5), rng.uniform(0.4, 2.5, d)
+def forward_call(
+    function: str,
+    rng: np.random.Generator,
+    x: np.ndarray,
+    channels: int,
+    train: bool,
+    momentum: float | None,
+    eps: float | None,
+) -> Call:
+    """A batch norm forward call on ``x``: gamma, beta and non-trivial running statistics (means away from 0,
+    variances away from 1) of ``channels`` values drawn in that order; momentum and eps passed only when given."""
+    args: dict[str, Any] = {
+        "x": x,
+        "gamma": rng.uniform(0.5, 2.0, channels),
+        "beta": normal(rng, channels),
+        "running_mean": normal(rng, channels, scale=0.5),
+        "running_var": rng.uniform(0.4, 2.5, channels),
+        "train": train,
+    }
+    if momentum is not None:
+        args["momentum"] = momentum
+    if eps is not None:
+        args["eps"] = eps
+    return Call(function, args)
 
 
 def spread_out(x: np.ndarray, floor: float) -> np.ndarray:
@@ -91,21 +113,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         spread: float = 1.0,
     ) -> None:
         x = spread_out(normal(rng, n, d, scale=spread), SPREAD_FLOOR * spread) + shift + normal(rng, d)
-        gamma, beta = rng.uniform(0.5, 2.0, d), normal(rng, d)
-        rm, rv = _stats(rng, d)
-        args: dict[str, Any] = {
-            "x": x,
-            "gamma": gamma,
-            "beta": beta,
-            "running_mean": rm,
-            "running_var": rv,
-            "train": train,
-        }
-        if momentum is not None:
-            args["momentum"] = momentum
-        if eps is not None:
-            args["eps"] = eps
-        cases.append(Case(name, (Call("batchnorm_forward", args),), visible, description=f"forward: {what}"))
+        call = forward_call("batchnorm_forward", rng, x, d, train, momentum, eps)
+        cases.append(Case(name, (call,), visible, description=f"forward: {what}"))
 
     def backward(
         name: str, n: int, d: int, what: str, visible: bool = False, eps: float | None = None, spread: float = 1.0
@@ -166,6 +175,15 @@ def _normalise(
     return y
 
 
+EVAL_USES_BATCH_STATS = (
+    "in eval mode (train=False) y is normalised with the batch statistics; eval must use running_mean and running_var"
+)
+DX_CONSTANT_STATS = (
+    "dx treats the batch mean and variance as constants; they depend on x too: add the gradient paths through mu and"
+    " var"
+)
+
+
 def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
     if ctx.call.args["train"]:
         return None
@@ -173,10 +191,7 @@ def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
     if diagnose.matches_variant(
         ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), x.var(0), _eps(ctx)), ctx.expected["y"]
     ):
-        return (
-            "in eval mode (train=False) y is normalised with the batch statistics; eval must use running_mean and"
-            " running_var"
-        )
+        return EVAL_USES_BATCH_STATS
     return None
 
 
@@ -294,10 +309,7 @@ def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.n
 def _dx_constant_stats(ctx: DiagnosisContext) -> str | None:
     g, _xhat, std, _dy = _backward_parts(ctx)
     if diagnose.matches_variant(ctx.got.get("dx"), g / std, ctx.expected["dx"]):
-        return (
-            "dx treats the batch mean and variance as constants; they depend on x too: add the gradient paths"
-            " through mu and var"
-        )
+        return DX_CONSTANT_STATS
     return None
 
 
@@ -326,32 +338,58 @@ def _dgamma_uses_x(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-# ---------------------------------------------------------------------------------------------------- link
+# ---------------------------------------------------------------------------------------------------- task
 
 
-def _zeros_like_gamma(args: dict[str, Any]) -> np.ndarray:
-    return np.zeros_like(np.asarray(args["gamma"], dtype=np.float64))
-
-
-def _ones_like_gamma(args: dict[str, Any]) -> np.ndarray:
-    return np.ones_like(np.asarray(args["gamma"], dtype=np.float64))
-
-
-TASK = Task(
-    id="batchnorm",
-    title="Batch normalisation forward (train and eval) and backward",
-    functions=(
-        FunctionSpec(
-            "batchnorm_forward",
-            params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
-            ("y", "new_running_mean", "new_running_var"),
+def batchnorm_task(
+    prefix: str,
+    title: str,
+    reference: tuple[Callable[..., Any], Callable[..., Any]],
+    cases: Callable[[np.random.Generator], list[Case]],
+    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
+) -> Task:
+    """A batch norm task: ``<prefix>_forward`` (train and eval mode) and ``<prefix>_backward`` (of the train-mode
+    y), their references and detectors in that order, and the link that checks the backward numerically."""
+    forward, backward = f"{prefix}_forward", f"{prefix}_backward"
+    return Task(
+        id=prefix,
+        title=title,
+        functions=(
+            FunctionSpec(
+                forward,
+                params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
+                ("y", "new_running_mean", "new_running_var"),
+            ),
+            FunctionSpec(backward, params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
         ),
-        FunctionSpec("batchnorm_backward", params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
-    ),
-    reference={"batchnorm_forward": batchnorm_forward, "batchnorm_backward": batchnorm_backward},
-    make_cases=_cases,
-    detectors={
-        "batchnorm_forward": (
+        reference={forward: reference[0], backward: reference[1]},
+        make_cases=cases,
+        detectors={forward: detectors[0], backward: detectors[1]},
+        links=(
+            GradientLink(
+                forward,
+                backward,
+                {"x": 0, "gamma": 1, "beta": 2},
+                forward_output=0,
+                forward_fixed_args={
+                    "beta": zeros_like_gamma,
+                    "running_mean": zeros_like_gamma,
+                    "running_var": ones_like_gamma,
+                    "train": True,
+                    "momentum": 0.1,
+                },
+            ),
+        ),
+    )
+
+
+TASK = batchnorm_task(
+    "batchnorm",
+    "Batch normalisation forward (train and eval) and backward",
+    (batchnorm_forward, batchnorm_backward),
+    _cases,
+    (
+        (
             _affine_missing,
             _eval_uses_batch_stats,
             _eval_changes_running,
@@ -361,28 +399,13 @@ TASK = Task(
             _running_var_biased,
             _momentum_swapped,
         ),
-        "batchnorm_backward": (
+        (
             diagnose.not_summed("dgamma"),
             diagnose.not_summed("dbeta"),
             _dgamma_uses_x,
             _dx_constant_stats,
             _dx_no_variance_path,
             _dx_no_mean_path,
-        ),
-    },
-    links=(
-        GradientLink(
-            "batchnorm_forward",
-            "batchnorm_backward",
-            {"x": 0, "gamma": 1, "beta": 2},
-            forward_output=0,
-            forward_fixed_args={
-                "beta": _zeros_like_gamma,
-                "running_mean": _zeros_like_gamma,
-                "running_var": _ones_like_gamma,
-                "train": True,
-                "momentum": 0.1,
-            },
         ),
     ),
 )

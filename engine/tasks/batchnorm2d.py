@@ -12,17 +12,19 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, upstream
 from engine.tasks.batchnorm import (
+    DX_CONSTANT_STATS,
+    EVAL_USES_BATCH_STATS,
     _arrays,
     _eps,
     _eval_changes_running,
     _momentum,
-    _ones_like_gamma,
-    _zeros_like_gamma,
     batchnorm_backward,
     batchnorm_forward,
+    batchnorm_task,
+    forward_call,
 )
 
 AXES = (0, 2, 3)
@@ -121,20 +123,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         spread: float = 1.0,
     ) -> None:
         n, c, h, w = shape
-        args: dict[str, Any] = {
-            "x": make_x(n, c, h, w, shift, spread),
-            "gamma": rng.uniform(0.5, 2.0, c),
-            "beta": normal(rng, c),
-            # Non-trivial running statistics: means away from 0, variances away from 1.
-            "running_mean": normal(rng, c, scale=0.5),
-            "running_var": rng.uniform(0.4, 2.5, c),
-            "train": train,
-        }
-        if momentum is not None:
-            args["momentum"] = momentum
-        if eps is not None:
-            args["eps"] = eps
-        cases.append(Case(name, (Call("batchnorm2d_forward", args),), visible, description=f"forward: {what}"))
+        call = forward_call("batchnorm2d_forward", rng, make_x(n, c, h, w, shift, spread), c, train, momentum, eps)
+        cases.append(Case(name, (call,), visible, description=f"forward: {what}"))
 
     def backward(
         name: str, shape: tuple[int, int, int, int], what: str, visible: bool = False, eps: float | None = None
@@ -222,10 +212,7 @@ def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
     if ctx.call.args["train"]:
         return None
     if diagnose.matches_variant(ctx.got.get("y"), _y_with_stats_over(ctx, AXES), ctx.expected["y"]):
-        return (
-            "in eval mode (train=False) y is normalised with the batch statistics; eval must use running_mean and"
-            " running_var"
-        )
+        return EVAL_USES_BATCH_STATS
     return None
 
 
@@ -289,10 +276,7 @@ def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.n
 def _dx_constant_stats(ctx: DiagnosisContext) -> str | None:
     dy, x, gamma, eps = _backward_parts(ctx)
     if diagnose.matches_variant(ctx.got.get("dx"), _variant_dx(dy, x, gamma, eps, paths=False), ctx.expected["dx"]):
-        return (
-            "dx treats the batch mean and variance as constants; they depend on x too: add the gradient paths"
-            " through mu and var"
-        )
+        return DX_CONSTANT_STATS
     return None
 
 
@@ -307,21 +291,13 @@ def _dx_wrong_axes(ctx: DiagnosisContext) -> str | None:
 
 _NAMES = ("N", "C", "H", "W")
 
-TASK = Task(
-    id="batchnorm2d",
-    title="Batch normalisation 2-D (images) forward (train and eval) and backward",
-    functions=(
-        FunctionSpec(
-            "batchnorm2d_forward",
-            params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
-            ("y", "new_running_mean", "new_running_var"),
-        ),
-        FunctionSpec("batchnorm2d_backward", params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
-    ),
-    reference={"batchnorm2d_forward": batchnorm2d_forward, "batchnorm2d_backward": batchnorm2d_backward},
-    make_cases=_cases,
-    detectors={
-        "batchnorm2d_forward": (
+TASK = batchnorm_task(
+    "batchnorm2d",
+    "Batch normalisation 2-D (images) forward (train and eval) and backward",
+    (batchnorm2d_forward, batchnorm2d_backward),
+    _cases,
+    (
+        (
             _wrong_axes,
             _unbiased_in_normalisation,
             _eval_uses_batch_stats,
@@ -330,26 +306,11 @@ TASK = Task(
             _unbiased_count,
             _running_stats_wrong_axes,
         ),
-        "batchnorm2d_backward": (
+        (
             diagnose.not_reduced_over("dgamma", "x", AXES, _NAMES),
             diagnose.not_reduced_over("dbeta", "x", AXES, _NAMES),
             _dx_constant_stats,
             _dx_wrong_axes,
-        ),
-    },
-    links=(
-        GradientLink(
-            "batchnorm2d_forward",
-            "batchnorm2d_backward",
-            {"x": 0, "gamma": 1, "beta": 2},
-            forward_output=0,
-            forward_fixed_args={
-                "beta": _zeros_like_gamma,
-                "running_mean": _zeros_like_gamma,
-                "running_var": _ones_like_gamma,
-                "train": True,
-                "momentum": 0.1,
-            },
         ),
     ),
 )

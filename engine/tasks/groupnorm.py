@@ -12,7 +12,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import normal, params, upstream, zeros_like_gamma
 
 
 def _per_channel(v: np.ndarray) -> np.ndarray:
@@ -195,10 +195,6 @@ def _dx_other_grouping(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-def _zeros_like_gamma(args: dict[str, Any]) -> np.ndarray:
-    return np.zeros_like(np.asarray(args["gamma"], dtype=np.float64))
-
-
 _NHW = (0, 2, 3)
 _AXIS_NAMES = ("N", "C", "H", "W")
 
@@ -227,7 +223,7 @@ TASK = Task(
             "groupnorm_forward",
             "groupnorm_backward",
             {"x": 0, "gamma": 1, "beta": 2},
-            forward_fixed_args={"beta": _zeros_like_gamma},
+            forward_fixed_args={"beta": zeros_like_gamma},
         ),
     ),
 )

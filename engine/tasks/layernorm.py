@@ -8,7 +8,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import normal, params, upstream, zeros_like_gamma
 
 
 def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -197,7 +197,7 @@ TASK = Task(
             "layernorm_forward",
             "layernorm_backward",
             {"x": 0, "gamma": 1, "beta": 2},
-            forward_fixed_args={"beta": lambda args: np.zeros_like(np.asarray(args["gamma"], dtype=np.float64))},
+            forward_fixed_args={"beta": zeros_like_gamma},
         ),
     ),
 )
