@@ -6,14 +6,23 @@ the unbiased one (as PyTorch does); eval mode normalises with the running statis
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, ones_like_gamma, params, upstream, zeros_like_gamma
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._batchnorm_common import (
+    DX_CONSTANT_STATS,
+    EVAL_USES_BATCH_STATS,
+    batchnorm_task,
+    call_arrays,
+    eps_of,
+    eval_changes_running,
+    forward_call,
+    momentum_of,
+)
+from engine.tasks._util import normal, upstream
 
 SPREAD_FLOOR = 0.3  # the least std of a case's feature column, as a fraction of its nominal spread
 
@@ -53,32 +62,6 @@ def batchnorm_backward(
 
 
 # ---------------------------------------------------------------------------------------------------- cases
-
-
-def forward_call(
-    function: str,
-    rng: np.random.Generator,
-    x: np.ndarray,
-    channels: int,
-    train: bool,
-    momentum: float | None,
-    eps: float | None,
-) -> Call:
-    """A batch norm forward call on ``x``: gamma, beta and non-trivial running statistics (means away from 0,
-    variances away from 1) of ``channels`` values drawn in that order; momentum and eps passed only when given."""
-    args: dict[str, Any] = {
-        "x": x,
-        "gamma": rng.uniform(0.5, 2.0, channels),
-        "beta": normal(rng, channels),
-        "running_mean": normal(rng, channels, scale=0.5),
-        "running_var": rng.uniform(0.4, 2.5, channels),
-        "train": train,
-    }
-    if momentum is not None:
-        args["momentum"] = momentum
-    if eps is not None:
-        args["eps"] = eps
-    return Call(function, args)
 
 
 def spread_out(x: np.ndarray, floor: float) -> np.ndarray:
@@ -156,18 +139,6 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
-
-
-def _momentum(ctx: DiagnosisContext) -> float:
-    return float(ctx.call.args.get("momentum", 0.1))
-
-
-def _eps(ctx: DiagnosisContext) -> float:
-    return float(ctx.call.args.get("eps", 1e-5))
-
-
 def _normalise(
     x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, mu: np.ndarray, var: np.ndarray, eps: float
 ) -> np.ndarray:
@@ -175,21 +146,12 @@ def _normalise(
     return y
 
 
-EVAL_USES_BATCH_STATS = (
-    "in eval mode (train=False) y is normalised with the batch statistics; eval must use running_mean and running_var"
-)
-DX_CONSTANT_STATS = (
-    "dx treats the batch mean and variance as constants; they depend on x too: add the gradient paths through mu and"
-    " var"
-)
-
-
 def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
     if ctx.call.args["train"]:
         return None
-    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
     if diagnose.matches_variant(
-        ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), x.var(0), _eps(ctx)), ctx.expected["y"]
+        ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), x.var(0), eps_of(ctx)), ctx.expected["y"]
     ):
         return EVAL_USES_BATCH_STATS
     return None
@@ -197,7 +159,7 @@ def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
 
 def _affine_missing(ctx: DiagnosisContext) -> str | None:
     """y is x_hat (or gamma * x_hat, or x_hat + beta) with the statistics of the call's mode."""
-    x, gamma, beta, rm, rv = _arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
+    x, gamma, beta, rm, rv = call_arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
     train = bool(ctx.call.args["train"])
     mu, var = (x.mean(0), x.var(0)) if train else (rm, rv)
     mode = "train" if train else "eval"
@@ -207,29 +169,16 @@ def _affine_missing(ctx: DiagnosisContext) -> str | None:
         (ones, beta, "gamma is"),
         (gamma, zeros, "beta is"),
     ):
-        if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, g, b, mu, var, _eps(ctx)), ctx.expected["y"]):
+        if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, g, b, mu, var, eps_of(ctx)), ctx.expected["y"]):
             return f"in {mode} mode {what} not applied: y = gamma * x_hat + beta in both modes"
-    return None
-
-
-def _eval_changes_running(ctx: DiagnosisContext) -> str | None:
-    if ctx.call.args["train"]:
-        return None
-    for name, arg in (("new_running_mean", "running_mean"), ("new_running_var", "running_var")):
-        got = ctx.got.get(name)
-        if got is not None and got.shape == ctx.expected[name].shape and not diagnose.close(got, ctx.expected[name]):
-            return (
-                f"{name} changes in eval mode; eval must return {arg} unchanged (only train mode updates the"
-                " running statistics)"
-            )
     return None
 
 
 def _train_uses_running_stats(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, gamma, beta, rm, rv = _arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
-    if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, gamma, beta, rm, rv, _eps(ctx)), ctx.expected["y"]):
+    x, gamma, beta, rm, rv = call_arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
+    if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, gamma, beta, rm, rv, eps_of(ctx)), ctx.expected["y"]):
         return (
             "in train mode (train=True) y is normalised with the running statistics; train mode must use the"
             " batch mean and variance"
@@ -249,13 +198,13 @@ def _running_not_updated(ctx: DiagnosisContext) -> str | None:
 def _unbiased_in_normalisation(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
     n = x.shape[0]
     if n < 2:
         return None
     var = x.var(0, ddof=1)
     if diagnose.matches_variant(
-        ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), var, _eps(ctx)), ctx.expected["y"]
+        ctx.got.get("y"), _normalise(x, gamma, beta, x.mean(0), var, eps_of(ctx)), ctx.expected["y"]
     ):
         return (
             "y is normalised with the unbiased variance (divided by N - 1); batch norm normalises with the biased"
@@ -267,8 +216,8 @@ def _unbiased_in_normalisation(ctx: DiagnosisContext) -> str | None:
 def _running_var_biased(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, rv = _arrays(ctx, "x", "running_var")
-    m = _momentum(ctx)
+    x, rv = call_arrays(ctx, "x", "running_var")
+    m = momentum_of(ctx)
     if diagnose.matches_variant(
         ctx.got.get("new_running_var"), (1 - m) * rv + m * x.var(0), ctx.expected["new_running_var"]
     ):
@@ -282,8 +231,8 @@ def _running_var_biased(ctx: DiagnosisContext) -> str | None:
 def _momentum_swapped(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, rm, rv = _arrays(ctx, "x", "running_mean", "running_var")
-    m = _momentum(ctx)
+    x, rm, rv = call_arrays(ctx, "x", "running_mean", "running_var")
+    m = momentum_of(ctx)
     n = x.shape[0]
     mean_swapped = diagnose.matches_variant(
         ctx.got.get("new_running_mean"), m * rm + (1 - m) * x.mean(0), ctx.expected["new_running_mean"]
@@ -301,8 +250,8 @@ def _momentum_swapped(ctx: DiagnosisContext) -> str | None:
 
 
 def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    dy, x, gamma = _arrays(ctx, "dy", "x", "gamma")
-    std = np.sqrt(x.var(0) + _eps(ctx))
+    dy, x, gamma = call_arrays(ctx, "dy", "x", "gamma")
+    std = np.sqrt(x.var(0) + eps_of(ctx))
     return dy * gamma, (x - x.mean(0)) / std, std, dy
 
 
@@ -329,58 +278,13 @@ def _dx_no_mean_path(ctx: DiagnosisContext) -> str | None:
 
 def _dgamma_uses_x(ctx: DiagnosisContext) -> str | None:
     _g, _xhat, _std, dy = _backward_parts(ctx)
-    (x,) = _arrays(ctx, "x")
+    (x,) = call_arrays(ctx, "x")
     got = ctx.got.get("dgamma")
     if diagnose.matches_variant(got, (dy * x).sum(0), ctx.expected["dgamma"]) or diagnose.matches_variant(
         got, (dy * (x - x.mean(0))).sum(0), ctx.expected["dgamma"]
     ):
         return "dgamma must be the sum of dy times the normalised input x_hat = (x - mu) / sqrt(var + eps)"
     return None
-
-
-# ---------------------------------------------------------------------------------------------------- task
-
-
-def batchnorm_task(
-    prefix: str,
-    title: str,
-    reference: tuple[Callable[..., Any], Callable[..., Any]],
-    cases: Callable[[np.random.Generator], list[Case]],
-    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
-) -> Task:
-    """A batch norm task: ``<prefix>_forward`` (train and eval mode) and ``<prefix>_backward`` (of the train-mode
-    y), their references and detectors in that order, and the link that checks the backward numerically."""
-    forward, backward = f"{prefix}_forward", f"{prefix}_backward"
-    return Task(
-        id=prefix,
-        title=title,
-        functions=(
-            FunctionSpec(
-                forward,
-                params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
-                ("y", "new_running_mean", "new_running_var"),
-            ),
-            FunctionSpec(backward, params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
-        ),
-        reference={forward: reference[0], backward: reference[1]},
-        make_cases=cases,
-        detectors={forward: detectors[0], backward: detectors[1]},
-        links=(
-            GradientLink(
-                forward,
-                backward,
-                {"x": 0, "gamma": 1, "beta": 2},
-                forward_output=0,
-                forward_fixed_args={
-                    "beta": zeros_like_gamma,
-                    "running_mean": zeros_like_gamma,
-                    "running_var": ones_like_gamma,
-                    "train": True,
-                    "momentum": 0.1,
-                },
-            ),
-        ),
-    )
 
 
 TASK = batchnorm_task(
@@ -392,7 +296,7 @@ TASK = batchnorm_task(
         (
             _affine_missing,
             _eval_uses_batch_stats,
-            _eval_changes_running,
+            eval_changes_running,
             _train_uses_running_stats,
             _running_not_updated,
             _unbiased_in_normalisation,

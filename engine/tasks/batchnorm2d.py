@@ -13,19 +13,18 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import normal, upstream
-from engine.tasks.batchnorm import (
+from engine.tasks._batchnorm_common import (
     DX_CONSTANT_STATS,
     EVAL_USES_BATCH_STATS,
-    _arrays,
-    _eps,
-    _eval_changes_running,
-    _momentum,
-    batchnorm_backward,
-    batchnorm_forward,
     batchnorm_task,
+    call_arrays,
+    eps_of,
+    eval_changes_running,
     forward_call,
+    momentum_of,
 )
+from engine.tasks._util import normal, upstream
+from engine.tasks.batchnorm import batchnorm_backward, batchnorm_forward
 
 AXES = (0, 2, 3)
 
@@ -171,8 +170,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _y_with_stats_over(ctx: DiagnosisContext, axes: tuple[int, ...]) -> np.ndarray:
-    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
-    return _normalise(x, gamma, beta, x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True), _eps(ctx))
+    x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
+    return _normalise(x, gamma, beta, x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True), eps_of(ctx))
 
 
 def _wrong_axes(ctx: DiagnosisContext) -> str | None:
@@ -197,10 +196,10 @@ def _wrong_axes(ctx: DiagnosisContext) -> str | None:
 def _unbiased_in_normalisation(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
     mu = x.mean(axis=AXES, keepdims=True)
     var = x.var(axis=AXES, keepdims=True, ddof=1)
-    if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, gamma, beta, mu, var, _eps(ctx)), ctx.expected["y"]):
+    if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, gamma, beta, mu, var, eps_of(ctx)), ctx.expected["y"]):
         return (
             "y is normalised with the unbiased variance; batch norm normalises with the biased batch variance"
             " (divided by N * H * W)"
@@ -219,9 +218,9 @@ def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
 def _train_uses_running_stats(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, gamma, beta, rm, rv = _arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
+    x, gamma, beta, rm, rv = call_arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
     if diagnose.matches_variant(
-        ctx.got.get("y"), _normalise(x, gamma, beta, _c(rm), _c(rv), _eps(ctx)), ctx.expected["y"]
+        ctx.got.get("y"), _normalise(x, gamma, beta, _c(rm), _c(rv), eps_of(ctx)), ctx.expected["y"]
     ):
         return "in train mode (train=True) y is normalised with the running statistics; use the batch statistics"
     return None
@@ -230,10 +229,10 @@ def _train_uses_running_stats(ctx: DiagnosisContext) -> str | None:
 def _unbiased_count(ctx: DiagnosisContext) -> str | None:
     if not ctx.call.args["train"]:
         return None
-    x, rv = _arrays(ctx, "x", "running_var")
+    x, rv = call_arrays(ctx, "x", "running_var")
     n, _, h, w = x.shape
     got, exp = ctx.got.get("new_running_var"), ctx.expected["new_running_var"]
-    m = _momentum(ctx)
+    m = momentum_of(ctx)
     var = x.var(axis=AXES)
     wrong_count = (
         "new_running_var uses the wrong count for the unbiased variance: the count is the number of values per"
@@ -269,8 +268,8 @@ def _running_stats_wrong_axes(ctx: DiagnosisContext) -> str | None:
 
 
 def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    dy, x, gamma = _arrays(ctx, "dy", "x", "gamma")
-    return dy, x, gamma, _eps(ctx)
+    dy, x, gamma = call_arrays(ctx, "dy", "x", "gamma")
+    return dy, x, gamma, eps_of(ctx)
 
 
 def _dx_constant_stats(ctx: DiagnosisContext) -> str | None:
@@ -301,7 +300,7 @@ TASK = batchnorm_task(
             _wrong_axes,
             _unbiased_in_normalisation,
             _eval_uses_batch_stats,
-            _eval_changes_running,
+            eval_changes_running,
             _train_uses_running_stats,
             _unbiased_count,
             _running_stats_wrong_axes,
