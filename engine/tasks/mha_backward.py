@@ -19,7 +19,14 @@ from engine.tasks import multi_head_attention as mha
 from engine.tasks._util import params, upstream
 from engine.tasks._variants import gradients_variant
 from engine.tasks.attention import _backward, _weights
-from engine.tasks.multi_head_attention import _head_split, _merge, _scale, _split, multi_head_attention_forward
+from engine.tasks.multi_head_attention import (
+    _head_split,
+    _scale,
+    merge_heads,
+    multi_head_attention_forward,
+    project_heads,
+    split_heads,
+)
 
 NAMES = ("dx_q", "dx_kv", "dW_q", "dW_k", "dW_v", "dW_o")
 Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -35,41 +42,27 @@ def multi_head_attention_backward(
     W_o: np.ndarray,
     num_heads: int,
     mask: np.ndarray | None = None,
+    *,
+    kv_paths: str = "both",
+    **attention_knobs: Any,
 ) -> Grads:
     """dout (N, Lq, E) -> dx_q (N, Lq, E), dx_kv (N, Lk, E), dW_q, dW_k, dW_v, dW_o (E, E).
 
     Each weight's gradient sums over the batch and the positions: dW = sum over (n, l) of dproj^T x, the layout of
     W (out features, in features). When x_q and x_kv are the same array (self-attention) the two gradients are
     still returned separately; the caller adds them.
+
+    The keyword-only knobs make the classic mistakes for the detectors: ``kv_paths`` "k" or "v" keeps only one of
+    the two roads from x_kv to the output; ``attention_knobs`` go to the attention task's backward variant
+    (``full_jacobian``, ``scale_in_backward``).
     """
-    return _mha_backward(dout, x_q, x_kv, W_q, W_k, W_v, W_o, int(num_heads), mask)
-
-
-def _mha_backward(
-    dout: np.ndarray,
-    x_q: np.ndarray,
-    x_kv: np.ndarray,
-    W_q: np.ndarray,
-    W_k: np.ndarray,
-    W_v: np.ndarray,
-    W_o: np.ndarray,
-    num_heads: int,
-    mask: np.ndarray | None,
-    kv_paths: str = "both",
-    **attention_knobs: Any,
-) -> Grads:
-    """The reference backward with knobs for the classic mistakes: ``kv_paths`` "k" or "v" keeps only one of the
-    two roads from x_kv to the output; ``attention_knobs`` go to the attention task's backward variant
-    (``full_jacobian``, ``scale_in_backward``)."""
+    heads = int(num_heads)
     x_q, x_kv = np.asarray(x_q, dtype=np.float64), np.asarray(x_kv, dtype=np.float64)
-    q = _split(x_q @ W_q.T, num_heads, "contiguous")  # (N, heads, Lq, d)
-    k = _split(x_kv @ W_k.T, num_heads, "contiguous")
-    v = _split(x_kv @ W_v.T, num_heads, "contiguous")
-    concat = _merge(_weights(q, k, mask) @ v, "contiguous")  # (N, Lq, E)
+    q, k, v = project_heads(x_q, x_kv, W_q, W_k, W_v, heads)  # (N, heads, L, d)
+    concat = merge_heads(_weights(q, k, mask) @ v)  # (N, Lq, E)
     dW_o = np.einsum("nle,nlf->ef", dout, concat)
-    dconcat = _split(dout @ W_o, num_heads, "contiguous")
-    dq, dk, dv = _backward(dconcat, q, k, v, mask, **attention_knobs)  # the attention task's, per head
-    dq_proj, dk_proj, dv_proj = (_merge(g, "contiguous") for g in (dq, dk, dv))
+    dq, dk, dv = _backward(split_heads(dout @ W_o, heads), q, k, v, mask, **attention_knobs)  # the attention task's
+    dq_proj, dk_proj, dv_proj = (merge_heads(g) for g in (dq, dk, dv))
     dx_kv = (dk_proj @ W_k if kv_paths != "v" else 0.0) + (dv_proj @ W_v if kv_paths != "k" else 0.0)
     return (
         dq_proj @ W_q,
@@ -102,11 +95,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 def _mistake(text: str, names: tuple[str, ...], **knobs: Any) -> Detector:
     def variant(ctx: DiagnosisContext) -> dict[str, np.ndarray]:
-        a = ctx.call.args
-        arrays = [np.asarray(a[k], dtype=np.float64) for k in ("dout", "x_q", "x_kv", "W_q", "W_k", "W_v", "W_o")]
-        mask = None if a.get("mask") is None else np.asarray(a["mask"], dtype=bool)
-        dout, x_q, x_kv, W_q, W_k, W_v, W_o = arrays
-        grads = _mha_backward(dout, x_q, x_kv, W_q, W_k, W_v, W_o, int(a["num_heads"]), mask, **knobs)
+        dout = np.asarray(ctx.call.args["dout"], dtype=np.float64)
+        grads = multi_head_attention_backward(dout, **mha.call_inputs(ctx), **knobs)
         return dict(zip(NAMES, grads, strict=True))
 
     return gradients_variant(text, names, variant)
@@ -116,11 +106,7 @@ TASK = Task(
     id="mha_backward",
     title="Multi-head attention backward",
     functions=(
-        FunctionSpec(
-            "multi_head_attention_forward",
-            params("x_q", "x_kv", "W_q", "W_k", "W_v", "W_o", "num_heads", mask="None"),
-            ("out",),
-        ),
+        mha.FORWARD,
         FunctionSpec(
             "multi_head_attention_backward",
             params("dout", "x_q", "x_kv", "W_q", "W_k", "W_v", "W_o", "num_heads", mask="None"),

@@ -8,6 +8,7 @@ out = concat @ W_o.T, shape (N, Lq, E).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -17,13 +18,32 @@ from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
 from engine.tasks._util import normal, params
 
 
+def split_heads(a: np.ndarray, heads: int) -> np.ndarray:
+    """(N, L, E) -> (N, heads, L, d), d = E / heads: head h owns the contiguous features h*d ... (h+1)*d - 1."""
+    n, length, e = a.shape
+    return a.reshape(n, length, heads, e // heads).transpose(0, 2, 1, 3)
+
+
+def merge_heads(a: np.ndarray) -> np.ndarray:
+    """(N, heads, L, d) -> (N, L, heads * d), the heads back in order: the inverse of :func:`split_heads`."""
+    n, heads, length, d = a.shape
+    return a.transpose(0, 2, 1, 3).reshape(n, length, heads * d)
+
+
+def project_heads(
+    x_q: np.ndarray, x_kv: np.ndarray, W_q: np.ndarray, W_k: np.ndarray, W_v: np.ndarray, heads: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """q (N, heads, Lq, d), k and v (N, heads, Lk, d): the projections x @ W.T split into contiguous heads."""
+    return split_heads(x_q @ W_q.T, heads), split_heads(x_kv @ W_k.T, heads), split_heads(x_kv @ W_v.T, heads)
+
+
 def _split(a: np.ndarray, heads: int, how: str) -> np.ndarray:
     """(N, L, E) -> (N, heads, L, d): "contiguous" (the contract), "interleaved" ((d, heads) order of the features)
     or "reshape" (a plain reshape to (N, heads, L, d) without moving the sequence axis)."""
     n, length, e = a.shape
     d = e // heads
     if how == "contiguous":
-        return a.reshape(n, length, heads, d).transpose(0, 2, 1, 3)
+        return split_heads(a, heads)
     if how == "interleaved":
         return a.reshape(n, length, d, heads).transpose(0, 3, 1, 2)
     return a.reshape(n, heads, length, d)
@@ -33,7 +53,7 @@ def _merge(a: np.ndarray, how: str) -> np.ndarray:
     """(N, heads, L, d) -> (N, L, E), the inverse of :func:`_split` for the same ``how``."""
     n, heads, length, d = a.shape
     if how == "contiguous":
-        return a.transpose(0, 2, 1, 3).reshape(n, length, heads * d)
+        return merge_heads(a)
     if how == "interleaved":
         return a.transpose(0, 2, 3, 1).reshape(n, length, heads * d)
     return a.reshape(n, length, heads * d)
@@ -48,26 +68,19 @@ def _softmax(s: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _variant_attend(
-    x_q: np.ndarray,
-    x_kv: np.ndarray,
-    W_q: np.ndarray,
-    W_k: np.ndarray,
-    W_v: np.ndarray,
-    W_o: np.ndarray,
-    num_heads: int,
-    mask: np.ndarray | None,
+    inputs: Mapping[str, Any],
     split: str = "contiguous",
     merge: str | None = None,
     scale_dim: str = "head",
     axis: int = -1,
     output_projection: bool = True,
 ) -> np.ndarray:
-    """Multi-head attention with knobs for the classic mistakes (the detectors build their variants with it)."""
+    """Multi-head attention with knobs for the classic mistakes (the detectors build their variants with it);
+    ``inputs`` are the forward's arguments by name (``call_inputs``)."""
+    x_q, x_kv, num_heads, mask = inputs["x_q"], inputs["x_kv"], inputs["num_heads"], inputs["mask"]
     e = x_q.shape[-1]
     d = e // num_heads
-    q = _split(x_q @ W_q.T, num_heads, split)
-    k = _split(x_kv @ W_k.T, num_heads, split)
-    v = _split(x_kv @ W_v.T, num_heads, split)
+    q, k, v = (_split(x @ inputs[w].T, num_heads, split) for x, w in ((x_q, "W_q"), (x_kv, "W_k"), (x_kv, "W_v")))
     scale = {"head": np.sqrt(d), "model": np.sqrt(e), "none": 1.0}[scale_dim]
     s = q @ np.swapaxes(k, -1, -2) / scale
     if mask is not None:
@@ -77,7 +90,7 @@ def _variant_attend(
     concat = _merge(p @ v, merge or split)
     if not output_projection:
         return concat
-    out: np.ndarray = concat @ W_o.T
+    out: np.ndarray = concat @ inputs["W_o"].T
     return out
 
 
@@ -92,19 +105,14 @@ def multi_head_attention_forward(
     mask: np.ndarray | None = None,
 ) -> np.ndarray:
     """x_q (N, Lq, E), x_kv (N, Lk, E), W_* (E, E), mask broadcastable to (N, heads, Lq, Lk) -> out (N, Lq, E)."""
-    n, lq, e = x_q.shape
-    lk = x_kv.shape[1]
-    d = e // num_heads
-    # Head h owns the contiguous features h*d ... (h+1)*d - 1: (N, L, E) -> (N, L, heads, d) -> (N, heads, L, d).
-    q = (x_q @ W_q.T).reshape(n, lq, num_heads, d).transpose(0, 2, 1, 3)
-    k = (x_kv @ W_k.T).reshape(n, lk, num_heads, d).transpose(0, 2, 1, 3)
-    v = (x_kv @ W_v.T).reshape(n, lk, num_heads, d).transpose(0, 2, 1, 3)
+    d = x_q.shape[-1] // num_heads
+    q, k, v = project_heads(x_q, x_kv, W_q, W_k, W_v, num_heads)  # each (N, heads, L, d)
     scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d)  # (N, heads, Lq, Lk), scaled by the head size
     if mask is not None:
         scores = np.where(mask, scores, -np.inf)  # every query row keeps at least one True
     weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
     weights = weights / weights.sum(axis=-1, keepdims=True)  # softmax over the keys
-    concat = (weights @ v).transpose(0, 2, 1, 3).reshape(n, lq, e)  # heads back in order
+    concat = merge_heads(weights @ v)  # (N, Lq, E)
     out: np.ndarray = concat @ W_o.T
     return out
 
@@ -157,7 +165,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _inputs(ctx: DiagnosisContext) -> dict[str, Any]:
+def call_inputs(ctx: DiagnosisContext) -> dict[str, Any]:
+    """The failing call's inputs: float64 arrays, an int num_heads and a boolean mask (or None)."""
     a = ctx.call.args
     out: dict[str, Any] = {k: np.asarray(a[k], dtype=np.float64) for k in ("x_q", "x_kv", "W_q", "W_k", "W_v", "W_o")}
     out["num_heads"] = int(a["num_heads"])
@@ -166,10 +175,11 @@ def _inputs(ctx: DiagnosisContext) -> dict[str, Any]:
 
 
 def _variant(ctx: DiagnosisContext, **knobs: Any) -> np.ndarray:
-    args = _inputs(ctx)
-    args.update(knobs)
+    args = call_inputs(ctx)
+    if "mask" in knobs:
+        args["mask"] = knobs.pop("mask")
     with np.errstate(all="ignore"):
-        return _variant_attend(**args)
+        return _variant_attend(args, **knobs)
 
 
 def _matches(ctx: DiagnosisContext, **knobs: Any) -> bool:
@@ -227,7 +237,7 @@ def _mask_ignored(ctx: DiagnosisContext) -> str | None:
 
 
 def _mask_inverted(ctx: DiagnosisContext) -> str | None:
-    args = _inputs(ctx)
+    args = call_inputs(ctx)
     mask, got, exp = args["mask"], ctx.got.get("out"), ctx.expected["out"]
     if mask is None or got is None or got.shape != exp.shape:
         return None
@@ -242,16 +252,16 @@ def _mask_inverted(ctx: DiagnosisContext) -> str | None:
     return None
 
 
+FORWARD = FunctionSpec(
+    "multi_head_attention_forward",
+    params("x_q", "x_kv", "W_q", "W_k", "W_v", "W_o", "num_heads", mask="None"),
+    ("out",),
+)
+
 TASK = Task(
     id="multi_head_attention",
     title="Multi-head attention forward",
-    functions=(
-        FunctionSpec(
-            "multi_head_attention_forward",
-            params("x_q", "x_kv", "W_q", "W_k", "W_v", "W_o", "num_heads", mask="None"),
-            ("out",),
-        ),
-    ),
+    functions=(FORWARD,),
     reference={"multi_head_attention_forward": multi_head_attention_forward},
     make_cases=_cases,
     detectors={

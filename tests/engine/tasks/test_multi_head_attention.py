@@ -84,4 +84,4 @@ def test_detector_variants_reduce_to_the_reference() -> None:
     for case in TASK.cases():
         call = case.calls[0]
         args = {"mask": None, **call.args}
-        np.testing.assert_allclose(_variant_attend(**args), TASK.expected_outputs(call)["out"], rtol=1e-12)
+        np.testing.assert_allclose(_variant_attend(args), TASK.expected_outputs(call)["out"], rtol=1e-12)
