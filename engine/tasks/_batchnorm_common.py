@@ -39,11 +39,6 @@ def forward_call(
     return Call(function, args)
 
 
-def call_arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
-    """The failing call's arguments ``names`` as float64 arrays."""
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
-
-
 def momentum_of(ctx: DiagnosisContext) -> float:
     """The call's momentum, or its default."""
     return float(ctx.call.args.get("momentum", 0.1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -71,3 +73,50 @@ def zeros_like_gamma(args: dict[str, Any]) -> np.ndarray:
 def ones_like_gamma(args: dict[str, Any]) -> np.ndarray:
     """Ones shaped like the call's ``gamma`` (a running variance of 1 for a gradient link)."""
     return np.ones_like(np.asarray(args["gamma"], dtype=np.float64))
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-z)) written as 0.5 * (1 + tanh(z / 2)): no overflow for any z."""
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
+    return out
+
+
+def call_arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
+    """The failing call's arguments ``names`` as float64 arrays, in that order."""
+    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
+
+
+def cell_inputs(
+    rng: np.random.Generator, n: int, d: int, hidden: int, gates: int, cell_state: bool = False, b_hh_scale: float = 0.5
+) -> dict[str, np.ndarray]:
+    """The arguments of one step of a recurrent cell in torch's layout, drawn in this order: x (N, D),
+    h_prev (N, H) (in (-1, 1), as a tanh output), c_prev (N, H) if ``cell_state``, W_ih (gates * H, D),
+    W_hh (gates * H, H), b_ih and b_hh (gates * H,). The weights are scaled by 1/sqrt(fan-in), so every gate's
+    pre-activation is of order 1: curved, not saturated."""
+    args = {"x": normal(rng, n, d), "h_prev": np.tanh(normal(rng, n, hidden, scale=1.5))}
+    if cell_state:
+        args["c_prev"] = normal(rng, n, hidden)
+    args["W_ih"] = normal(rng, gates * hidden, d, scale=1.2 / np.sqrt(d))
+    args["W_hh"] = normal(rng, gates * hidden, hidden, scale=1.2 / np.sqrt(hidden))
+    args["b_ih"] = normal(rng, gates * hidden, scale=0.5)
+    args["b_hh"] = normal(rng, gates * hidden, scale=b_hh_scale)
+    return args
+
+
+def with_backward_cases(
+    forward_cases: Callable[[np.random.Generator], Sequence[Case]],
+    rng: np.random.Generator,
+    backward: str,
+    upstream_arg: str,
+    upstream_shape: Callable[[Mapping[str, Any]], tuple[int, ...]],
+) -> tuple[list[Case], list[Case]]:
+    """A sibling forward task's cases, then the same shapes again with fresh values as cases of ``backward``, each
+    with a random upstream gradient ``upstream_arg`` of ``upstream_shape(args)`` (names ``backward_...``)."""
+    forward = list(forward_cases(rng))
+    backward_cases = []
+    for case in forward_cases(rng):
+        args = dict(case.calls[0].args)
+        call = Call(backward, {upstream_arg: upstream(rng, *upstream_shape(args)), **args})
+        name = case.name.replace("forward_", "backward_")
+        backward_cases.append(replace(case, name=name, calls=(call,), description=f"backward: {case.description}"))
+    return forward, backward_cases

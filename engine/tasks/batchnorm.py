@@ -16,13 +16,12 @@ from engine.tasks._batchnorm_common import (
     DX_CONSTANT_STATS,
     EVAL_USES_BATCH_STATS,
     batchnorm_task,
-    call_arrays,
     eps_of,
     eval_changes_running,
     forward_call,
     momentum_of,
 )
-from engine.tasks._util import normal, upstream
+from engine.tasks._util import call_arrays, normal, upstream
 
 SPREAD_FLOOR = 0.3  # the least std of a case's feature column, as a fraction of its nominal spread
 

@@ -17,13 +17,12 @@ from engine.tasks._batchnorm_common import (
     DX_CONSTANT_STATS,
     EVAL_USES_BATCH_STATS,
     batchnorm_task,
-    call_arrays,
     eps_of,
     eval_changes_running,
     forward_call,
     momentum_of,
 )
-from engine.tasks._util import normal, upstream
+from engine.tasks._util import call_arrays, normal, upstream
 from engine.tasks.batchnorm import batchnorm_backward, batchnorm_forward
 
 AXES = (0, 2, 3)

@@ -19,7 +19,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import normal, params, sigmoid, upstream
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 CUBIC = 0.044715
@@ -89,14 +89,9 @@ def _mode(ctx: DiagnosisContext) -> str:
     return str(ctx.call.args.get("approximate", "none"))
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
-    return out
-
-
 def _forward_variants(x: np.ndarray) -> dict[str, np.ndarray]:
     return {
-        "sigmoid": x * _sigmoid(1.702 * x),
+        "sigmoid": x * sigmoid(1.702 * x),
         "erf_no_sqrt2": 0.5 * x * (1.0 + _erf(x)),
         "no_x": _cdf(x),
         "tanh_no_cubic": 0.5 * x * (1.0 + np.tanh(SQRT_2_OVER_PI * x)),
@@ -110,7 +105,7 @@ def _backward_variants(dy: np.ndarray, x: np.ndarray, mode: str) -> dict[str, np
             "no_x_term": dy * 0.5 * (1.0 + t),
             "no_chain": dy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI),
         }
-    s = _sigmoid(1.702 * x)
+    s = sigmoid(1.702 * x)
     return {
         "no_x_term": dy * _cdf(x),
         "sigmoid": dy * (s + 1.702 * x * s * (1.0 - s)),

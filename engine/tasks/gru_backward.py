@@ -7,16 +7,15 @@ returns the gradients of x, h_prev and the four parameters.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.task import Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks import gru_cell
-from engine.tasks._util import params, upstream
+from engine.tasks._util import call_arrays, params, sigmoid, with_backward_cases
 from engine.tasks._variants import gradients_variant
-from engine.tasks.gru_cell import _sigmoid, gru_cell_forward
+from engine.tasks.gru_cell import gru_cell_forward
 
 _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
@@ -65,8 +64,8 @@ def _backward(
     hidden = h_prev.shape[1]
     gi = x @ W_ih.T + b_ih
     gh = h_prev @ W_hh.T + b_hh
-    r = _sigmoid(gi[:, :hidden] + gh[:, :hidden])
-    z = _sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
+    r = sigmoid(gi[:, :hidden] + gh[:, :hidden])
+    z = sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
     n = np.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
     dn = dh * (1.0 - z)
     dz = dz_sign * dh * (h_prev - n)
@@ -85,14 +84,9 @@ def _backward(
 
 def _cases(rng: np.random.Generator) -> list[Case]:
     """The gru_cell task's forward cases, and the same shapes again with fresh values and an upstream gradient."""
-    forward = list(gru_cell.TASK.make_cases(rng))
-    backward = []
-    for case in gru_cell.TASK.make_cases(rng):
-        args = dict(case.calls[0].args)
-        n, hidden = args["h_prev"].shape
-        call = Call("gru_cell_backward", {"dh": upstream(rng, n, hidden), **args})
-        name = case.name.replace("forward_", "backward_")
-        backward.append(replace(case, name=name, calls=(call,), description=f"backward: {case.description}"))
+    forward, backward = with_backward_cases(
+        gru_cell.TASK.make_cases, rng, "gru_cell_backward", "dh", lambda args: args["h_prev"].shape
+    )
     return forward + backward
 
 
@@ -101,7 +95,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 def _mistake(text: str, names: tuple[str, ...], **knobs: Any) -> Detector:
     def variant(ctx: DiagnosisContext) -> dict[str, np.ndarray]:
-        dh, x, h_prev, W_ih, W_hh, b_ih, b_hh = (np.asarray(ctx.call.args[k], dtype=np.float64) for k in ("dh", *_ARGS))
+        dh, x, h_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, "dh", *_ARGS)
         return dict(zip(NAMES, _backward(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh, **knobs), strict=True))
 
     return gradients_variant(text, names, variant)

@@ -14,15 +14,10 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
-from engine.tasks._util import normal, params
+from engine.tasks._util import cell_inputs, params, sigmoid
 
 ORDER = "rzn"
 _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * a))
-    return out
 
 
 def _variant_forward(
@@ -49,8 +44,8 @@ def _variant_forward(
     rows = {letter: slice(k * hidden, (k + 1) * hidden) for k, letter in enumerate(order)}
     gi = x @ W_ih.T + b_ih
     gh = h_prev @ W_hh.T + b_hh
-    r = _sigmoid(gi[blocks["r"]] + gh[blocks["r"]])
-    z = _sigmoid(gi[blocks["z"]] + gh[blocks["z"]])
+    r = sigmoid(gi[blocks["r"]] + gh[blocks["r"]])
+    z = sigmoid(gi[blocks["z"]] + gh[blocks["z"]])
     if reset == "torch":
         inner = r * gh[blocks["n"]]
     elif reset == "outside_bias":
@@ -72,8 +67,8 @@ def gru_cell_forward(
     hidden = h_prev.shape[1]
     gi = x @ W_ih.T + b_ih  # (N, 3H): blocks r, z, n
     gh = h_prev @ W_hh.T + b_hh
-    r = _sigmoid(gi[:, :hidden] + gh[:, :hidden])
-    z = _sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
+    r = sigmoid(gi[:, :hidden] + gh[:, :hidden])
+    z = sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
     n = np.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])  # r scales h W_hn^T + b_hn, bias included
     h: np.ndarray = (1.0 - z) * n + z * h_prev
     return h
@@ -94,16 +89,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         ("large_bias", 3, 3, 4, False, "large recurrent biases b_hh, where the place of r matters most"),
     ]
     for name, n, d, hidden, visible, what in shapes:
-        # Weights scaled by 1/sqrt(fan-in): gate pre-activations of order 1, so no gate is saturated.
-        b_scale = 1.5 if name == "large_bias" else 0.5
-        args: dict[str, Any] = {
-            "x": normal(rng, n, d),
-            "h_prev": np.tanh(normal(rng, n, hidden, scale=1.5)),
-            "W_ih": normal(rng, 3 * hidden, d, scale=1.2 / np.sqrt(d)),
-            "W_hh": normal(rng, 3 * hidden, hidden, scale=1.2 / np.sqrt(hidden)),
-            "b_ih": normal(rng, 3 * hidden, scale=0.5),
-            "b_hh": normal(rng, 3 * hidden, scale=b_scale),
-        }
+        args = cell_inputs(rng, n, d, hidden, 3, b_hh_scale=1.5 if name == "large_bias" else 0.5)
         cases.append(Case(f"forward_{name}", (Call("gru_cell_forward", args),), visible, description=what))
     return cases
 

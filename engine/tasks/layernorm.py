@@ -8,7 +8,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream, zeros_like_gamma
+from engine.tasks._util import call_arrays, normal, params, upstream, zeros_like_gamma
 
 
 def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -93,10 +93,6 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
-
-
 def _eps(ctx: DiagnosisContext) -> float:
     return float(ctx.call.args.get("eps", 1e-5))
 
@@ -111,7 +107,7 @@ def _norm(
 
 
 def _wrong_axis(ctx: DiagnosisContext) -> str | None:
-    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
     got = ctx.got.get("y")
     candidates: list[tuple[int | tuple[int, ...], str]] = [
         (a, f"axis {a}") for a in range(x.ndim - 1) if x.shape[a] > 1
@@ -129,7 +125,7 @@ def _wrong_axis(ctx: DiagnosisContext) -> str | None:
 
 
 def _unbiased(ctx: DiagnosisContext) -> str | None:
-    x, gamma, beta = _arrays(ctx, "x", "gamma", "beta")
+    x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
     if x.shape[-1] < 2:
         return None
     if diagnose.matches_variant(ctx.got.get("y"), _norm(x, gamma, beta, -1, _eps(ctx), ddof=1), ctx.expected["y"]):
@@ -138,7 +134,7 @@ def _unbiased(ctx: DiagnosisContext) -> str | None:
 
 
 def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    dy, x, gamma = _arrays(ctx, "dy", "x", "gamma")
+    dy, x, gamma = call_arrays(ctx, "dy", "x", "gamma")
     std = np.sqrt(x.var(axis=-1, keepdims=True) + _eps(ctx))
     return dy * gamma, (x - x.mean(axis=-1, keepdims=True)) / std, std
 
@@ -161,7 +157,7 @@ def _dx_no_variance_path(ctx: DiagnosisContext) -> str | None:
 
 
 def _dx_wrong_axis(ctx: DiagnosisContext) -> str | None:
-    dy, x, gamma = _arrays(ctx, "dy", "x", "gamma")
+    dy, x, gamma = call_arrays(ctx, "dy", "x", "gamma")
     if x.ndim < 2 or x.shape[0] < 2:
         return None
     std = np.sqrt(x.var(axis=0, keepdims=True) + _eps(ctx))

@@ -15,17 +15,12 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import call_arrays, cell_inputs, params, sigmoid, upstream
 
 ORDER = "ifgo"
 NAMES = ("dx", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
 _ARGS = ("x", "h_prev", "c_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
-
-
-def _sigmoid(a: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * a))
-    return out
 
 
 def _gates(
@@ -34,10 +29,10 @@ def _gates(
     """The activated gates i, f, g, o (each (N, H)) from the row blocks 0:H, H:2H, 2H:3H, 3H:4H."""
     hidden = h_prev.shape[1]
     a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
-    i = _sigmoid(a[:, :hidden])
-    f = _sigmoid(a[:, hidden : 2 * hidden])
+    i = sigmoid(a[:, :hidden])
+    f = sigmoid(a[:, hidden : 2 * hidden])
     g = np.tanh(a[:, 2 * hidden : 3 * hidden])
-    o = _sigmoid(a[:, 3 * hidden :])
+    o = sigmoid(a[:, 3 * hidden :])
     return i, f, g, o
 
 
@@ -59,7 +54,7 @@ def _variant_gates(
     for k, letter in enumerate(order):
         block = a[:, k * hidden : (k + 1) * hidden]
         tanh = (letter == "g" and not g_sigmoid) or (letter == "o" and o_tanh)
-        out[letter] = np.tanh(block) if tanh else _sigmoid(block)
+        out[letter] = np.tanh(block) if tanh else sigmoid(block)
     return out
 
 
@@ -154,17 +149,8 @@ def lstm_cell_backward(
 def _cases(rng: np.random.Generator) -> list[Case]:
     cases: list[Case] = []
 
-    def inputs(n: int, d: int, hidden: int) -> dict[str, Any]:
-        # Weights scaled by 1/sqrt(fan-in) so every gate's pre-activation is of order 1 (no saturated gates).
-        return {
-            "x": normal(rng, n, d),
-            "h_prev": np.tanh(normal(rng, n, hidden, scale=1.5)),
-            "c_prev": normal(rng, n, hidden),
-            "W_ih": normal(rng, 4 * hidden, d, scale=1.2 / np.sqrt(d)),
-            "W_hh": normal(rng, 4 * hidden, hidden, scale=1.2 / np.sqrt(hidden)),
-            "b_ih": normal(rng, 4 * hidden, scale=0.5),
-            "b_hh": normal(rng, 4 * hidden, scale=0.5),
-        }
+    def inputs(n: int, d: int, hidden: int) -> dict[str, np.ndarray]:
+        return cell_inputs(rng, n, d, hidden, 4, cell_state=True)
 
     def forward(name: str, n: int, d: int, hidden: int, what: str, visible: bool = False) -> None:
         call = Call("lstm_cell_forward", inputs(n, d, hidden))
@@ -207,10 +193,6 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
-
-
 def _explains(ctx: DiagnosisContext, names: tuple[str, ...], variant: tuple[np.ndarray, ...]) -> bool:
     """The mistaken ``variant`` accounts for the submission: every one of ``names`` it changes is what the
     submission returned (so one mistake is not named for another that only shares some of its outputs)."""
@@ -223,11 +205,11 @@ def _explains(ctx: DiagnosisContext, names: tuple[str, ...], variant: tuple[np.n
 
 
 def _forward_matches(ctx: DiagnosisContext, **knobs: Any) -> bool:
-    return _explains(ctx, ("h", "c"), _variant_forward(*_arrays(ctx, *_ARGS), **knobs))
+    return _explains(ctx, ("h", "c"), _variant_forward(*call_arrays(ctx, *_ARGS), **knobs))
 
 
 def _backward_matches(ctx: DiagnosisContext, outputs: tuple[str, ...], **knobs: Any) -> bool:
-    variant = _variant_backward(*_arrays(ctx, "dh", "dc", *_ARGS), **knobs)
+    variant = _variant_backward(*call_arrays(ctx, "dh", "dc", *_ARGS), **knobs)
     picked = [(name, v) for name, v in zip(NAMES, variant, strict=True) if name in outputs]
     return _explains(ctx, tuple(n for n, _ in picked), tuple(v for _, v in picked))
 
@@ -263,7 +245,7 @@ def _forward_g_sigmoid(ctx: DiagnosisContext) -> str | None:
 
 
 def _forward_no_tanh_c(ctx: DiagnosisContext) -> str | None:
-    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = _arrays(ctx, *_ARGS)
+    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, *_ARGS)
     gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     c = gate["f"] * c_prev + gate["i"] * gate["g"]
     if diagnose.matches_variant(ctx.got.get("h"), gate["o"] * c, ctx.expected["h"]):

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.task import Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks import multi_head_attention as mha
-from engine.tasks._util import params, upstream
+from engine.tasks._util import params, with_backward_cases
 from engine.tasks._variants import gradients_variant
 from engine.tasks.attention import _backward, _weights
 from engine.tasks.multi_head_attention import (
@@ -79,15 +79,10 @@ def multi_head_attention_backward(
 
 def _cases(rng: np.random.Generator) -> list[Case]:
     """The multi_head_attention task's forward cases, then the same shapes and masks with fresh values and dout."""
-    forward = [replace(c, description=f"forward: {c.description}") for c in mha.TASK.make_cases(rng)]
-    backward = []
-    for case in mha.TASK.make_cases(rng):
-        args = dict(case.calls[0].args)
-        n, lq, e = args["x_q"].shape
-        call = Call("multi_head_attention_backward", {"dout": upstream(rng, n, lq, e), **args})
-        name = case.name.replace("forward_", "backward_")
-        backward.append(replace(case, name=name, calls=(call,), description=f"backward: {case.description}"))
-    return forward + backward
+    forward, backward = with_backward_cases(
+        mha.TASK.make_cases, rng, "multi_head_attention_backward", "dout", lambda args: args["x_q"].shape
+    )
+    return [replace(c, description=f"forward: {c.description}") for c in forward] + backward
 
 
 # ---------------------------------------------------------------------------------------------------- detectors

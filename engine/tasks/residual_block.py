@@ -11,7 +11,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import call_arrays, normal, params, upstream
 
 NAMES = ("dx", "dW1", "db1", "dW2", "db2")
 _ARGS = ("x", "W1", "b1", "W2", "b2")
@@ -98,26 +98,22 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _arrays(ctx: DiagnosisContext, *names: str) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in names]
-
-
 def _forward_skip_missing(ctx: DiagnosisContext) -> str | None:
-    x, W1, b1, W2, b2 = _arrays(ctx, *_ARGS)
+    x, W1, b1, W2, b2 = call_arrays(ctx, *_ARGS)
     if diagnose.matches_variant(ctx.got.get("y"), np.maximum(x @ W1.T + b1, 0.0) @ W2.T + b2, ctx.expected["y"]):
         return "y is missing the skip connection: y = x + relu(x W1^T + b1) W2^T + b2"
     return None
 
 
 def _forward_no_relu(ctx: DiagnosisContext) -> str | None:
-    x, W1, b1, W2, b2 = _arrays(ctx, *_ARGS)
+    x, W1, b1, W2, b2 = call_arrays(ctx, *_ARGS)
     if diagnose.matches_variant(ctx.got.get("y"), x + (x @ W1.T + b1) @ W2.T + b2, ctx.expected["y"]):
         return "the ReLU is missing: apply max(., 0) to x W1^T + b1 before W2"
     return None
 
 
 def _variant(ctx: DiagnosisContext, **knobs: Any) -> Grads:
-    dy, x, W1, b1, W2, b2 = _arrays(ctx, "dy", *_ARGS)
+    dy, x, W1, b1, W2, b2 = call_arrays(ctx, "dy", *_ARGS)
     return _variant_backward(dy, x, W1, b1, W2, b2, **knobs)
 
 

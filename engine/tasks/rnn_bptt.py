@@ -13,7 +13,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import call_arrays, normal, params, upstream
 from engine.tasks._variants import gradients_variant
 
 NAMES = ("dx", "dh0", "dWx", "dWh", "db")
@@ -112,12 +112,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 _ARGS = ("x", "h0", "Wx", "Wh", "b")
 
 
-def _arrays(ctx: DiagnosisContext) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in _ARGS]
-
-
 def _forward_variants(ctx: DiagnosisContext) -> list[tuple[np.ndarray | None, str]]:
-    x, h0, Wx, Wh, b = _arrays(ctx)
+    x, h0, Wx, Wh, b = call_arrays(ctx, *_ARGS)
     hs = rnn_forward(x, h0, Wx, Wh, b)
     return [
         (rnn_forward(x, np.zeros_like(h0), Wx, Wh, b), "hs starts from zeros: the first step uses h0"),
@@ -138,7 +134,7 @@ def _mistake(text: str, names: tuple[str, ...], **knobs: Any) -> Detector:
 
     def variant(ctx: DiagnosisContext) -> dict[str, np.ndarray]:
         dhs = np.asarray(ctx.call.args["dhs"], dtype=np.float64)
-        x, h0, Wx, Wh, b = _arrays(ctx)
+        x, h0, Wx, Wh, b = call_arrays(ctx, *_ARGS)
         return dict(zip(NAMES, _backward(dhs, x, h0, Wx, Wh, b, **knobs), strict=True))
 
     return gradients_variant(text, names, variant)

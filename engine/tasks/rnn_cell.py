@@ -12,7 +12,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.tasks._util import call_arrays, cell_inputs, params, upstream
 
 Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
@@ -86,15 +86,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
     for name, n, d, h, visible, what in shapes:
         for fn in ("forward", "backward"):
-            # Weights scaled by 1/sqrt(fan-in): pre-activations of order 1, where tanh is curved but not flat.
-            args: dict[str, Any] = {
-                "x": normal(rng, n, d),
-                "h_prev": np.tanh(normal(rng, n, h, scale=1.5)),
-                "W_ih": normal(rng, h, d, scale=1.2 / np.sqrt(d)),
-                "W_hh": normal(rng, h, h, scale=1.2 / np.sqrt(h)),
-                "b_ih": normal(rng, h, scale=0.5),
-                "b_hh": normal(rng, h, scale=0.5),
-            }
+            args: dict[str, Any] = cell_inputs(rng, n, d, h, 1)
             if fn == "backward":
                 args = {"dh": upstream(rng, n, h), **args}
             cases.append(Case(f"{fn}_{name}", (Call(f"rnn_cell_{fn}", args),), visible, description=f"{fn}: {what}"))
@@ -106,18 +98,14 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 
 
-def _arrays(ctx: DiagnosisContext) -> list[np.ndarray]:
-    return [np.asarray(ctx.call.args[n], dtype=np.float64) for n in _ARGS]
-
-
 def _no_tanh(ctx: DiagnosisContext) -> str | None:
-    if diagnose.matches_variant(ctx.got.get("h"), _pre(*_arrays(ctx)), ctx.expected["h"]):
+    if diagnose.matches_variant(ctx.got.get("h"), _pre(*call_arrays(ctx, *_ARGS)), ctx.expected["h"]):
         return "h is the pre-activation: apply tanh to x W_ih^T + b_ih + h_prev W_hh^T + b_hh"
     return None
 
 
 def _one_bias(ctx: DiagnosisContext) -> str | None:
-    x, h_prev, W_ih, W_hh, b_ih, b_hh = _arrays(ctx)
+    x, h_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, *_ARGS)
     got = ctx.got.get("h")
     for variant in (
         np.tanh(x @ W_ih.T + h_prev @ W_hh.T + b_ih),
@@ -132,7 +120,7 @@ def _one_bias(ctx: DiagnosisContext) -> str | None:
 def _local_variant(local: str) -> Any:
     def variant(ctx: DiagnosisContext) -> Grads:
         dh = np.asarray(ctx.call.args["dh"], dtype=np.float64)
-        x, h_prev, W_ih, W_hh, b_ih, b_hh = _arrays(ctx)
+        x, h_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, *_ARGS)
         return _backward_variant(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh, local=local)
 
     return variant
@@ -171,7 +159,7 @@ def _dh_prev_missing(ctx: DiagnosisContext) -> str | None:
     if got.shape == exp.shape and got.dtype.kind == "f" and np.all(got == 0) and not np.all(exp == 0):
         return f"dh_prev is all zeros; {advice}"
     dh = np.asarray(ctx.call.args["dh"], dtype=np.float64)
-    x, h_prev, W_ih, W_hh, b_ih, b_hh = _arrays(ctx)
+    x, h_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, *_ARGS)
     dpre = dh * (1.0 - np.tanh(_pre(x, h_prev, W_ih, W_hh, b_ih, b_hh)) ** 2)
     if diagnose.matches_variant(got, dh, exp) or diagnose.matches_variant(got, dpre, exp):
         return f"dh_prev does not go through the recurrent weights; {advice}"

@@ -13,18 +13,13 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
-    return out
+from engine.tasks._util import normal, params, sigmoid, upstream
 
 
 def swiglu_forward(x: np.ndarray, W: np.ndarray, V: np.ndarray) -> np.ndarray:
     """x (N, D), W (H, D), V (H, D) -> y = silu(x @ W.T) * (x @ V.T), (N, H)."""
     a, b = x @ W.T, x @ V.T
-    out: np.ndarray = a * _sigmoid(a) * b
+    out: np.ndarray = a * sigmoid(a) * b
     return out
 
 
@@ -39,7 +34,7 @@ def swiglu_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dy (N, H) -> dx (N, D), dW (H, D), dV (H, D)."""
     a, b = x @ W.T, x @ V.T
-    s = _sigmoid(a)
+    s = sigmoid(a)
     da = dy * b * s * (1.0 + a * (1.0 - s))
     db = dy * a * s
     return _grads(dy, x, W, V, da, db)
@@ -64,10 +59,10 @@ def _forward_gate(ctx: DiagnosisContext) -> str | None:
     x, W, V = _args(ctx)
     a, b = x @ W.T, x @ V.T
     got, exp = ctx.got.get("y"), ctx.expected["y"]
-    if diagnose.matches_variant(got, _sigmoid(a) * b, exp):
+    if diagnose.matches_variant(got, sigmoid(a) * b, exp):
         return "y uses sigmoid(a) as the gate (GLU): SwiGLU uses silu(a) = a * sigmoid(a)"
-    if diagnose.matches_variant(got, a * _sigmoid(a) + b, exp) or diagnose.matches_variant(
-        got, a * _sigmoid(a) * _sigmoid(b) * b, exp
+    if diagnose.matches_variant(got, a * sigmoid(a) + b, exp) or diagnose.matches_variant(
+        got, a * sigmoid(a) * sigmoid(b) * b, exp
     ):
         return "y must be the elementwise product silu(a) * b, with b = x @ V.T left linear"
     return None
@@ -86,7 +81,7 @@ def _variant(ctx: DiagnosisContext, kind: str) -> tuple[np.ndarray, np.ndarray, 
     dy = ctx.call.args["dy"]
     x, W, V = _args(ctx)
     a, b = x @ W.T, x @ V.T
-    s = _sigmoid(a)
+    s = sigmoid(a)
     da = dy * b * s * (1.0 + a * (1.0 - s))
     db = dy * a * s
     if kind == "sigmoid_only":
