@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from engine.tasks import get_task
-from engine.tasks.gru_backward import gru_cell_backward
 from engine.tasks._util import sigmoid
+from engine.tasks.gru_backward import gru_cell_backward
 from engine.tasks.gru_cell import gru_cell_forward
 from tests.engine.tasks.support import assert_written_in_statement, gradcheck_cases
 
