@@ -42,12 +42,7 @@ def gru_cell_backward(
 
 def _backward(
     dh: np.ndarray,
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
+    *args: np.ndarray,
     r_on_recurrent: bool = True,
     direct_path: bool = True,
     dz_sign: float = 1.0,
@@ -60,6 +55,7 @@ def _backward(
     ``dz_sign`` -1: dz = dh (n - h); ``through_reset`` False: no gradient reaches r; ``tanh_derivative`` False:
     da_n = dn.
     """
+    x, h_prev, W_ih, W_hh, b_ih, b_hh = args
     x, h_prev = np.asarray(x, dtype=np.float64), np.asarray(h_prev, dtype=np.float64)
     hidden = h_prev.shape[1]
     gi = x @ W_ih.T + b_ih
@@ -95,8 +91,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 def _mistake(text: str, names: tuple[str, ...], **knobs: Any) -> Detector:
     def variant(ctx: DiagnosisContext) -> dict[str, np.ndarray]:
-        dh, x, h_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, "dh", *_ARGS)
-        return dict(zip(NAMES, _backward(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh, **knobs), strict=True))
+        return dict(zip(NAMES, _backward(*call_arrays(ctx, "dh", *_ARGS), **knobs), strict=True))
 
     return gradients_variant(text, names, variant)
 

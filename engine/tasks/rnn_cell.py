@@ -49,17 +49,10 @@ def rnn_cell_backward(
     return dpre @ W_ih, dpre @ W_hh, dpre.T @ x, dpre.T @ h_prev, db, db.copy()
 
 
-def _backward_variant(
-    dh: np.ndarray,
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
-    local: str = "h",
-) -> Grads:
-    """For the detectors: the tanh derivative taken from ``local``: "h" (right), "pre" (1 - pre^2) or "none"."""
+def _backward_variant(dh: np.ndarray, *args: np.ndarray, local: str = "h") -> Grads:
+    """For the detectors: the backward from the forward's arguments in order, the tanh derivative taken from
+    ``local``: "h" (right), "pre" (1 - pre^2) or "none"."""
+    x, h_prev, W_ih, W_hh, b_ih, b_hh = args
     pre = _pre(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     if local == "h":
         dpre = dh * (1.0 - np.tanh(pre) ** 2)
@@ -119,9 +112,7 @@ def _one_bias(ctx: DiagnosisContext) -> str | None:
 
 def _local_variant(local: str) -> Any:
     def variant(ctx: DiagnosisContext) -> Grads:
-        dh = np.asarray(ctx.call.args["dh"], dtype=np.float64)
-        x, h_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, *_ARGS)
-        return _backward_variant(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh, local=local)
+        return _backward_variant(*call_arrays(ctx, "dh", *_ARGS), local=local)
 
     return variant
 

@@ -66,6 +66,6 @@ def test_detector_variants_reduce_to_the_reference() -> None:
     for case in TASK.cases():
         call = case.calls[0]
         if call.function == "rnn_cell_backward":
-            got = _backward_variant(**call.args, local="h")
+            got = _backward_variant(*call.args.values(), local="h")
             for a, b in zip(got, TASK.expected_outputs(call).values(), strict=True):
                 np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
