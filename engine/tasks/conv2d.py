@@ -6,6 +6,7 @@ x (N, C, H, W), W (F, C, KH, KW), b (F,) -> y (N, F, H_out, W_out), H_out = (H +
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,22 +20,26 @@ def _pad(x: np.ndarray, padding: int) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
 
 
-def _window(start: int, count: int, stride: int) -> slice:
+def window(start: int, count: int, stride: int) -> slice:
     """The input rows (or columns) that kernel offset ``start`` meets across ``count`` output positions."""
     return slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """The output's size along one axis: (size + 2 * padding - kernel) // stride + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
 
 
 def conv2d_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, padding: int = 0) -> np.ndarray:
     """x (N, C, H, W), W (F, C, KH, KW), b (F,) -> y (N, F, H_out, W_out)."""
     n, _c, h, w = x.shape
     f, _, kh, kw = W.shape
-    h_out = (h + 2 * padding - kh) // stride + 1
-    w_out = (w + 2 * padding - kw) // stride + 1
+    h_out, w_out = _out_size(h, kh, stride, padding), _out_size(w, kw, stride, padding)
     xp = _pad(x, padding)
     y = np.zeros((n, f, h_out, w_out))
     for i in range(kh):
         for j in range(kw):
-            patch = xp[:, :, _window(i, h_out, stride), _window(j, w_out, stride)]
+            patch = xp[:, :, window(i, h_out, stride), window(j, w_out, stride)]
             y += np.einsum("nchw,fc->nfhw", patch, W[:, :, i, j])
     out: np.ndarray = y + b[None, :, None, None]
     return out
@@ -52,7 +57,7 @@ def conv2d_backward(
     dW = np.zeros(W.shape)
     for i in range(kh):
         for j in range(kw):
-            rows, cols = _window(i, h_out, stride), _window(j, w_out, stride)
+            rows, cols = window(i, h_out, stride), window(j, w_out, stride)
             dW[:, :, i, j] = np.einsum("nfhw,nchw->fc", dy, xp[:, :, rows, cols])
             dxp[:, :, rows, cols] += np.einsum("nfhw,fc->nchw", dy, W[:, :, i, j])
     dx = dxp[:, :, padding : padding + h, padding : padding + w]
@@ -62,7 +67,8 @@ def conv2d_backward(
 # ---------------------------------------------------------------------------------------------------- cases
 
 # name, (N, C, H, W), (F, KH, KW), stride, padding, what
-_SHAPES: tuple[tuple[str, tuple[int, int, int, int], tuple[int, int, int], int, int, str], ...] = (
+ConvShape = tuple[str, tuple[int, int, int, int], tuple[int, int, int], int, int, str]
+_SHAPES: tuple[ConvShape, ...] = (
     ("example", (2, 2, 5, 4), (3, 3, 2), 1, 0, "stride 1, no padding, a 3x2 kernel on a 5x4 image"),
     ("batch1_pad1", (1, 3, 5, 6), (2, 3, 3), 1, 1, "a batch of one, stride 1, padding 1 ('same' size)"),
     (
@@ -88,25 +94,35 @@ _SHAPES: tuple[tuple[str, tuple[int, int, int, int], tuple[int, int, int], int, 
 )
 
 
-def _cases(rng: np.random.Generator) -> list[Case]:
+def conv_cases(
+    rng: np.random.Generator,
+    prefix: str,
+    shapes: Sequence[ConvShape],
+    out_size: Callable[[int, int, int, int], int],
+    weight_in_first: bool = False,
+) -> list[Case]:
+    """A forward and a backward case of ``<prefix>_forward(x, W, b, stride, padding)`` and
+    ``<prefix>_backward(dy, x, W, b, stride, padding)`` for each shape ``(name, (N, C_in, H, W), (C_out, KH, KW),
+    stride, padding, what)``, with fresh values for each. W is (C_out, C_in, KH, KW), or (C_in, C_out, KH, KW)
+    with ``weight_in_first``; dy's spatial size is ``out_size(size, kernel, stride, padding)``. Only the
+    "example" is visible, and it omits stride and padding when they are the defaults."""
     cases: list[Case] = []
-    for name, (n, c, h, w), (f, kh, kw), stride, padding, what in _SHAPES:
+    for name, (n, c, h, w), (f, kh, kw), stride, padding, what in shapes:
         visible = name == "example"
-        x, W, b = normal(rng, n, c, h, w), normal(rng, f, c, kh, kw), normal(rng, f)
-        args: dict[str, Any] = {"x": x, "W": W, "b": b}
-        if not visible or stride != 1 or padding != 0:
-            args.update(stride=stride, padding=padding)
-        cases.append(Case(f"forward_{name}", (Call("conv2d_forward", args),), visible, description=f"forward: {what}"))
-        x, W, b = normal(rng, n, c, h, w), normal(rng, f, c, kh, kw), normal(rng, f)
-        h_out = (h + 2 * padding - kh) // stride + 1
-        w_out = (w + 2 * padding - kw) // stride + 1
-        bargs: dict[str, Any] = {"dy": upstream(rng, n, f, h_out, w_out), "x": x, "W": W, "b": b}
-        if not visible or stride != 1 or padding != 0:
-            bargs.update(stride=stride, padding=padding)
-        cases.append(
-            Case(f"backward_{name}", (Call("conv2d_backward", bargs),), visible, description=f"backward: {what}")
-        )
+        geometry = {} if visible and stride == 1 and padding == 0 else {"stride": stride, "padding": padding}
+        weight = (c, f, kh, kw) if weight_in_first else (f, c, kh, kw)
+        for fn in ("forward", "backward"):
+            args: dict[str, Any] = {"x": normal(rng, n, c, h, w), "W": normal(rng, *weight), "b": normal(rng, f)}
+            if fn == "backward":
+                dy_size = out_size(h, kh, stride, padding), out_size(w, kw, stride, padding)
+                args = {"dy": upstream(rng, n, f, *dy_size), **args}
+            call = Call(f"{prefix}_{fn}", {**args, **geometry})
+            cases.append(Case(f"{fn}_{name}", (call,), visible, description=f"{fn}: {what}"))
     return cases
+
+
+def _cases(rng: np.random.Generator) -> list[Case]:
+    return conv_cases(rng, "conv2d", _SHAPES, _out_size)
 
 
 # ---------------------------------------------------------------------------------------------------- detectors
@@ -120,7 +136,8 @@ def _padding(ctx: DiagnosisContext) -> int:
     return int(ctx.call.args.get("padding", 0))
 
 
-def _flipped(W: np.ndarray) -> np.ndarray:
+def flipped(W: np.ndarray) -> np.ndarray:
+    """W (A, B, KH, KW) rotated by 180 degrees in space."""
     return np.ascontiguousarray(np.asarray(W)[:, :, ::-1, ::-1])
 
 
@@ -142,7 +159,7 @@ def _y_padding_ignored(ctx: DiagnosisContext) -> str | None:
 
 def _y_true_convolution(ctx: DiagnosisContext) -> str | None:
     W = ctx.call.args["W"]
-    if diagnose.matches_variant(ctx.got.get("y"), ctx.reference(W=_flipped(W))["y"], ctx.expected["y"]):
+    if diagnose.matches_variant(ctx.got.get("y"), ctx.reference(W=flipped(W))["y"], ctx.expected["y"]):
         return (
             "y is a true convolution (the kernel is flipped); conv2d here is cross-correlation, as in PyTorch:"
             " use W as it is"
@@ -181,7 +198,9 @@ def weight_layout(output: str, layout: tuple[str, str, str, str]) -> Detector:
     return detect
 
 
-def _db_not_summed(ctx: DiagnosisContext) -> str | None:
+def db_not_summed(ctx: DiagnosisContext) -> str | None:
+    """db, the bias gradient of a 2-D convolution (F,), is dy (N, F, H_out, W_out) summed over too few axes or
+    scaled."""
     got, exp = ctx.got.get("db"), ctx.expected["db"]
     dy = np.asarray(ctx.call.args["dy"], dtype=np.float64)
     if got is None:
@@ -230,7 +249,7 @@ def _geometry(ctx: DiagnosisContext) -> list[tuple[int, int, int, int]]:
 
 def _dx_kernel_not_rotated(ctx: DiagnosisContext) -> str | None:
     W = ctx.call.args["W"]
-    if diagnose.matches_variant(ctx.got.get("dx"), ctx.reference(W=_flipped(W))["dx"], ctx.expected["dx"]):
+    if diagnose.matches_variant(ctx.got.get("dx"), ctx.reference(W=flipped(W))["dx"], ctx.expected["dx"]):
         return (
             "dx is the gradient for the kernel rotated by 180 degrees: written as a full convolution of dy, dx needs"
             " W[:, :, ::-1, ::-1]; written as a scatter of dy through each window, it uses W as it is"
@@ -274,7 +293,7 @@ TASK = Task(
             _dx_kernel_not_rotated,
             _backward_stride_ignored,
             weight_layout("dW", ("F", "C", "KH", "KW")),
-            _db_not_summed,
+            db_not_summed,
         ),
     },
     links=(GradientLink("conv2d_forward", "conv2d_backward", {"x": 0, "W": 1, "b": 2}),),

@@ -8,14 +8,12 @@ padding then crops that many rows and columns from each side.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
-from engine.tasks.conv2d import _db_not_summed, _flipped, _window, weight_layout
+from engine.task import Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.tasks._util import params
+from engine.tasks.conv2d import ConvShape, conv_cases, db_not_summed, flipped, weight_layout, window
 
 
 def _full_size(x: np.ndarray, W: np.ndarray, stride: int) -> tuple[int, int]:
@@ -39,7 +37,7 @@ def _forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, padding: 
     for i in range(kh):
         for j in range(kw):
             # input pixel (r, c) lands on output (r * stride + i, c * stride + j) with weight W[:, :, i, j]
-            full[:, :, _window(i, h, stride), _window(j, w, stride)] += np.einsum("nchw,co->nohw", x, W[:, :, i, j])
+            full[:, :, window(i, h, stride), window(j, w, stride)] += np.einsum("nchw,co->nohw", x, W[:, :, i, j])
     if crop:
         full = full[:, :, padding : hf - padding, padding : wf - padding]
     out: np.ndarray = full + np.asarray(b, dtype=np.float64)[None, :, None, None]
@@ -64,7 +62,7 @@ def conv_transpose2d_backward(
     dW = np.zeros(W.shape)
     for i in range(kh):
         for j in range(kw):
-            g = dfull[:, :, _window(i, h, stride), _window(j, w, stride)]  # (N, C_out, H, W)
+            g = dfull[:, :, window(i, h, stride), window(j, w, stride)]  # (N, C_out, H, W)
             dx += np.einsum("nohw,co->nchw", g, W[:, :, i, j])
             dW[:, :, i, j] = np.einsum("nchw,nohw->co", x, g)
     return dx, dW, np.asarray(dy, dtype=np.float64).sum(axis=(0, 2, 3))
@@ -73,7 +71,7 @@ def conv_transpose2d_backward(
 # ---------------------------------------------------------------------------------------------------- cases
 
 # name, (N, C_in, H, W), (C_out, KH, KW), stride, padding, what
-_SHAPES: tuple[tuple[str, tuple[int, int, int, int], tuple[int, int, int], int, int, str], ...] = (
+_SHAPES: tuple[ConvShape, ...] = (
     ("example", (2, 2, 3, 2), (3, 3, 2), 1, 0, "stride 1, no padding, a 3x2 kernel on a 3x2 input"),
     ("stride2", (2, 3, 3, 4), (2, 3, 3), 2, 0, "stride 2 with a 3x3 kernel: neighbouring scatters overlap"),
     ("upsample2x", (1, 2, 4, 3), (3, 4, 4), 2, 1, "kernel 4, stride 2, padding 1: exactly twice the size"),
@@ -84,21 +82,13 @@ _SHAPES: tuple[tuple[str, tuple[int, int, int, int], tuple[int, int, int], int, 
 )
 
 
+def _out_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    """The output's size along one axis: (size - 1) * stride - 2 * padding + kernel."""
+    return (size - 1) * stride - 2 * padding + kernel
+
+
 def _cases(rng: np.random.Generator) -> list[Case]:
-    cases: list[Case] = []
-    for name, (n, c_in, h, w), (c_out, kh, kw), stride, padding, what in _SHAPES:
-        visible = name == "example"
-        geometry: dict[str, Any] = {} if visible else {"stride": stride, "padding": padding}
-        x, W, b = normal(rng, n, c_in, h, w), normal(rng, c_in, c_out, kh, kw), normal(rng, c_out)
-        args: dict[str, Any] = {"x": x, "W": W, "b": b, **geometry}
-        fwd = Call("conv_transpose2d_forward", args)
-        cases.append(Case(f"forward_{name}", (fwd,), visible, description=f"forward: {what}"))
-        x, W, b = normal(rng, n, c_in, h, w), normal(rng, c_in, c_out, kh, kw), normal(rng, c_out)
-        h_out, w_out = (h - 1) * stride - 2 * padding + kh, (w - 1) * stride - 2 * padding + kw
-        bargs: dict[str, Any] = {"dy": upstream(rng, n, c_out, h_out, w_out), "x": x, "W": W, "b": b, **geometry}
-        bwd = Call("conv_transpose2d_backward", bargs)
-        cases.append(Case(f"backward_{name}", (bwd,), visible, description=f"backward: {what}"))
-    return cases
+    return conv_cases(rng, "conv_transpose2d", _SHAPES, _out_size, weight_in_first=True)
 
 
 # ---------------------------------------------------------------------------------------------------- detectors
@@ -114,7 +104,7 @@ def _y_variants(ctx: DiagnosisContext) -> list[tuple[np.ndarray | None, str]]:
     x, W, b, stride, padding = _geometry(ctx)
     out: list[tuple[np.ndarray | None, str]] = [
         (
-            _forward(x, _flipped(W), b, stride, padding),
+            _forward(x, flipped(W), b, stride, padding),
             "y uses the kernel flipped in space: scattering x[c_in] * W[c_in] uses W as it is (written as a"
             " convolution of the zero-stuffed input, that form needs the flipped kernel)",
         ),
@@ -152,7 +142,7 @@ def _y_empty_crop(ctx: DiagnosisContext) -> str | None:
 
 def _dx_flipped(ctx: DiagnosisContext) -> str | None:
     W = ctx.call.args["W"]
-    if diagnose.matches_variant(ctx.got.get("dx"), ctx.reference(W=_flipped(W))["dx"], ctx.expected["dx"]):
+    if diagnose.matches_variant(ctx.got.get("dx"), ctx.reference(W=flipped(W))["dx"], ctx.expected["dx"]):
         return (
             "dx uses the kernel flipped in space: dx is conv2d of dy with W as it is (cross-correlation), each input"
             " pixel gathering the gradient of the outputs it was scattered to"
@@ -179,7 +169,7 @@ TASK = Task(
         "conv_transpose2d_backward": (
             _dx_flipped,
             weight_layout("dW", ("C_in", "C_out", "KH", "KW")),
-            _db_not_summed,
+            db_not_summed,
         ),
     },
     links=(

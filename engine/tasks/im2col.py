@@ -15,7 +15,7 @@ import numpy as np
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import normal, params
-from engine.tasks.conv2d import _window
+from engine.tasks.conv2d import window
 
 
 def _out_size(h: int, w: int, kh: int, kw: int, stride: int, padding: int) -> tuple[int, int]:
@@ -36,7 +36,7 @@ def _im2col(x: np.ndarray, kh: int, kw: int, stride: int, padding: int, order: s
     windows = np.empty((n, c, kh, kw, ho, wo))
     for i in range(kh):
         for j in range(kw):
-            windows[:, :, i, j] = xp[:, :, _window(i, ho, stride), _window(j, wo, stride)]
+            windows[:, :, i, j] = xp[:, :, window(i, ho, stride), window(j, wo, stride)]
     axes = (0, 4, 5, 1, 2, 3) if order == "cij" else (0, 4, 5, 2, 3, 1)
     out: np.ndarray = windows.transpose(axes).reshape(n * ho * wo, c * kh * kw)
     return out
@@ -62,7 +62,7 @@ def _col2im(
     count = np.zeros_like(xp)
     for i in range(kh):
         for j in range(kw):
-            rows, columns = _window(i, ho, stride), _window(j, wo, stride)
+            rows, columns = window(i, ho, stride), window(j, wo, stride)
             if mode == "assign":
                 xp[:, :, rows, columns] = windows[:, :, i, j]
             else:
