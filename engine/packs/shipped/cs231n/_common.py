@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine.packs.gradients import ReferenceGradient
-from engine.task import Call, Case, DiagnosisContext, Param, Ref, Value
+from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Param, Ref, Task, Value
 
 CACHE = "cache"  # the name the forward's cache is kept under
 
@@ -85,3 +85,35 @@ def away_from_zero(rng: np.random.Generator, *shape: int, margin: float = 0.05) 
     """Normal values at least ``margin`` from 0 (off a ReLU's kink, where any subgradient is right)."""
     x = rng.standard_normal(shape)
     return np.where(np.abs(x) < margin, np.sign(x + 1e-12) * margin + x, x)
+
+
+# (case name, N, C, score scale, visible, what it exercises)
+LossShape = tuple[str, int, int, float, bool, str]
+
+
+def loss_task(
+    name: str,
+    title: str,
+    reference: Callable[..., Any],
+    shapes: list[LossShape],
+    draw: Callable[[np.random.Generator, str, int, int, float], dict[str, np.ndarray]],
+    detectors: tuple[Detector, ...],
+) -> Task:
+    """A loss of the course's API, ``name(x, y) -> (loss, dx)``: a case for each shape with the arguments
+    ``draw(rng, case name, N, C, scale)`` returns, and a link that checks dx against the loss numerically."""
+
+    def cases(rng: np.random.Generator) -> list[Case]:
+        return [
+            Case(case, (Call(name, draw(rng, case, n, c, scale)),), visible, description=what)
+            for case, n, c, scale, visible, what in shapes
+        ]
+
+    return Task(
+        id=name,
+        title=title,
+        functions=(FunctionSpec(name, params("x", "y"), ("loss", "dx")),),
+        reference={name: reference},
+        make_cases=cases,
+        detectors={name: detectors},
+        links=(GradientLink(name, name, {"x": 1}, forward_output=0, upstream_arg=None),),
+    )

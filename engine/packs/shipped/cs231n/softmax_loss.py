@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.task import DiagnosisContext
 
-from ._common import labels, params
+from ._common import labels, loss_task
 
 
 def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -31,36 +31,27 @@ def _onehot_sign(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-def _cases(rng: np.random.Generator) -> list[Case]:
-    cases = []
-    shapes = [
+def _draw(rng: np.random.Generator, _case: str, n: int, c: int, scale: float) -> dict[str, np.ndarray]:
+    return {"x": rng.standard_normal((n, c)) * scale, "y": labels(rng, n, c)}
+
+
+TASK = loss_task(
+    "softmax_loss",
+    "Softmax loss (CS231n layers API)",
+    softmax_loss,
+    [
         ("example", 3, 4, 1.0, True, "3 examples, 4 classes"),
         ("batch1", 1, 5, 1.0, False, "a batch of one"),
         ("two_classes", 6, 2, 1.0, False, "two classes"),
         ("wide", 10, 7, 3.0, False, "10 examples, 7 classes, repeated labels"),
         ("large_scores", 4, 6, 600.0, False, "scores in the hundreds: exp overflows without shifting"),
-    ]
-    for name, n, c, scale, visible, what in shapes:
-        x = rng.standard_normal((n, c)) * scale
-        call = Call("softmax_loss", {"x": x, "y": labels(rng, n, c)})
-        cases.append(Case(name, (call,), visible, description=what))
-    return cases
-
-
-TASK = Task(
-    id="softmax_loss",
-    title="Softmax loss (CS231n layers API)",
-    functions=(FunctionSpec("softmax_loss", params("x", "y"), ("loss", "dx")),),
-    reference={"softmax_loss": softmax_loss},
-    make_cases=_cases,
-    detectors={
-        "softmax_loss": (
-            diagnose.non_finite("loss", "subtract each row's maximum score before exponentiating"),
-            diagnose.non_finite("dx", "subtract each row's maximum score before exponentiating"),
-            diagnose.scaled("loss", batch_arg="x"),
-            diagnose.scaled("dx", batch_arg="x"),
-            _onehot_sign,
-        ),
-    },
-    links=(GradientLink("softmax_loss", "softmax_loss", {"x": 1}, forward_output=0, upstream_arg=None),),
+    ],
+    _draw,
+    (
+        diagnose.non_finite("loss", "subtract each row's maximum score before exponentiating"),
+        diagnose.non_finite("dx", "subtract each row's maximum score before exponentiating"),
+        diagnose.scaled("loss", batch_arg="x"),
+        diagnose.scaled("dx", batch_arg="x"),
+        _onehot_sign,
+    ),
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.task import DiagnosisContext
 
-from ._common import labels, params
+from ._common import labels, loss_task
 
 KINK = 0.05  # no margin of a case is closer than this to 0, where the hinge has no derivative
 
@@ -40,37 +40,25 @@ def _correct_class_counted(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-def _cases(rng: np.random.Generator) -> list[Case]:
-    cases = []
-    shapes = [
+def _draw(rng: np.random.Generator, case: str, n: int, c: int, scale: float) -> dict[str, np.ndarray]:
+    y = labels(rng, n, c)
+    x = rng.standard_normal((n, c)) * scale
+    if case == "all_inactive":
+        x[np.arange(n)[: n // 2], y[: n // 2]] += 5.0
+    return {"x": _margins_off_the_kink(x, y), "y": y}
+
+
+TASK = loss_task(
+    "svm_loss",
+    "Multiclass SVM loss (CS231n layers API)",
+    svm_loss,
+    [
         ("example", 3, 4, 1.0, True, "3 examples, 4 classes"),
         ("batch1", 1, 5, 1.0, False, "a batch of one"),
         ("two_classes", 6, 2, 1.0, False, "two classes"),
         ("wide", 10, 7, 2.0, False, "10 examples, 7 classes, repeated labels"),
         ("all_inactive", 4, 5, 0.2, False, "the correct class far ahead: some rows have no active margin"),
-    ]
-    for name, n, c, scale, visible, what in shapes:
-        y = labels(rng, n, c)
-        x = rng.standard_normal((n, c)) * scale
-        if name == "all_inactive":
-            x[np.arange(n)[: n // 2], y[: n // 2]] += 5.0
-        call = Call("svm_loss", {"x": _margins_off_the_kink(x, y), "y": y})
-        cases.append(Case(name, (call,), visible, description=what))
-    return cases
-
-
-TASK = Task(
-    id="svm_loss",
-    title="Multiclass SVM loss (CS231n layers API)",
-    functions=(FunctionSpec("svm_loss", params("x", "y"), ("loss", "dx")),),
-    reference={"svm_loss": svm_loss},
-    make_cases=_cases,
-    detectors={
-        "svm_loss": (
-            _correct_class_counted,
-            diagnose.scaled("loss", batch_arg="x"),
-            diagnose.scaled("dx", batch_arg="x"),
-        ),
-    },
-    links=(GradientLink("svm_loss", "svm_loss", {"x": 1}, forward_output=0, upstream_arg=None),),
+    ],
+    _draw,
+    (_correct_class_counted, diagnose.scaled("loss", batch_arg="x"), diagnose.scaled("dx", batch_arg="x")),
 )
