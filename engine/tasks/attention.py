@@ -13,20 +13,14 @@ import numpy as np
 from engine import diagnose
 from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import normal, params, upstream
+from engine.tasks.softmax import stable_softmax
 
 
 def _t(a: np.ndarray) -> np.ndarray:
     return np.swapaxes(a, -1, -2)
 
 
-def _softmax(s: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(s, axis=axis, keepdims=True)
-    e = np.exp(s - m)
-    p: np.ndarray = e / e.sum(axis=axis, keepdims=True)
-    return p
-
-
-def _weights(
+def attention_weights(
     Q: np.ndarray,
     K: np.ndarray,
     mask: np.ndarray | None,
@@ -42,22 +36,22 @@ def _weights(
     d = Q.shape[-1]
     s = (Q @ _t(K)) * (1.0 / np.sqrt(d) if scale is None else scale)
     if mask is None:
-        return _softmax(s, axis)
+        return stable_softmax(s, axis)
     if mask_mode == "after":
-        return np.asarray(_softmax(s, axis) * mask, dtype=np.float64)
+        return np.asarray(stable_softmax(s, axis) * mask, dtype=np.float64)
     if mask_mode == "zero":
-        return _softmax(s * mask, axis)
+        return stable_softmax(s * mask, axis)
     with np.errstate(invalid="ignore"):
-        return _softmax(np.where(mask, s, -np.inf), axis)
+        return stable_softmax(np.where(mask, s, -np.inf), axis)
 
 
 def attention_forward(Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
     """Q (..., Lq, d), K (..., Lk, d), V (..., Lk, dv), mask broadcastable to (..., Lq, Lk) -> out (..., Lq, dv)."""
-    out: np.ndarray = _weights(Q, K, mask) @ V
+    out: np.ndarray = attention_weights(Q, K, mask) @ V
     return out
 
 
-def _backward(
+def attention_gradients(
     dout: np.ndarray,
     Q: np.ndarray,
     K: np.ndarray,
@@ -67,9 +61,12 @@ def _backward(
     full_jacobian: bool = True,
     scale_in_backward: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """dQ, dK, dV of the attention output, with knobs for the classic mistakes (the detectors and ``mha_backward``
+    use them): ``scale`` replaces 1/sqrt(d), ``full_jacobian`` False keeps only the softmax Jacobian's diagonal,
+    ``scale_in_backward`` False leaves the scale out of dS."""
     d = Q.shape[-1]
     c = 1.0 / np.sqrt(d) if scale is None else scale
-    P = _weights(Q, K, mask, scale=c)
+    P = attention_weights(Q, K, mask, scale=c)
     dV = _t(P) @ dout
     dP = dout @ _t(V)
     dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True)) if full_jacobian else P * dP
@@ -82,7 +79,7 @@ def attention_backward(
     dout: np.ndarray, Q: np.ndarray, K: np.ndarray, V: np.ndarray, mask: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dout (..., Lq, dv) -> dQ, dK, dV with the shapes of Q, K, V."""
-    return _backward(dout, Q, K, V, mask)
+    return attention_gradients(dout, Q, K, V, mask)
 
 
 # ---------------------------------------------------------------------------------------------------- cases
@@ -99,7 +96,7 @@ def _key_padding(lengths: list[int], lk: int, extra_axes: int) -> np.ndarray:
     return m.reshape((len(lengths),) + (1,) * extra_axes + (lk,))
 
 
-def _large(
+def large_scores(
     rng: np.random.Generator, lead: tuple[int, ...], lq: int, lk: int, d: int, sign: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Q and K whose scores Q K^T / sqrt(d) reach 1e3 in magnitude.
@@ -163,7 +160,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         visible = name == "example"
         for fn in ("forward", "backward"):
             if kind.startswith("large"):
-                Q, K = _large(rng, lead, lq, lk, d, -1.0 if kind == "large_negative" else 1.0)
+                Q, K = large_scores(rng, lead, lq, lk, d, -1.0 if kind == "large_negative" else 1.0)
             else:
                 Q, K = normal(rng, *lead, lq, d), normal(rng, *lead, lk, d)
             V = normal(rng, *lead, lk, dv)
@@ -208,7 +205,7 @@ def _out_variant(ctx: DiagnosisContext, **knobs: Any) -> np.ndarray:
     Q, K, V, mask = _qkv(ctx)
     mask = knobs.pop("mask", mask)
     with np.errstate(all="ignore"):
-        out: np.ndarray = _weights(Q, K, mask, **knobs) @ V
+        out: np.ndarray = attention_weights(Q, K, mask, **knobs) @ V
     return out
 
 
@@ -323,7 +320,7 @@ def _backward_variant(ctx: DiagnosisContext, **knobs: Any) -> tuple[np.ndarray, 
     mask = knobs.pop("mask", mask)
     dout = np.asarray(ctx.call.args["dout"], dtype=np.float64)
     with np.errstate(all="ignore"):
-        return _backward(dout, Q, K, V, mask, **knobs)
+        return attention_gradients(dout, Q, K, V, mask, **knobs)
 
 
 def _explains(ctx: DiagnosisContext, variant: tuple[np.ndarray, np.ndarray, np.ndarray]) -> bool:

@@ -15,7 +15,8 @@ import numpy as np
 from engine import diagnose
 from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, Task
 from engine.tasks._util import normal, params
-from engine.tasks.attention import _large, _softmax
+from engine.tasks.attention import large_scores
+from engine.tasks.softmax import stable_softmax
 
 
 def append(cache: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -28,7 +29,7 @@ def attend(q: np.ndarray, keys: np.ndarray, values: np.ndarray, scale: float | N
     q = np.asarray(q, dtype=np.float64)
     c = 1.0 / np.sqrt(q.shape[-1]) if scale is None else scale
     scores = np.einsum("...d,...sd->...s", q, keys) * c
-    out: np.ndarray = np.einsum("...s,...sv->...v", _softmax(scores, -1), values)
+    out: np.ndarray = np.einsum("...s,...sv->...v", stable_softmax(scores, -1), values)
     return out
 
 
@@ -58,7 +59,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
     for name, lead, t, d, dv, what in shapes:
         if name == "large_scores":
-            Q, K = _large(rng, lead, 1, t + 1, d, 1.0)
+            Q, K = large_scores(rng, lead, 1, t + 1, d, 1.0)
             q_t, keys = Q[..., 0, :], K
         else:
             q_t, keys = normal(rng, *lead, d), normal(rng, *lead, t + 1, d)

@@ -18,7 +18,7 @@ from engine.task import Case, Detector, DiagnosisContext, FunctionSpec, Gradient
 from engine.tasks import multi_head_attention as mha
 from engine.tasks._util import params, with_backward_cases
 from engine.tasks._variants import gradients_variant
-from engine.tasks.attention import _backward, _weights
+from engine.tasks.attention import attention_gradients, attention_weights
 from engine.tasks.multi_head_attention import (
     _head_split,
     _scale,
@@ -59,9 +59,9 @@ def multi_head_attention_backward(
     heads = int(num_heads)
     x_q, x_kv = np.asarray(x_q, dtype=np.float64), np.asarray(x_kv, dtype=np.float64)
     q, k, v = project_heads(x_q, x_kv, W_q, W_k, W_v, heads)  # (N, heads, L, d)
-    concat = merge_heads(_weights(q, k, mask) @ v)  # (N, Lq, E)
+    concat = merge_heads(attention_weights(q, k, mask) @ v)  # (N, Lq, E)
     dW_o = np.einsum("nle,nlf->ef", dout, concat)
-    dq, dk, dv = _backward(split_heads(dout @ W_o, heads), q, k, v, mask, **attention_knobs)  # the attention task's
+    dq, dk, dv = attention_gradients(split_heads(dout @ W_o, heads), q, k, v, mask, **attention_knobs)  # per head
     dq_proj, dk_proj, dv_proj = (merge_heads(g) for g in (dq, dk, dv))
     dx_kv = (dk_proj @ W_k if kv_paths != "v" else 0.0) + (dv_proj @ W_v if kv_paths != "k" else 0.0)
     return (

@@ -17,6 +17,7 @@ import numpy as np
 from engine import diagnose
 from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task, Value
 from engine.tasks._util import normal, params, upstream
+from engine.tasks.softmax import stable_softmax
 
 KINK_MARGIN = 0.1
 GRADS = ("dx", "dW1", "db1", "dW2", "db2")
@@ -45,16 +46,10 @@ def mlp2_backward(
 # Detectors.
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    out: np.ndarray = e / e.sum(axis=-1, keepdims=True)
-    return out
-
-
 def _forward_mistakes(ctx: DiagnosisContext) -> str | None:
     got, exp = ctx.got.get("logits"), ctx.expected["logits"]
     a = ctx.call.args
-    if diagnose.matches_variant(got, _softmax(exp), exp):
+    if diagnose.matches_variant(got, stable_softmax(exp), exp):
         return (
             "logits are softmax probabilities: mlp2_forward returns the raw scores; the output layer has no"
             " activation (softmax belongs to the loss)"

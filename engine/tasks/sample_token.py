@@ -14,8 +14,10 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
+from engine.tasks._logits_common import draw_logits, sound_logits
 from engine.tasks._util import params
-from engine.tasks.top_k_top_p_filter import _draw, _softmax, _sound, filter_logits
+from engine.tasks.softmax import stable_softmax
+from engine.tasks.top_k_top_p_filter import filter_logits
 
 U_MARGIN = 1e-3  # every draw u is at least this far from each cumulative boundary that decides a result
 
@@ -39,7 +41,7 @@ def sample_token(
     disable), take p = softmax of the kept logits, and return the smallest i with u < cumsum(p)[i].
     """
     z = filter_logits(np.asarray(logits, dtype=np.float64), top_k, top_p, temperature)
-    return _inverse_cdf(_softmax(z), np.asarray(u, dtype=np.float64))
+    return _inverse_cdf(stable_softmax(z), np.asarray(u, dtype=np.float64))
 
 
 # ---------------------------------------------------------------------------------------------------- mistakes
@@ -49,12 +51,12 @@ def _distributions(logits: np.ndarray, k: int, p: float, t: float) -> dict[str, 
     """The (N, V) distribution sampled by the reference and by each sampling mistake, by the mistake's name."""
     kept = np.isfinite(filter_logits(logits, k, p, t))
     out = {
-        "right": _softmax(filter_logits(logits, k, p, t)),
-        "unfiltered": _softmax(filter_logits(logits, 0, 1.0, t)),
-        "not_renormalised": np.where(kept, _softmax(logits / t), 0.0),
+        "right": stable_softmax(filter_logits(logits, k, p, t)),
+        "unfiltered": stable_softmax(filter_logits(logits, 0, 1.0, t)),
+        "not_renormalised": np.where(kept, stable_softmax(logits / t), 0.0),
     }
     if t != 1.0:
-        out["no_temperature"] = _softmax(filter_logits(logits, k, p, 1.0))
+        out["no_temperature"] = stable_softmax(filter_logits(logits, k, p, 1.0))
     return out
 
 
@@ -130,8 +132,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
     for name, shape, k, p, t, kind, cond, what in specs:
         for _ in range(1000):
-            logits = _draw(rng, shape, kind, k)
-            if not _sound(logits / t, k, p, kind == "tie"):
+            logits = draw_logits(rng, shape, kind, k)
+            if not sound_logits(logits / t, k, p, kind == "tie"):
                 continue
             u = _draw_u(rng, list(_distributions(logits, k, p, t).values()))
             if u is None:

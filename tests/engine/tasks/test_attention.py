@@ -9,7 +9,7 @@ import pytest
 
 from engine.task import Call, CallResult, DiagnosisContext
 from engine.tasks import get_task
-from engine.tasks.attention import _weights, attention_backward, attention_forward
+from engine.tasks.attention import attention_backward, attention_forward, attention_weights
 from tests.engine.tasks.support import assert_in_statement, gradcheck_reference
 
 TASK_ID = "attention"
@@ -96,7 +96,7 @@ def _ctx(got: np.ndarray, **args: Any) -> DiagnosisContext:
 def test_scale_detector_names_each_scaling_mistake(scale: float, text: str) -> None:
     rng = np.random.default_rng(2)
     Q, K, V = rng.standard_normal((2, 4, 8)), rng.standard_normal((2, 3, 8)), rng.standard_normal((2, 3, 5))
-    got = _weights(Q, K, None, scale=scale) @ V
+    got = attention_weights(Q, K, None, scale=scale) @ V
     found = [d(_ctx(got, Q=Q, K=K, V=V)) for d in TASK.detectors["attention_forward"]]
     assert any(f and text in f for f in found), found
 
@@ -117,5 +117,5 @@ def test_worked_example_matches_the_reference() -> None:
     K = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     V = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
     mask = np.array([[True, False, False], [True, True, False]])
-    assert_in_statement(TASK_ID, Q @ K.T / np.sqrt(2.0), _weights(Q, K, None), attention_forward(Q, K, V))
-    assert_in_statement(TASK_ID, _weights(Q, K, mask), attention_forward(Q, K, V, mask))
+    assert_in_statement(TASK_ID, Q @ K.T / np.sqrt(2.0), attention_weights(Q, K, None), attention_forward(Q, K, V))
+    assert_in_statement(TASK_ID, attention_weights(Q, K, mask), attention_forward(Q, K, V, mask))

@@ -7,7 +7,8 @@ import pytest
 
 from engine.tasks import get_task
 from engine.tasks.sample_token import U_MARGIN, _distributions, _picks, sample_token
-from engine.tasks.top_k_top_p_filter import _softmax, filter_logits
+from engine.tasks.softmax import stable_softmax
+from engine.tasks.top_k_top_p_filter import filter_logits
 from tests.engine.tasks.support import assert_written_in_statement
 
 TASK_ID = "sample_token"
@@ -44,8 +45,8 @@ def test_worked_example() -> None:
     logits = np.array([[4.0, 2.0, 1.0, 1.0, -2.0, 0.0]] * 2)
     u = np.array([0.8, 0.95])
     np.testing.assert_array_equal(sample_token(logits, u, temperature=2.0, top_k=3, top_p=0.9), [2, 3])
-    p = _softmax(filter_logits(logits[0], 3, 0.9, 2.0))
-    assert_written_in_statement(TASK_ID, p, np.cumsum(p), np.cumsum(_softmax(logits[0] / 2.0)))
+    p = stable_softmax(filter_logits(logits[0], 3, 0.9, 2.0))
+    assert_written_in_statement(TASK_ID, p, np.cumsum(p), np.cumsum(stable_softmax(logits[0] / 2.0)))
     assert_written_in_statement(TASK_ID, "tokens = [2, 3]")
     assert sample_token(logits, u, temperature=2.0)[1] == 5  # unfiltered: a token top-k drops
 

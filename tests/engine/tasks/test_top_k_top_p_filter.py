@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from engine.tasks import get_task
-from engine.tasks.top_k_top_p_filter import _filter, _softmax, filter_logits
+from engine.tasks.softmax import stable_softmax
+from engine.tasks.top_k_top_p_filter import _filter, filter_logits
 from tests.engine.tasks.support import assert_written_in_statement
 
 TASK_ID = "top_k_top_p_filter"
@@ -15,7 +16,7 @@ TASK_ID = "top_k_top_p_filter"
 def _sorted_rule(z: np.ndarray, top_p: float) -> np.ndarray:
     """The sort-and-cumsum formulation of top-p, for one row (ties broken by position)."""
     order = np.argsort(-z, kind="stable")
-    p = _softmax(z)[order]
+    p = stable_softmax(z)[order]
     keep = np.zeros(z.shape, dtype=bool)
     keep[order] = (np.cumsum(p) - p) < top_p
     return keep
@@ -29,7 +30,7 @@ def test_kept_mass_reaches_top_p_and_is_the_smallest_such_set() -> None:
         kept_k = _filter(a["logits"], a["top_k"], 1.0, a["temperature"])  # top-k and temperature alone
         out, v = filter_logits(**a), a["logits"].shape[-1]
         for zk, row in zip(kept_k.reshape(-1, v), out.reshape(-1, v), strict=True):
-            p = _softmax(zk)
+            p = stable_softmax(zk)
             kept = np.isfinite(row)
             assert p[kept].sum() >= a["top_p"] - 1e-12, (seed, case.name)
             smallest = np.argmin(np.where(kept, p, np.inf))
@@ -55,7 +56,7 @@ def test_worked_example() -> None:
     logits = np.array([4.0, 2.0, 1.0, 1.0, -2.0, 0.0])
     out = filter_logits(logits, top_k=3, top_p=0.9, temperature=2.0)
     np.testing.assert_array_equal(out, [2.0, 1.0, 0.5, 0.5, -np.inf, -np.inf])
-    p = _softmax(np.where(np.isfinite(out), out, -np.inf))
+    p = stable_softmax(np.where(np.isfinite(out), out, -np.inf))
     assert_written_in_statement(TASK_ID, logits / 2.0, p)
     np.testing.assert_array_equal(filter_logits(logits, 3, 0.6, 2.0), [2.0, 1.0] + [-np.inf] * 4)
     np.testing.assert_array_equal(filter_logits(logits), logits)
