@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.task import Call, Case, DiagnosisContext, Param
+from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Param, Task
 
 
 def normal(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> np.ndarray:
@@ -46,6 +46,30 @@ def pool_dims(ctx: DiagnosisContext) -> list[tuple[int, int, int, int]]:
     :func:`engine.diagnose.output_size`."""
     x, k, s = ctx.call.args["x"], int(ctx.call.args["kernel_size"]), int(ctx.call.args["stride"])
     return [(int(x.shape[axis]), k, s, 0) for axis in (2, 3)]
+
+
+def elementwise_task(
+    name: str,
+    title: str,
+    reference: tuple[Callable[..., Any], Callable[..., Any]],
+    make_cases: Callable[[np.random.Generator], list[Case]],
+    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
+) -> Task:
+    """The task of an elementwise activation: ``<name>_forward(x) -> y`` and ``<name>_backward(dy, x) -> dx``, their
+    references and detectors in that order, and the link that checks the backward numerically."""
+    forward, backward = f"{name}_forward", f"{name}_backward"
+    return Task(
+        id=name,
+        title=title,
+        functions=(
+            FunctionSpec(forward, params("x"), ("y",)),
+            FunctionSpec(backward, params("dy", "x"), ("dx",)),
+        ),
+        reference={forward: reference[0], backward: reference[1]},
+        make_cases=make_cases,
+        detectors={forward: detectors[0], backward: detectors[1]},
+        links=(GradientLink(forward, backward, {"x": None}),),
+    )
 
 
 def elementwise_cases(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import away_from_zero, mixed_signs, normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import away_from_zero, elementwise_task, mixed_signs, normal, upstream
 
 
 def relu_forward(x: np.ndarray) -> np.ndarray:
@@ -121,18 +121,14 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="relu",
-    title="ReLU forward and backward",
-    functions=(
-        FunctionSpec("relu_forward", params("x"), ("y",)),
-        FunctionSpec("relu_backward", params("dy", "x"), ("dx",)),
-    ),
-    reference={"relu_forward": relu_forward, "relu_backward": relu_backward},
-    make_cases=_cases,
-    detectors={
-        "relu_forward": (_forward_gate, _forward_min),
-        "relu_backward": (
+TASK = elementwise_task(
+    "relu",
+    "ReLU forward and backward",
+    (relu_forward, relu_backward),
+    _cases,
+    (
+        (_forward_gate, _forward_min),
+        (
             _gate_at_zero,
             _gate_on_dy,
             _gate_inverted,
@@ -140,6 +136,5 @@ TASK = Task(
             diagnose.upstream_ignored("dx"),
             diagnose.scaled("dx"),
         ),
-    },
-    links=(GradientLink("relu_forward", "relu_backward", {"x": None}),),
+    ),
 )

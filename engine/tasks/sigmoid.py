@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import elementwise_cases, normal, params
+from engine.task import Case, DiagnosisContext
+from engine.tasks._util import elementwise_cases, elementwise_task, normal
 
 EDGE_NOTE = "This edge case judges the algorithm in float64; a float32 computation need not pass it."
 
@@ -84,24 +84,19 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return elementwise_cases(rng, "sigmoid", inputs, example_scale=2.0)
 
 
-TASK = Task(
-    id="sigmoid",
-    title="Sigmoid forward and backward",
-    functions=(
-        FunctionSpec("sigmoid_forward", params("x"), ("y",)),
-        FunctionSpec("sigmoid_backward", params("dy", "x"), ("dx",)),
-    ),
-    reference={"sigmoid_forward": sigmoid_forward, "sigmoid_backward": sigmoid_backward},
-    make_cases=_cases,
-    detectors={
-        "sigmoid_forward": (diagnose.non_finite("y", ADVICE_FORWARD), _negated),
-        "sigmoid_backward": (
+TASK = elementwise_task(
+    "sigmoid",
+    "Sigmoid forward and backward",
+    (sigmoid_forward, sigmoid_backward),
+    _cases,
+    (
+        (diagnose.non_finite("y", ADVICE_FORWARD), _negated),
+        (
             diagnose.non_finite("dx", ADVICE_BACKWARD),
             _uses_x,
             _missing_one_minus,
             diagnose.upstream_ignored("dx"),
             diagnose.scaled("dx"),
         ),
-    },
-    links=(GradientLink("sigmoid_forward", "sigmoid_backward", {"x": None}),),
+    ),
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import elementwise_cases, normal, params
+from engine.task import Case, DiagnosisContext
+from engine.tasks._util import elementwise_cases, elementwise_task, normal
 from engine.tasks.sigmoid import EDGE_NOTE, large_inputs, sigmoid_forward
 
 
@@ -61,27 +61,22 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return elementwise_cases(rng, "tanh", inputs, example_scale=1.0)
 
 
-TASK = Task(
-    id="tanh",
-    title="Tanh forward and backward",
-    functions=(
-        FunctionSpec("tanh_forward", params("x"), ("y",)),
-        FunctionSpec("tanh_backward", params("dy", "x"), ("dx",)),
-    ),
-    reference={"tanh_forward": tanh_forward, "tanh_backward": tanh_backward},
-    make_cases=_cases,
-    detectors={
-        "tanh_forward": (
+TASK = elementwise_task(
+    "tanh",
+    "Tanh forward and backward",
+    (tanh_forward, tanh_backward),
+    _cases,
+    (
+        (
             diagnose.non_finite("y", "use np.tanh, or 2 * sigmoid(2x) - 1 with a stable sigmoid"),
             _is_sigmoid,
         ),
-        "tanh_backward": (
+        (
             diagnose.non_finite("dx", "compute t = np.tanh(x) and use 1 - t**2, not a ratio of exponentials"),
             _uses_x,
             _not_squared,
             diagnose.upstream_ignored("dx"),
             diagnose.scaled("dx"),
         ),
-    },
-    links=(GradientLink("tanh_forward", "tanh_backward", {"x": None}),),
+    ),
 )
