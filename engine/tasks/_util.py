@@ -72,6 +72,29 @@ def elementwise_task(
     )
 
 
+def loss_task(
+    task_id: str,
+    title: str,
+    spec: FunctionSpec,
+    reference: Callable[..., Any],
+    make_cases: Callable[[np.random.Generator], Sequence[Case]],
+    detectors: tuple[Detector, ...],
+    wrt: dict[str, int],
+) -> Task:
+    """The task of one function that returns a loss and its own gradients, ``spec.name(...) -> (loss, d..., ...)``:
+    ``wrt`` maps each differentiated argument to its gradient's place in the outputs, for the link that checks the
+    gradients against the loss numerically."""
+    return Task(
+        id=task_id,
+        title=title,
+        functions=(spec,),
+        reference={spec.name: reference},
+        make_cases=make_cases,
+        detectors={spec.name: detectors},
+        links=(GradientLink(spec.name, spec.name, wrt, forward_output=0, upstream_arg=None),),
+    )
+
+
 def elementwise_cases(
     rng: np.random.Generator, task: str, inputs: list[tuple[str, np.ndarray, bool, str]], example_scale: float
 ) -> list[Case]:

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 
 EDGE_NOTE = "This edge case judges the algorithm in float64; a float32 computation need not pass it."
 
@@ -177,23 +177,19 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="bce_with_logits",
-    title="Binary cross-entropy with logits and its gradient",
-    functions=(FunctionSpec("bce_with_logits", params("logits", "targets"), ("loss", "dlogits")),),
-    reference={"bce_with_logits": bce_with_logits},
-    make_cases=_cases,
-    detectors={
-        "bce_with_logits": (
-            _per_element,
-            _overflow,
-            _precision_lost,
-            _targets_rounded,
-            diagnose.factor_explained("loss", _loss_factors),
-            diagnose.factor_explained("dlogits", _grad_factors),
-        ),
-    },
-    links=(
-        GradientLink("bce_with_logits", "bce_with_logits", {"logits": 1}, forward_output=0, upstream_arg=None),
+TASK = loss_task(
+    "bce_with_logits",
+    "Binary cross-entropy with logits and its gradient",
+    FunctionSpec("bce_with_logits", params("logits", "targets"), ("loss", "dlogits")),
+    bce_with_logits,
+    _cases,
+    (
+        _per_element,
+        _overflow,
+        _precision_lost,
+        _targets_rounded,
+        diagnose.factor_explained("loss", _loss_factors),
+        diagnose.factor_explained("dlogits", _grad_factors),
     ),
+    {"logits": 1},
 )

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 from engine.tasks.softmax import stable_softmax
 
 
@@ -139,24 +139,18 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="cross_entropy_from_probs",
-    title="Cross-entropy from probabilities and its gradient",
-    functions=(FunctionSpec("cross_entropy_from_probs", params("p", "y"), ("loss", "dp")),),
-    reference={"cross_entropy_from_probs": cross_entropy_from_probs},
-    make_cases=_cases,
-    detectors={
-        "cross_entropy_from_probs": (
-            _per_example,
-            _nan_from_zeros,
-            diagnose.variant_explained("dp", _grad_variants),
-            diagnose.factor_explained("loss", _loss_factors),
-            diagnose.factor_explained("dp", _grad_factors),
-        ),
-    },
-    links=(
-        GradientLink(
-            "cross_entropy_from_probs", "cross_entropy_from_probs", {"p": 1}, forward_output=0, upstream_arg=None
-        ),
+TASK = loss_task(
+    "cross_entropy_from_probs",
+    "Cross-entropy from probabilities and its gradient",
+    FunctionSpec("cross_entropy_from_probs", params("p", "y"), ("loss", "dp")),
+    cross_entropy_from_probs,
+    _cases,
+    (
+        _per_example,
+        _nan_from_zeros,
+        diagnose.variant_explained("dp", _grad_variants),
+        diagnose.factor_explained("loss", _loss_factors),
+        diagnose.factor_explained("dp", _grad_factors),
     ),
+    {"p": 1},
 )

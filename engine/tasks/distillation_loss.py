@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 from engine.tasks.softmax import EDGE_NOTE, offset_rows, stable_log_softmax
 from engine.tasks.softmax_backward import softmax_backward
 
@@ -135,28 +135,18 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="distillation_loss",
-    title="Distillation loss with temperature and its gradient",
-    functions=(
-        FunctionSpec(
-            "distillation_loss", params("student_logits", "teacher_logits", "T"), ("loss", "dstudent")
-        ),
+TASK = loss_task(
+    "distillation_loss",
+    "Distillation loss with temperature and its gradient",
+    FunctionSpec("distillation_loss", params("student_logits", "teacher_logits", "T"), ("loss", "dstudent")),
+    distillation_loss,
+    _cases,
+    (
+        diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),
+        diagnose.variant_explained("dstudent", lambda ctx: _variants(ctx, 1)),
+        diagnose.factor_explained("loss", lambda ctx: _factors("loss", ctx)),
+        diagnose.factor_explained("dstudent", lambda ctx: _factors("dstudent", ctx)),
+        diagnose.non_finite("loss", "compute log-softmax by log-sum-exp (subtract each row's max first)"),
     ),
-    reference={"distillation_loss": distillation_loss},
-    make_cases=_cases,
-    detectors={
-        "distillation_loss": (
-            diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),
-            diagnose.variant_explained("dstudent", lambda ctx: _variants(ctx, 1)),
-            diagnose.factor_explained("loss", lambda ctx: _factors("loss", ctx)),
-            diagnose.factor_explained("dstudent", lambda ctx: _factors("dstudent", ctx)),
-            diagnose.non_finite("loss", "compute log-softmax by log-sum-exp (subtract each row's max first)"),
-        ),
-    },
-    links=(
-        GradientLink(
-            "distillation_loss", "distillation_loss", {"student_logits": 1}, forward_output=0, upstream_arg=None
-        ),
-    ),
+    {"student_logits": 1},
 )

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 from engine.tasks.bce_with_logits import EDGE_NOTE, large_logits, stable_sigmoid
 
 
@@ -158,22 +158,18 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="focal_loss",
-    title="Binary focal loss with logits and its gradient",
-    functions=(
-        FunctionSpec("focal_loss", params("logits", "targets", alpha="0.25", gamma="2.0"), ("loss", "dlogits")),
+TASK = loss_task(
+    "focal_loss",
+    "Binary focal loss with logits and its gradient",
+    FunctionSpec("focal_loss", params("logits", "targets", alpha="0.25", gamma="2.0"), ("loss", "dlogits")),
+    focal_loss,
+    _cases,
+    (
+        _overflow,
+        diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),
+        diagnose.variant_explained("dlogits", lambda ctx: _variants(ctx, 1)),
+        diagnose.factor_explained("loss", _loss_factors),
+        diagnose.factor_explained("dlogits", _grad_factors),
     ),
-    reference={"focal_loss": focal_loss},
-    make_cases=_cases,
-    detectors={
-        "focal_loss": (
-            _overflow,
-            diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),
-            diagnose.variant_explained("dlogits", lambda ctx: _variants(ctx, 1)),
-            diagnose.factor_explained("loss", _loss_factors),
-            diagnose.factor_explained("dlogits", _grad_factors),
-        ),
-    },
-    links=(GradientLink("focal_loss", "focal_loss", {"logits": 1}, forward_output=0, upstream_arg=None),),
+    {"logits": 1},
 )

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 from engine.tasks.softmax import EDGE_NOTE, naive_softmax, stable_log_softmax
 
 
@@ -151,22 +151,20 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="infonce",
-    title="InfoNCE contrastive loss and its gradients",
-    functions=(FunctionSpec("infonce_loss", params("q", "k", "temperature"), ("loss", "dq", "dk")),),
-    reference={"infonce_loss": infonce_loss},
-    make_cases=_cases,
-    detectors={
-        "infonce_loss": (
-            _unstable,
-            _symmetric,
-            diagnose.variant_explained("loss", _loss_variants),
-            diagnose.variant_explained("dk", _dk_variants),
-            diagnose.factor_explained("loss", lambda ctx: _sizes_factors("loss", ctx)),
-            diagnose.factor_explained("dq", lambda ctx: _sizes_factors("dq", ctx)),
-            diagnose.factor_explained("dk", lambda ctx: _sizes_factors("dk", ctx)),
-        ),
-    },
-    links=(GradientLink("infonce_loss", "infonce_loss", {"q": 1, "k": 2}, forward_output=0, upstream_arg=None),),
+TASK = loss_task(
+    "infonce",
+    "InfoNCE contrastive loss and its gradients",
+    FunctionSpec("infonce_loss", params("q", "k", "temperature"), ("loss", "dq", "dk")),
+    infonce_loss,
+    _cases,
+    (
+        _unstable,
+        _symmetric,
+        diagnose.variant_explained("loss", _loss_variants),
+        diagnose.variant_explained("dk", _dk_variants),
+        diagnose.factor_explained("loss", lambda ctx: _sizes_factors("loss", ctx)),
+        diagnose.factor_explained("dq", lambda ctx: _sizes_factors("dq", ctx)),
+        diagnose.factor_explained("dk", lambda ctx: _sizes_factors("dk", ctx)),
+    ),
+    {"q": 1, "k": 2},
 )

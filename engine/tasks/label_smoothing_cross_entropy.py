@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 from engine.tasks.softmax import EDGE_NOTE, huge_gap_rows, offset_rows, stable_log_softmax
 
 
@@ -189,32 +189,18 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="label_smoothing_cross_entropy",
-    title="Cross-entropy with label smoothing and its gradient",
-    functions=(
-        FunctionSpec(
-            "label_smoothing_cross_entropy", params("logits", "labels", "smoothing"), ("loss", "dlogits")
-        ),
+TASK = loss_task(
+    "label_smoothing_cross_entropy",
+    "Cross-entropy with label smoothing and its gradient",
+    FunctionSpec("label_smoothing_cross_entropy", params("logits", "labels", "smoothing"), ("loss", "dlogits")),
+    label_smoothing_cross_entropy,
+    _cases,
+    (
+        _per_example,
+        _overflow,
+        _wrong_targets,
+        diagnose.factor_explained("loss", _loss_factors),
+        diagnose.factor_explained("dlogits", _grad_factors),
     ),
-    reference={"label_smoothing_cross_entropy": label_smoothing_cross_entropy},
-    make_cases=_cases,
-    detectors={
-        "label_smoothing_cross_entropy": (
-            _per_example,
-            _overflow,
-            _wrong_targets,
-            diagnose.factor_explained("loss", _loss_factors),
-            diagnose.factor_explained("dlogits", _grad_factors),
-        ),
-    },
-    links=(
-        GradientLink(
-            "label_smoothing_cross_entropy",
-            "label_smoothing_cross_entropy",
-            {"logits": 1},
-            forward_output=0,
-            upstream_arg=None,
-        ),
-    ),
+    {"logits": 1},
 )

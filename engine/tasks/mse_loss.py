@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 
 
 def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
@@ -79,17 +79,15 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="mse_loss",
-    title="Mean squared error loss and its gradient",
-    functions=(FunctionSpec("mse_loss", params("pred", "target"), ("loss", "dpred")),),
-    reference={"mse_loss": mse_loss},
-    make_cases=_cases,
-    detectors={
-        "mse_loss": (
-            diagnose.factor_explained("loss", _loss_factors),
-            diagnose.factor_explained("dpred", _grad_factors),
-        ),
-    },
-    links=(GradientLink("mse_loss", "mse_loss", {"pred": 1}, forward_output=0, upstream_arg=None),),
+TASK = loss_task(
+    "mse_loss",
+    "Mean squared error loss and its gradient",
+    FunctionSpec("mse_loss", params("pred", "target"), ("loss", "dpred")),
+    mse_loss,
+    _cases,
+    (
+        diagnose.factor_explained("loss", _loss_factors),
+        diagnose.factor_explained("dpred", _grad_factors),
+    ),
+    {"pred": 1},
 )

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params
+from engine.task import Call, Case, DiagnosisContext, FunctionSpec
+from engine.tasks._util import loss_task, normal, params
 from engine.tasks.softmax import EDGE_NOTE, huge_gap_rows, offset_rows, stable_log_softmax, stable_softmax, tie_rows
 
 
@@ -196,25 +196,19 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="softmax_cross_entropy",
-    title="Softmax cross-entropy loss and its gradient",
-    functions=(FunctionSpec("softmax_cross_entropy", params("logits", "labels"), ("loss", "dlogits")),),
-    reference={"softmax_cross_entropy": softmax_cross_entropy},
-    make_cases=_cases,
-    detectors={
-        "softmax_cross_entropy": (
-            _per_example,
-            _labels_misused,
-            _log_of_softmax,
-            _overflow,
-            diagnose.factor_explained("loss", _loss_factors),
-            diagnose.factor_explained("dlogits", _grad_factors),
-        ),
-    },
-    links=(
-        GradientLink(
-            "softmax_cross_entropy", "softmax_cross_entropy", {"logits": 1}, forward_output=0, upstream_arg=None
-        ),
+TASK = loss_task(
+    "softmax_cross_entropy",
+    "Softmax cross-entropy loss and its gradient",
+    FunctionSpec("softmax_cross_entropy", params("logits", "labels"), ("loss", "dlogits")),
+    softmax_cross_entropy,
+    _cases,
+    (
+        _per_example,
+        _labels_misused,
+        _log_of_softmax,
+        _overflow,
+        diagnose.factor_explained("loss", _loss_factors),
+        diagnose.factor_explained("dlogits", _grad_factors),
     ),
+    {"logits": 1},
 )
