@@ -48,6 +48,22 @@ def pool_dims(ctx: DiagnosisContext) -> list[tuple[int, int, int, int]]:
     return [(int(x.shape[axis]), k, s, 0) for axis in (2, 3)]
 
 
+def overflow(outputs: tuple[str, ...], where: str, advice: str) -> Detector:
+    """The first of ``outputs`` that has NaN or inf where the reference is finite: "<output> overflows to NaN or
+    inf on <where>: <advice>"."""
+
+    def detect(ctx: DiagnosisContext) -> str | None:
+        for name in outputs:
+            got, exp = ctx.got.get(name), ctx.expected[name]
+            if got is None or got.shape != exp.shape or got.dtype.kind != "f":
+                continue
+            if np.any(~np.isfinite(got) & np.isfinite(exp)):
+                return f"{name} overflows to NaN or inf on {where}: {advice}"
+        return None
+
+    return detect
+
+
 def elementwise_task(
     name: str,
     title: str,

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, params
+from engine.tasks._util import loss_task, normal, overflow, params
 
 EDGE_NOTE = "This edge case judges the algorithm in float64; a float32 computation need not pass it."
 
@@ -81,17 +81,12 @@ def _grad_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
     return out
 
 
-def _overflow(ctx: DiagnosisContext) -> str | None:
-    for name in ("loss", "dlogits"):
-        got, exp = ctx.got.get(name), ctx.expected[name]
-        if got is None or got.shape != exp.shape or got.dtype.kind != "f":
-            continue
-        if np.any(~np.isfinite(got) & np.isfinite(exp)):
-            return (
-                f"{name} overflows to NaN or inf on large |logits|: log(sigmoid(z)) and log(1 - sigmoid(z)) hit"
-                " log(0), and exp(-z) overflows for very negative z; use max(z, 0) - z * t + log1p(exp(-|z|))"
-            )
-    return None
+_overflow = overflow(
+    ("loss", "dlogits"),
+    "large |logits|",
+    "log(sigmoid(z)) and log(1 - sigmoid(z)) hit log(0), and exp(-z) overflows for very negative z; use"
+    " max(z, 0) - z * t + log1p(exp(-|z|))",
+)
 
 
 def _precision_lost(ctx: DiagnosisContext) -> str | None:

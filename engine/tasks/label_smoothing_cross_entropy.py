@@ -16,7 +16,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, params
+from engine.tasks._util import loss_task, normal, overflow, params
 from engine.tasks.softmax import EDGE_NOTE, huge_gap_rows, offset_rows, stable_log_softmax
 
 
@@ -121,18 +121,12 @@ def _grad_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
     return out
 
 
-def _overflow(ctx: DiagnosisContext) -> str | None:
-    for name in ("loss", "dlogits"):
-        got, exp = ctx.got.get(name), ctx.expected[name]
-        if got is None or got.shape != exp.shape or got.dtype.kind != "f":
-            continue
-        if np.any(~np.isfinite(got) & np.isfinite(exp)):
-            return (
-                f"{name} overflows to NaN or inf on large logits: subtract each row's max before exp and take the"
-                " log-probabilities by log-sum-exp (log of a softmax probability that underflows to 0 is -inf, and"
-                " with smoothing every class has a positive weight)"
-            )
-    return None
+_overflow = overflow(
+    ("loss", "dlogits"),
+    "large logits",
+    "subtract each row's max before exp and take the log-probabilities by log-sum-exp (log of a softmax"
+    " probability that underflows to 0 is -inf, and with smoothing every class has a positive weight)",
+)
 
 
 def _per_example(ctx: DiagnosisContext) -> str | None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, params
+from engine.tasks._util import loss_task, normal, overflow, params
 from engine.tasks.softmax import EDGE_NOTE, huge_gap_rows, offset_rows, stable_log_softmax, stable_softmax, tie_rows
 
 
@@ -134,19 +134,15 @@ def _log_of_softmax(ctx: DiagnosisContext) -> str | None:
     )
 
 
+_any_overflow = overflow(
+    ("loss", "dlogits"),
+    "large logits",
+    "subtract each row's max before exp (and compute the log-probabilities by log-sum-exp)",
+)
+
+
 def _overflow(ctx: DiagnosisContext) -> str | None:
-    if _log_of_softmax(ctx) is not None:
-        return None
-    for name in ("loss", "dlogits"):
-        got, exp = ctx.got.get(name), ctx.expected[name]
-        if got is None or got.shape != exp.shape or got.dtype.kind != "f":
-            continue
-        if np.any(~np.isfinite(got) & np.isfinite(exp)):
-            return (
-                f"{name} overflows to NaN or inf on large logits: subtract each row's max before exp (and compute"
-                " the log-probabilities by log-sum-exp)"
-            )
-    return None
+    return None if _log_of_softmax(ctx) is not None else _any_overflow(ctx)
 
 
 def _case(name: str, logits: np.ndarray, labels: np.ndarray, what: str, visible: bool = False) -> Case:
