@@ -18,6 +18,7 @@ from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
 from engine.tasks._util import loss_task, normal, overflow, params
 from engine.tasks.softmax import EDGE_NOTE, huge_gap_rows, offset_rows, stable_log_softmax
+from engine.tasks.softmax_cross_entropy import grad_factors
 
 
 def smoothed_targets(labels: np.ndarray, classes: int, smoothing: float) -> np.ndarray:
@@ -112,13 +113,7 @@ def _loss_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
 
 def _grad_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
     n, c = _args(ctx)[0].shape
-    out = [(-1.0, "dlogits has the wrong sign: it is (softmax(logits) - q) / N")]
-    if n > 1:
-        out.append((float(n), "dlogits is N times too large: divide by the batch size N (the loss is a mean)"))
-        out.append((1.0 / n, "dlogits is divided by N twice: divide by the batch size once"))
-    if c > 1:
-        out.append((1.0 / c, "dlogits is divided by N*C: divide by the batch size N only"))
-    return out
+    return grad_factors(n, c, "(softmax(logits) - q) / N")
 
 
 _overflow = overflow(

@@ -43,8 +43,13 @@ def _loss_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
 
 
 def _grad_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
-    n, c = _sizes(ctx)
-    out = [(-1.0, "dlogits has the wrong sign: it is (softmax(logits) - onehot(labels)) / N")]
+    return grad_factors(*_sizes(ctx), "(softmax(logits) - onehot(labels)) / N")
+
+
+def grad_factors(n: int, c: int, right: str) -> list[tuple[float, str]]:
+    """The constant factors by which the classic mistakes scale dlogits (N, C) of a loss averaged over the batch,
+    with their sentences; ``right`` is what dlogits is, for the sign mistake."""
+    out = [(-1.0, f"dlogits has the wrong sign: it is {right}")]
     if n > 1:
         out.append((float(n), "dlogits is N times too large: divide by the batch size N (the loss is a mean)"))
         out.append((1.0 / n, "dlogits is divided by N twice: divide by the batch size once"))
