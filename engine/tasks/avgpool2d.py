@@ -8,18 +8,13 @@ overlapping windows accumulate; positions that no window covers get 0.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, pool_dims, upstream
-from engine.tasks.maxpool2d import maxpool2d_backward
-
-
-def _out_size(h: int, kernel_size: int, stride: int) -> int:
-    return (h - kernel_size) // stride + 1
+from engine.task import Case, DiagnosisContext
+from engine.tasks._util import normal, pool_dims
+from engine.tasks.maxpool2d import PoolShape, maxpool2d_backward, pool_cases, pool_geometry, pool_out_size, pool_task
 
 
 def avgpool2d_forward(x: np.ndarray, kernel_size: int, stride: int) -> np.ndarray:
@@ -27,7 +22,7 @@ def avgpool2d_forward(x: np.ndarray, kernel_size: int, stride: int) -> np.ndarra
     x = np.asarray(x, dtype=np.float64)
     n, c, h, w = x.shape
     k = kernel_size
-    h_out, w_out = _out_size(h, k, stride), _out_size(w, k, stride)
+    h_out, w_out = pool_out_size(h, k, stride), pool_out_size(w, k, stride)
     y = np.empty((n, c, h_out, w_out))
     for i in range(h_out):
         for j in range(w_out):
@@ -60,12 +55,8 @@ def avgpool2d_backward(dy: np.ndarray, x: np.ndarray, kernel_size: int, stride: 
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _geometry(ctx: DiagnosisContext) -> tuple[int, int]:
-    return int(ctx.call.args["kernel_size"]), int(ctx.call.args["stride"])
-
-
 def _forward_stride(ctx: DiagnosisContext) -> str | None:
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     got = ctx.got.get("y")
     if s != k and diagnose.matches_variant(got, ctx.reference(stride=k)["y"], ctx.expected["y"]):
         return "y assumes stride = kernel_size (non-overlapping windows); use the given stride"
@@ -76,7 +67,7 @@ def _forward_stride(ctx: DiagnosisContext) -> str | None:
 
 def _forward_max(ctx: DiagnosisContext) -> str | None:
     x = np.asarray(ctx.call.args["x"], dtype=np.float64)
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     got = ctx.got.get("y")
     if got is None or got.shape != ctx.expected["y"].shape:
         return None
@@ -91,7 +82,7 @@ def _forward_max(ctx: DiagnosisContext) -> str | None:
 
 
 def _forward_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
-    k, _ = _geometry(ctx)
+    k, _ = pool_geometry(ctx)
     if k == 1:
         return []
     return [
@@ -101,7 +92,7 @@ def _forward_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
 
 
 def _backward_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
-    k, _ = _geometry(ctx)
+    k, _ = pool_geometry(ctx)
     out: list[tuple[float, str]] = [(-1.0, "dx has the wrong sign")]
     if k > 1:
         out += [
@@ -117,7 +108,7 @@ def _backward_factors(ctx: DiagnosisContext) -> Sequence[tuple[float, str]]:
 
 def _variant(ctx: DiagnosisContext, step: int | None = None, accumulate: bool = True) -> np.ndarray:
     dy = np.asarray(ctx.call.args["dy"], dtype=np.float64)
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     return _spread(dy, np.shape(ctx.call.args["x"]), k, s if step is None else step, accumulate)
 
 
@@ -131,7 +122,7 @@ def _overwritten(ctx: DiagnosisContext) -> str | None:
 
 
 def _backward_stride(ctx: DiagnosisContext) -> str | None:
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     for step in dict.fromkeys((k, 1)):
         if step == s:
             continue
@@ -159,7 +150,7 @@ def _backward_max(ctx: DiagnosisContext) -> str | None:
 # ---------------------------------------------------------------------------------------------------- cases
 
 # name, (N, C, H, W), kernel_size, stride, what
-_SHAPES: tuple[tuple[str, tuple[int, int, int, int], int, int, str], ...] = (
+_SHAPES: tuple[PoolShape, ...] = (
     ("example", (1, 2, 4, 6), 2, 2, "2x2 windows with stride 2 (non-overlapping) on a 4x6 image"),
     ("overlap_k3_s1", (2, 2, 5, 6), 3, 1, "3x3 windows with stride 1: windows overlap"),
     (
@@ -177,44 +168,30 @@ _SHAPES: tuple[tuple[str, tuple[int, int, int, int], int, int, str], ...] = (
 
 
 def _cases(rng: np.random.Generator) -> list[Case]:
-    cases: list[Case] = []
-    for name, (n, c, h, w), k, stride, what in _SHAPES:
-        visible = name == "example"
-        fargs: dict[str, Any] = {"x": normal(rng, n, c, h, w) + 0.5, "kernel_size": k, "stride": stride}
-        cases.append(
-            Case(f"forward_{name}", (Call("avgpool2d_forward", fargs),), visible, description=f"forward: {what}")
-        )
-        dy = upstream(rng, n, c, _out_size(h, k, stride), _out_size(w, k, stride))
-        bargs: dict[str, Any] = {"dy": dy, "x": normal(rng, n, c, h, w), "kernel_size": k, "stride": stride}
-        cases.append(
-            Case(f"backward_{name}", (Call("avgpool2d_backward", bargs),), visible, description=f"backward: {what}")
-        )
-    return cases
+    def draw(_name: str, shape: tuple[int, int, int, int], forward: bool) -> np.ndarray:
+        return normal(rng, *shape) + 0.5 if forward else normal(rng, *shape)
+
+    return pool_cases(rng, "avgpool2d", _SHAPES, draw)
 
 
-TASK = Task(
-    id="avgpool2d",
-    title="2-D average pooling forward and backward",
-    functions=(
-        FunctionSpec("avgpool2d_forward", params("x", "kernel_size", "stride"), ("y",)),
-        FunctionSpec("avgpool2d_backward", params("dy", "x", "kernel_size", "stride"), ("dx",)),
-    ),
-    reference={"avgpool2d_forward": avgpool2d_forward, "avgpool2d_backward": avgpool2d_backward},
-    make_cases=_cases,
-    detectors={
-        "avgpool2d_forward": (
+TASK = pool_task(
+    "avgpool2d",
+    "2-D average pooling forward and backward",
+    (avgpool2d_forward, avgpool2d_backward),
+    _cases,
+    (
+        (
             diagnose.output_size("y", pool_dims),
             _forward_stride,
             _forward_max,
             diagnose.factor_explained("y", _forward_factors),
         ),
-        "avgpool2d_backward": (
+        (
             _overwritten,
             _backward_stride,
             _backward_max,
             diagnose.upstream_ignored("dx"),
             diagnose.factor_explained("dx", _backward_factors),
         ),
-    },
-    links=(GradientLink("avgpool2d_forward", "avgpool2d_backward", {"x": None}),),
+    ),
 )

@@ -6,16 +6,18 @@ its maximum; on a tie, to the first maximum in row-major order within the window
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
+from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks._util import params, pool_dims, upstream
 
 
-def _out_size(h: int, kernel_size: int, stride: int) -> int:
+def pool_out_size(h: int, kernel_size: int, stride: int) -> int:
+    """The pooled size along one axis: (h - kernel_size) // stride + 1 (no padding)."""
     return (h - kernel_size) // stride + 1
 
 
@@ -23,7 +25,7 @@ def maxpool2d_forward(x: np.ndarray, kernel_size: int, stride: int) -> np.ndarra
     """x (N, C, H, W) -> y (N, C, H_out, W_out)."""
     n, c, h, w = x.shape
     k = kernel_size
-    h_out, w_out = _out_size(h, k, stride), _out_size(w, k, stride)
+    h_out, w_out = pool_out_size(h, k, stride), pool_out_size(w, k, stride)
     y = np.empty((n, c, h_out, w_out))
     for i in range(h_out):
         for j in range(w_out):
@@ -103,65 +105,71 @@ def _tied(rng: np.random.Generator, *shape: int, levels: int = 3) -> np.ndarray:
     return rng.integers(0, levels, size=shape).astype(np.float64)
 
 
-def _make_x(rng: np.random.Generator, name: str, shape: tuple[int, int, int, int], ties: bool) -> np.ndarray:
+def _make_x(rng: np.random.Generator, name: str, shape: tuple[int, int, int, int]) -> np.ndarray:
+    """Distinct values, or many exact ties for the cases named ``ties_...``."""
     if name == "constant_windows":
         return np.full(shape, float(rng.integers(-24, 25)) / 8.0)  # one value (in eighths, exact) everywhere
-    return _tied(rng, *shape) if ties else _distinct(rng, *shape)
+    return _tied(rng, *shape) if name.startswith("ties_") else _distinct(rng, *shape)
 
 
-# name, (N, C, H, W), kernel_size, stride, ties?, what
-_SHAPES: tuple[tuple[str, tuple[int, int, int, int], int, int, bool, str], ...] = (
-    ("example", (2, 2, 4, 6), 2, 2, False, "2x2 windows with stride 2 (non-overlapping) on a 4x6 image"),
-    ("overlap_k3_s1", (2, 2, 5, 6), 3, 1, False, "3x3 windows with stride 1: windows overlap"),
+# name, (N, C, H, W), kernel_size, stride, what (the "ties_..." cases draw many exact ties)
+PoolShape = tuple[str, tuple[int, int, int, int], int, int, str]
+_SHAPES: tuple[PoolShape, ...] = (
+    ("example", (2, 2, 4, 6), 2, 2, "2x2 windows with stride 2 (non-overlapping) on a 4x6 image"),
+    ("overlap_k3_s1", (2, 2, 5, 6), 3, 1, "3x3 windows with stride 1: windows overlap"),
     (
         "overlap_k3_s2",
         (1, 3, 7, 8),
         3,
         2,
-        False,
         "3x3 windows with stride 2: windows overlap by one row, and the last column is not covered",
     ),
-    ("overlap_k2_s1", (2, 1, 4, 5), 2, 1, False, "2x2 windows with stride 1"),
-    ("gaps_k2_s3", (2, 2, 8, 7), 2, 3, False, "2x2 windows with stride 3: rows and columns between windows"),
-    ("batch1_k4", (1, 2, 9, 6), 4, 2, False, "a batch of one, 4x4 windows with stride 2"),
-    ("ties_k2_s2", (2, 2, 6, 4), 2, 2, True, "exact ties inside non-overlapping 2x2 windows"),
-    ("ties_k3_s1", (1, 2, 5, 5), 3, 1, True, "exact ties with overlapping 3x3 windows"),
-    ("ties_k3_s2", (2, 1, 7, 7), 3, 2, True, "exact ties with 3x3 windows at stride 2"),
-    ("constant_windows", (1, 1, 4, 4), 2, 1, True, "every value equal: each window is a full tie"),
+    ("overlap_k2_s1", (2, 1, 4, 5), 2, 1, "2x2 windows with stride 1"),
+    ("gaps_k2_s3", (2, 2, 8, 7), 2, 3, "2x2 windows with stride 3: rows and columns between windows"),
+    ("batch1_k4", (1, 2, 9, 6), 4, 2, "a batch of one, 4x4 windows with stride 2"),
+    ("ties_k2_s2", (2, 2, 6, 4), 2, 2, "exact ties inside non-overlapping 2x2 windows"),
+    ("ties_k3_s1", (1, 2, 5, 5), 3, 1, "exact ties with overlapping 3x3 windows"),
+    ("ties_k3_s2", (2, 1, 7, 7), 3, 2, "exact ties with 3x3 windows at stride 2"),
+    ("constant_windows", (1, 1, 4, 4), 2, 1, "every value equal: each window is a full tie"),
 )
 
 
-def _cases(rng: np.random.Generator) -> list[Case]:
+def pool_cases(
+    rng: np.random.Generator,
+    prefix: str,
+    shapes: Sequence[PoolShape],
+    draw: Callable[[str, tuple[int, int, int, int], bool], np.ndarray],
+) -> list[Case]:
+    """A forward and a backward case of ``<prefix>_forward(x, kernel_size, stride)`` and
+    ``<prefix>_backward(dy, x, kernel_size, stride)`` for each shape ``(name, (N, C, H, W), kernel_size, stride,
+    what)``; x is ``draw(name, shape, forward)``, drawn again for the backward after its upstream dy."""
     cases: list[Case] = []
-    for name, (n, c, h, w), k, stride, ties, what in _SHAPES:
+    for name, (n, c, h, w), k, stride, what in shapes:
         visible = name == "example"
-
-        fargs: dict[str, Any] = {"x": _make_x(rng, name, (n, c, h, w), ties), "kernel_size": k, "stride": stride}
-        cases.append(
-            Case(f"forward_{name}", (Call("maxpool2d_forward", fargs),), visible, description=f"forward: {what}")
-        )
-        dy = upstream(rng, n, c, _out_size(h, k, stride), _out_size(w, k, stride))
-        bargs: dict[str, Any] = {
-            "dy": dy,
-            "x": _make_x(rng, name, (n, c, h, w), ties),
-            "kernel_size": k,
-            "stride": stride,
-        }
-        cases.append(
-            Case(f"backward_{name}", (Call("maxpool2d_backward", bargs),), visible, description=f"backward: {what}")
-        )
+        fargs: dict[str, Any] = {"x": draw(name, (n, c, h, w), True), "kernel_size": k, "stride": stride}
+        call = Call(f"{prefix}_forward", fargs)
+        cases.append(Case(f"forward_{name}", (call,), visible, description=f"forward: {what}"))
+        dy = upstream(rng, n, c, pool_out_size(h, k, stride), pool_out_size(w, k, stride))
+        bargs: dict[str, Any] = {"dy": dy, "x": draw(name, (n, c, h, w), False), "kernel_size": k, "stride": stride}
+        call = Call(f"{prefix}_backward", bargs)
+        cases.append(Case(f"backward_{name}", (call,), visible, description=f"backward: {what}"))
     return cases
+
+
+def _cases(rng: np.random.Generator) -> list[Case]:
+    return pool_cases(rng, "maxpool2d", _SHAPES, lambda name, shape, _forward: _make_x(rng, name, shape))
 
 
 # ---------------------------------------------------------------------------------------------------- detectors
 
 
-def _geometry(ctx: DiagnosisContext) -> tuple[int, int]:
+def pool_geometry(ctx: DiagnosisContext) -> tuple[int, int]:
+    """The failing call's (kernel_size, stride)."""
     return int(ctx.call.args["kernel_size"]), int(ctx.call.args["stride"])
 
 
 def _forward_stride(ctx: DiagnosisContext) -> str | None:
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     got = ctx.got.get("y")
     if s != 1 and diagnose.matches_variant(got, ctx.reference(stride=1)["y"], ctx.expected["y"]):
         return "y is pooled with stride 1: move the window by `stride` positions, H_out = (H - k) // stride + 1"
@@ -173,7 +181,7 @@ def _forward_stride(ctx: DiagnosisContext) -> str | None:
 def _backward_variant(ctx: DiagnosisContext, **kwargs: Any) -> np.ndarray:
     dy = np.asarray(ctx.call.args["dy"], dtype=np.float64)
     x = np.asarray(ctx.call.args["x"], dtype=np.float64)
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     return _pool_backward(dy, x, k, kwargs.pop("step", s), **kwargs)
 
 
@@ -211,7 +219,7 @@ def _ties_last(ctx: DiagnosisContext) -> str | None:
 
 
 def _backward_stride(ctx: DiagnosisContext) -> str | None:
-    k, s = _geometry(ctx)
+    k, s = pool_geometry(ctx)
     got = ctx.got.get("dx")
     for step in (1, k):
         if step == s:
@@ -226,18 +234,37 @@ def _backward_stride(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="maxpool2d",
-    title="2-D max pooling forward and backward",
-    functions=(
-        FunctionSpec("maxpool2d_forward", params("x", "kernel_size", "stride"), ("y",)),
-        FunctionSpec("maxpool2d_backward", params("dy", "x", "kernel_size", "stride"), ("dx",)),
+def pool_task(
+    prefix: str,
+    title: str,
+    reference: tuple[Callable[..., Any], Callable[..., Any]],
+    make_cases: Callable[[np.random.Generator], list[Case]],
+    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
+) -> Task:
+    """A 2-D pooling task: ``<prefix>_forward(x, kernel_size, stride) -> y`` and
+    ``<prefix>_backward(dy, x, kernel_size, stride) -> dx``, and the link that checks the backward numerically."""
+    forward, backward = f"{prefix}_forward", f"{prefix}_backward"
+    return Task(
+        id=prefix,
+        title=title,
+        functions=(
+            FunctionSpec(forward, params("x", "kernel_size", "stride"), ("y",)),
+            FunctionSpec(backward, params("dy", "x", "kernel_size", "stride"), ("dx",)),
+        ),
+        reference={forward: reference[0], backward: reference[1]},
+        make_cases=make_cases,
+        detectors={forward: detectors[0], backward: detectors[1]},
+        links=(GradientLink(forward, backward, {"x": None}),),
+    )
+
+
+TASK = pool_task(
+    "maxpool2d",
+    "2-D max pooling forward and backward",
+    (maxpool2d_forward, maxpool2d_backward),
+    _cases,
+    (
+        (diagnose.output_size("y", pool_dims), _forward_stride),
+        (_overwritten, _ties_all, _ties_last, _backward_stride),
     ),
-    reference={"maxpool2d_forward": maxpool2d_forward, "maxpool2d_backward": maxpool2d_backward},
-    make_cases=_cases,
-    detectors={
-        "maxpool2d_forward": (diagnose.output_size("y", pool_dims), _forward_stride),
-        "maxpool2d_backward": (_overwritten, _ties_all, _ties_last, _backward_stride),
-    },
-    links=(GradientLink("maxpool2d_forward", "maxpool2d_backward", {"x": None}),),
 )
