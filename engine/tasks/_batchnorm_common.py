@@ -3,14 +3,22 @@ gradient link), the forward call's parameters and running statistics, and the de
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, ones_like_gamma, params, zeros_like_gamma
+from engine.task import Call, DiagnosisContext, Task
+from engine.tasks._util import (
+    DetectorPair,
+    MakeCases,
+    Pair,
+    normal,
+    ones_like_gamma,
+    pair_task,
+    params,
+    zeros_like_gamma,
+)
 
 
 def forward_call(
@@ -72,43 +80,24 @@ def eval_changes_running(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-def batchnorm_task(
-    prefix: str,
-    title: str,
-    reference: tuple[Callable[..., Any], Callable[..., Any]],
-    cases: Callable[[np.random.Generator], list[Case]],
-    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
-) -> Task:
+def batchnorm_task(prefix: str, title: str, reference: Pair, cases: MakeCases, detectors: DetectorPair) -> Task:
     """A batch norm task: ``<prefix>_forward`` (train and eval mode) and ``<prefix>_backward`` (of the train-mode
-    y), their references and detectors in that order, and the link that checks the backward numerically."""
-    forward, backward = f"{prefix}_forward", f"{prefix}_backward"
-    return Task(
-        id=prefix,
-        title=title,
-        functions=(
-            FunctionSpec(
-                forward,
-                params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
-                ("y", "new_running_mean", "new_running_var"),
-            ),
-            FunctionSpec(backward, params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
+    y); the gradient link checks y of train mode with beta and the running statistics fixed."""
+    signatures = (
+        (
+            params("x", "gamma", "beta", "running_mean", "running_var", "train", momentum="0.1", eps="1e-5"),
+            ("y", "new_running_mean", "new_running_var"),
         ),
-        reference={forward: reference[0], backward: reference[1]},
-        make_cases=cases,
-        detectors={forward: detectors[0], backward: detectors[1]},
-        links=(
-            GradientLink(
-                forward,
-                backward,
-                {"x": 0, "gamma": 1, "beta": 2},
-                forward_output=0,
-                forward_fixed_args={
-                    "beta": zeros_like_gamma,
-                    "running_mean": zeros_like_gamma,
-                    "running_var": ones_like_gamma,
-                    "train": True,
-                    "momentum": 0.1,
-                },
-            ),
-        ),
+        (params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
+    )
+    fixed = {
+        "beta": zeros_like_gamma,
+        "running_mean": zeros_like_gamma,
+        "running_var": ones_like_gamma,
+        "train": True,
+        "momentum": 0.1,
+    }
+    wrt = {"x": 0, "gamma": 1, "beta": 2}
+    return pair_task(
+        prefix, title, signatures, reference, cases, detectors, wrt, forward_output=0, forward_fixed_args=fixed
     )

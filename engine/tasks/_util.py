@@ -64,28 +64,41 @@ def overflow(outputs: tuple[str, ...], where: str, advice: str) -> Detector:
     return detect
 
 
-def elementwise_task(
-    name: str,
+Pair = tuple[Callable[..., Any], Callable[..., Any]]  # a forward's and its backward's reference
+DetectorPair = tuple[tuple[Detector, ...], tuple[Detector, ...]]
+MakeCases = Callable[[np.random.Generator], Sequence[Case]]
+Signature = tuple[tuple[Param, ...], tuple[str, ...]]  # a function's parameters and output names
+
+
+def pair_task(
+    prefix: str,
     title: str,
-    reference: tuple[Callable[..., Any], Callable[..., Any]],
-    make_cases: Callable[[np.random.Generator], list[Case]],
-    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
+    signatures: tuple[Signature, Signature],
+    reference: Pair,
+    make_cases: MakeCases,
+    detectors: DetectorPair,
+    wrt: Mapping[str, int | None],
+    **link: Any,
 ) -> Task:
-    """The task of an elementwise activation: ``<name>_forward(x) -> y`` and ``<name>_backward(dy, x) -> dx``, their
-    references and detectors in that order, and the link that checks the backward numerically."""
-    forward, backward = f"{name}_forward", f"{name}_backward"
+    """A task of ``<prefix>_forward`` and ``<prefix>_backward``: their signatures, references and detectors in that
+    order, and the gradient link (``wrt`` and the further ``GradientLink`` fields in ``link``) that checks the
+    backward against the forward numerically."""
+    names = (f"{prefix}_forward", f"{prefix}_backward")
     return Task(
-        id=name,
+        id=prefix,
         title=title,
-        functions=(
-            FunctionSpec(forward, params("x"), ("y",)),
-            FunctionSpec(backward, params("dy", "x"), ("dx",)),
-        ),
-        reference={forward: reference[0], backward: reference[1]},
+        functions=tuple(FunctionSpec(name, *signature) for name, signature in zip(names, signatures, strict=True)),
+        reference=dict(zip(names, reference, strict=True)),
         make_cases=make_cases,
-        detectors={forward: detectors[0], backward: detectors[1]},
-        links=(GradientLink(forward, backward, {"x": None}),),
+        detectors=dict(zip(names, detectors, strict=True)),
+        links=(GradientLink(*names, wrt, **link),),
     )
+
+
+def elementwise_task(name: str, title: str, reference: Pair, make_cases: MakeCases, detectors: DetectorPair) -> Task:
+    """The task of an elementwise activation: ``<name>_forward(x) -> y`` and ``<name>_backward(dy, x) -> dx``."""
+    signatures = ((params("x"), ("y",)), (params("dy", "x"), ("dx",)))
+    return pair_task(name, title, signatures, reference, make_cases, detectors, {"x": None})
 
 
 def loss_task(

@@ -175,10 +175,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = pool_task(
-    "avgpool2d",
-    "2-D average pooling forward and backward",
-    (avgpool2d_forward, avgpool2d_backward),
-    _cases,
+    "avgpool2d", "2-D average pooling forward and backward", (avgpool2d_forward, avgpool2d_backward), _cases,
     (
         (
             diagnose.output_size("y", pool_dims),

@@ -287,9 +287,7 @@ def _dgamma_uses_x(ctx: DiagnosisContext) -> str | None:
 
 
 TASK = batchnorm_task(
-    "batchnorm",
-    "Batch normalisation forward (train and eval) and backward",
-    (batchnorm_forward, batchnorm_backward),
+    "batchnorm", "Batch normalisation forward (train and eval) and backward", (batchnorm_forward, batchnorm_backward),
     _cases,
     (
         (

@@ -13,15 +13,7 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._batchnorm_common import (
-    DX_CONSTANT_STATS,
-    EVAL_USES_BATCH_STATS,
-    batchnorm_task,
-    eps_of,
-    eval_changes_running,
-    forward_call,
-    momentum_of,
-)
+from engine.tasks import _batchnorm_common as bn
 from engine.tasks._util import call_arrays, normal, upstream
 from engine.tasks.batchnorm import batchnorm_backward, batchnorm_forward
 
@@ -121,7 +113,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         spread: float = 1.0,
     ) -> None:
         n, c, h, w = shape
-        call = forward_call("batchnorm2d_forward", rng, make_x(n, c, h, w, shift, spread), c, train, momentum, eps)
+        call = bn.forward_call("batchnorm2d_forward", rng, make_x(n, c, h, w, shift, spread), c, train, momentum, eps)
         cases.append(Case(name, (call,), visible, description=f"forward: {what}"))
 
     def backward(
@@ -170,7 +162,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 def _y_with_stats_over(ctx: DiagnosisContext, axes: tuple[int, ...]) -> np.ndarray:
     x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
-    return _normalise(x, gamma, beta, x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True), eps_of(ctx))
+    return _normalise(x, gamma, beta, x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True), bn.eps_of(ctx))
 
 
 def _wrong_axes(ctx: DiagnosisContext) -> str | None:
@@ -198,7 +190,8 @@ def _unbiased_in_normalisation(ctx: DiagnosisContext) -> str | None:
     x, gamma, beta = call_arrays(ctx, "x", "gamma", "beta")
     mu = x.mean(axis=AXES, keepdims=True)
     var = x.var(axis=AXES, keepdims=True, ddof=1)
-    if diagnose.matches_variant(ctx.got.get("y"), _normalise(x, gamma, beta, mu, var, eps_of(ctx)), ctx.expected["y"]):
+    y = _normalise(x, gamma, beta, mu, var, bn.eps_of(ctx))
+    if diagnose.matches_variant(ctx.got.get("y"), y, ctx.expected["y"]):
         return (
             "y is normalised with the unbiased variance; batch norm normalises with the biased batch variance"
             " (divided by N * H * W)"
@@ -210,7 +203,7 @@ def _eval_uses_batch_stats(ctx: DiagnosisContext) -> str | None:
     if ctx.call.args["train"]:
         return None
     if diagnose.matches_variant(ctx.got.get("y"), _y_with_stats_over(ctx, AXES), ctx.expected["y"]):
-        return EVAL_USES_BATCH_STATS
+        return bn.EVAL_USES_BATCH_STATS
     return None
 
 
@@ -219,7 +212,7 @@ def _train_uses_running_stats(ctx: DiagnosisContext) -> str | None:
         return None
     x, gamma, beta, rm, rv = call_arrays(ctx, "x", "gamma", "beta", "running_mean", "running_var")
     if diagnose.matches_variant(
-        ctx.got.get("y"), _normalise(x, gamma, beta, _c(rm), _c(rv), eps_of(ctx)), ctx.expected["y"]
+        ctx.got.get("y"), _normalise(x, gamma, beta, _c(rm), _c(rv), bn.eps_of(ctx)), ctx.expected["y"]
     ):
         return "in train mode (train=True) y is normalised with the running statistics; use the batch statistics"
     return None
@@ -231,7 +224,7 @@ def _unbiased_count(ctx: DiagnosisContext) -> str | None:
     x, rv = call_arrays(ctx, "x", "running_var")
     n, _, h, w = x.shape
     got, exp = ctx.got.get("new_running_var"), ctx.expected["new_running_var"]
-    m = momentum_of(ctx)
+    m = bn.momentum_of(ctx)
     var = x.var(axis=AXES)
     wrong_count = (
         "new_running_var uses the wrong count for the unbiased variance: the count is the number of values per"
@@ -268,13 +261,13 @@ def _running_stats_wrong_axes(ctx: DiagnosisContext) -> str | None:
 
 def _backward_parts(ctx: DiagnosisContext) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     dy, x, gamma = call_arrays(ctx, "dy", "x", "gamma")
-    return dy, x, gamma, eps_of(ctx)
+    return dy, x, gamma, bn.eps_of(ctx)
 
 
 def _dx_constant_stats(ctx: DiagnosisContext) -> str | None:
     dy, x, gamma, eps = _backward_parts(ctx)
     if diagnose.matches_variant(ctx.got.get("dx"), _variant_dx(dy, x, gamma, eps, paths=False), ctx.expected["dx"]):
-        return DX_CONSTANT_STATS
+        return bn.DX_CONSTANT_STATS
     return None
 
 
@@ -289,17 +282,15 @@ def _dx_wrong_axes(ctx: DiagnosisContext) -> str | None:
 
 _NAMES = ("N", "C", "H", "W")
 
-TASK = batchnorm_task(
-    "batchnorm2d",
-    "Batch normalisation 2-D (images) forward (train and eval) and backward",
-    (batchnorm2d_forward, batchnorm2d_backward),
-    _cases,
+TASK = bn.batchnorm_task(
+    "batchnorm2d", "Batch normalisation 2-D (images) forward (train and eval) and backward",
+    (batchnorm2d_forward, batchnorm2d_backward), _cases,
     (
         (
             _wrong_axes,
             _unbiased_in_normalisation,
             _eval_uses_batch_stats,
-            eval_changes_running,
+            bn.eval_changes_running,
             _train_uses_running_stats,
             _unbiased_count,
             _running_stats_wrong_axes,

@@ -173,11 +173,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "bce_with_logits",
-    "Binary cross-entropy with logits and its gradient",
-    FunctionSpec("bce_with_logits", params("logits", "targets"), ("loss", "dlogits")),
-    bce_with_logits,
-    _cases,
+    "bce_with_logits", "Binary cross-entropy with logits and its gradient",
+    FunctionSpec("bce_with_logits", params("logits", "targets"), ("loss", "dlogits")), bce_with_logits, _cases,
     (
         _per_element,
         _overflow,

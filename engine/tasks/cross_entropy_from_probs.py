@@ -140,11 +140,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "cross_entropy_from_probs",
-    "Cross-entropy from probabilities and its gradient",
-    FunctionSpec("cross_entropy_from_probs", params("p", "y"), ("loss", "dp")),
-    cross_entropy_from_probs,
-    _cases,
+    "cross_entropy_from_probs", "Cross-entropy from probabilities and its gradient",
+    FunctionSpec("cross_entropy_from_probs", params("p", "y"), ("loss", "dp")), cross_entropy_from_probs, _cases,
     (
         _per_example,
         _nan_from_zeros,

@@ -136,11 +136,9 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "distillation_loss",
-    "Distillation loss with temperature and its gradient",
+    "distillation_loss", "Distillation loss with temperature and its gradient",
     FunctionSpec("distillation_loss", params("student_logits", "teacher_logits", "T"), ("loss", "dstudent")),
-    distillation_loss,
-    _cases,
+    distillation_loss, _cases,
     (
         diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),
         diagnose.variant_explained("dstudent", lambda ctx: _variants(ctx, 1)),

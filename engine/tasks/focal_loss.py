@@ -159,11 +159,9 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "focal_loss",
-    "Binary focal loss with logits and its gradient",
+    "focal_loss", "Binary focal loss with logits and its gradient",
     FunctionSpec("focal_loss", params("logits", "targets", alpha="0.25", gamma="2.0"), ("loss", "dlogits")),
-    focal_loss,
-    _cases,
+    focal_loss, _cases,
     (
         _overflow,
         diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),

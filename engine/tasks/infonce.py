@@ -152,11 +152,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "infonce",
-    "InfoNCE contrastive loss and its gradients",
-    FunctionSpec("infonce_loss", params("q", "k", "temperature"), ("loss", "dq", "dk")),
-    infonce_loss,
-    _cases,
+    "infonce", "InfoNCE contrastive loss and its gradients",
+    FunctionSpec("infonce_loss", params("q", "k", "temperature"), ("loss", "dq", "dk")), infonce_loss, _cases,
     (
         _unstable,
         _symmetric,

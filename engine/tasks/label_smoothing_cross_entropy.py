@@ -179,11 +179,9 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "label_smoothing_cross_entropy",
-    "Cross-entropy with label smoothing and its gradient",
+    "label_smoothing_cross_entropy", "Cross-entropy with label smoothing and its gradient",
     FunctionSpec("label_smoothing_cross_entropy", params("logits", "labels", "smoothing"), ("loss", "dlogits")),
-    label_smoothing_cross_entropy,
-    _cases,
+    label_smoothing_cross_entropy, _cases,
     (
         _per_example,
         _overflow,

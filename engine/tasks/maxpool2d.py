@@ -12,8 +12,8 @@ from typing import Any, Literal
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import params, pool_dims, upstream
+from engine.task import Call, Case, DiagnosisContext, Task
+from engine.tasks._util import DetectorPair, MakeCases, Pair, pair_task, params, pool_dims, upstream
 
 
 def pool_out_size(h: int, kernel_size: int, stride: int) -> int:
@@ -234,35 +234,15 @@ def _backward_stride(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-def pool_task(
-    prefix: str,
-    title: str,
-    reference: tuple[Callable[..., Any], Callable[..., Any]],
-    make_cases: Callable[[np.random.Generator], list[Case]],
-    detectors: tuple[tuple[Detector, ...], tuple[Detector, ...]],
-) -> Task:
+def pool_task(prefix: str, title: str, reference: Pair, make_cases: MakeCases, detectors: DetectorPair) -> Task:
     """A 2-D pooling task: ``<prefix>_forward(x, kernel_size, stride) -> y`` and
-    ``<prefix>_backward(dy, x, kernel_size, stride) -> dx``, and the link that checks the backward numerically."""
-    forward, backward = f"{prefix}_forward", f"{prefix}_backward"
-    return Task(
-        id=prefix,
-        title=title,
-        functions=(
-            FunctionSpec(forward, params("x", "kernel_size", "stride"), ("y",)),
-            FunctionSpec(backward, params("dy", "x", "kernel_size", "stride"), ("dx",)),
-        ),
-        reference={forward: reference[0], backward: reference[1]},
-        make_cases=make_cases,
-        detectors={forward: detectors[0], backward: detectors[1]},
-        links=(GradientLink(forward, backward, {"x": None}),),
-    )
+    ``<prefix>_backward(dy, x, kernel_size, stride) -> dx``."""
+    signatures = ((params("x", "kernel_size", "stride"), ("y",)), (params("dy", "x", "kernel_size", "stride"), ("dx",)))
+    return pair_task(prefix, title, signatures, reference, make_cases, detectors, {"x": None})
 
 
 TASK = pool_task(
-    "maxpool2d",
-    "2-D max pooling forward and backward",
-    (maxpool2d_forward, maxpool2d_backward),
-    _cases,
+    "maxpool2d", "2-D max pooling forward and backward", (maxpool2d_forward, maxpool2d_backward), _cases,
     (
         (diagnose.output_size("y", pool_dims), _forward_stride),
         (_overwritten, _ties_all, _ties_last, _backward_stride),

@@ -80,11 +80,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "mse_loss",
-    "Mean squared error loss and its gradient",
-    FunctionSpec("mse_loss", params("pred", "target"), ("loss", "dpred")),
-    mse_loss,
-    _cases,
+    "mse_loss", "Mean squared error loss and its gradient",
+    FunctionSpec("mse_loss", params("pred", "target"), ("loss", "dpred")), mse_loss, _cases,
     (
         diagnose.factor_explained("loss", _loss_factors),
         diagnose.factor_explained("dpred", _grad_factors),

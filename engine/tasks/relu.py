@@ -122,10 +122,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = elementwise_task(
-    "relu",
-    "ReLU forward and backward",
-    (relu_forward, relu_backward),
-    _cases,
+    "relu", "ReLU forward and backward", (relu_forward, relu_backward), _cases,
     (
         (_forward_gate, _forward_min),
         (

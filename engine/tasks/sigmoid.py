@@ -85,10 +85,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = elementwise_task(
-    "sigmoid",
-    "Sigmoid forward and backward",
-    (sigmoid_forward, sigmoid_backward),
-    _cases,
+    "sigmoid", "Sigmoid forward and backward", (sigmoid_forward, sigmoid_backward), _cases,
     (
         (diagnose.non_finite("y", ADVICE_FORWARD), _negated),
         (

@@ -198,10 +198,8 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = loss_task(
-    "softmax_cross_entropy",
-    "Softmax cross-entropy loss and its gradient",
-    FunctionSpec("softmax_cross_entropy", params("logits", "labels"), ("loss", "dlogits")),
-    softmax_cross_entropy,
+    "softmax_cross_entropy", "Softmax cross-entropy loss and its gradient",
+    FunctionSpec("softmax_cross_entropy", params("logits", "labels"), ("loss", "dlogits")), softmax_cross_entropy,
     _cases,
     (
         _per_example,

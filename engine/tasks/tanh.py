@@ -62,10 +62,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 TASK = elementwise_task(
-    "tanh",
-    "Tanh forward and backward",
-    (tanh_forward, tanh_backward),
-    _cases,
+    "tanh", "Tanh forward and backward", (tanh_forward, tanh_backward), _cases,
     (
         (
             diagnose.non_finite("y", "use np.tanh, or 2 * sigmoid(2x) - 1 with a stable sigmoid"),
