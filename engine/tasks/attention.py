@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, Detector, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream
 from engine.tasks.softmax import stable_softmax
 
 
@@ -356,17 +356,12 @@ def _backward_mask_ignored(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="attention",
-    title="Scaled dot-product attention with a mask, forward and backward",
-    functions=(
-        FunctionSpec("attention_forward", params("Q", "K", "V", mask="None"), ("out",)),
-        FunctionSpec("attention_backward", params("dout", "Q", "K", "V", mask="None"), ("dQ", "dK", "dV")),
-    ),
-    reference={"attention_forward": attention_forward, "attention_backward": attention_backward},
-    make_cases=_cases,
-    detectors={
-        "attention_forward": (
+TASK = pair_task(
+    "attention", "Scaled dot-product attention with a mask, forward and backward",
+    ((params("Q", "K", "V", mask="None"), ("out",)), (params("dout", "Q", "K", "V", mask="None"), ("dQ", "dK", "dV"))),
+    (attention_forward, attention_backward), _cases,
+    (
+        (
             _overflow("out"),
             _softmax_axis,
             _scale,
@@ -375,12 +370,12 @@ TASK = Task(
             _mask_after_softmax,
             _mask_as_zero,
         ),
-        "attention_backward": (
+        (
             _overflow("dQ"),
             _softmax_jacobian,
             _backward_scale,
             _backward_mask_ignored,
         ),
-    },
-    links=(GradientLink("attention_forward", "attention_backward", {"Q": 0, "K": 1, "V": 2}, upstream_arg="dout"),),
+    ),
+    {"Q": 0, "K": 1, "V": 2}, upstream_arg="dout",
 )

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, Detector, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream
 
 
 def _pad(x: np.ndarray, padding: int) -> np.ndarray:
@@ -270,24 +270,22 @@ def _backward_stride_ignored(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="conv2d",
-    title="2-D convolution (cross-correlation) with stride and padding, forward and backward",
-    functions=(
-        FunctionSpec("conv2d_forward", params("x", "W", "b", stride="1", padding="0"), ("y",)),
-        FunctionSpec("conv2d_backward", params("dy", "x", "W", "b", stride="1", padding="0"), ("dx", "dW", "db")),
+TASK = pair_task(
+    "conv2d", "2-D convolution (cross-correlation) with stride and padding, forward and backward",
+    (
+        (params("x", "W", "b", stride="1", padding="0"), ("y",)),
+        (params("dy", "x", "W", "b", stride="1", padding="0"), ("dx", "dW", "db")),
     ),
-    reference={"conv2d_forward": conv2d_forward, "conv2d_backward": conv2d_backward},
-    make_cases=_cases,
-    detectors={
-        "conv2d_forward": (
+    (conv2d_forward, conv2d_backward), _cases,
+    (
+        (
             diagnose.output_size("y", _geometry),
             _y_stride_ignored,
             _y_padding_ignored,
             _y_true_convolution,
             _y_no_bias,
         ),
-        "conv2d_backward": (
+        (
             _dx_padded,
             _dx_empty_crop,
             _dx_kernel_not_rotated,
@@ -295,6 +293,6 @@ TASK = Task(
             weight_layout("dW", ("F", "C", "KH", "KW")),
             db_not_summed,
         ),
-    },
-    links=(GradientLink("conv2d_forward", "conv2d_backward", {"x": 0, "W": 1, "b": 2}),),
+    ),
+    {"x": 0, "W": 1, "b": 2},
 )

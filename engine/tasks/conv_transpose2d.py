@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import params
+from engine.task import Case, DiagnosisContext
+from engine.tasks._util import pair_task, params
 from engine.tasks.conv2d import ConvShape, conv_cases, db_not_summed, flipped, weight_layout, window
 
 
@@ -150,29 +150,20 @@ def _dx_flipped(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="conv_transpose2d",
-    title="2-D transposed convolution with stride and padding, forward and backward",
-    functions=(
-        FunctionSpec("conv_transpose2d_forward", params("x", "W", "b", stride="1", padding="0"), ("y",)),
-        FunctionSpec(
-            "conv_transpose2d_backward", params("dy", "x", "W", "b", stride="1", padding="0"), ("dx", "dW", "db")
-        ),
+TASK = pair_task(
+    "conv_transpose2d", "2-D transposed convolution with stride and padding, forward and backward",
+    (
+        (params("x", "W", "b", stride="1", padding="0"), ("y",)),
+        (params("dy", "x", "W", "b", stride="1", padding="0"), ("dx", "dW", "db")),
     ),
-    reference={
-        "conv_transpose2d_forward": conv_transpose2d_forward,
-        "conv_transpose2d_backward": conv_transpose2d_backward,
-    },
-    make_cases=_cases,
-    detectors={
-        "conv_transpose2d_forward": (diagnose.variant_explained("y", _y_variants), _y_empty_crop),
-        "conv_transpose2d_backward": (
+    (conv_transpose2d_forward, conv_transpose2d_backward), _cases,
+    (
+        (diagnose.variant_explained("y", _y_variants), _y_empty_crop),
+        (
             _dx_flipped,
             weight_layout("dW", ("C_in", "C_out", "KH", "KW")),
             db_not_summed,
         ),
-    },
-    links=(
-        GradientLink("conv_transpose2d_forward", "conv_transpose2d_backward", {"x": 0, "W": 1, "b": 2}),
     ),
+    {"x": 0, "W": 1, "b": 2},
 )

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream
 
 
 def embedding_forward(ids: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -145,26 +145,13 @@ def _table_for_forward(args: dict[str, Any]) -> np.ndarray:
     return np.sin(np.arange(v * d, dtype=np.float64) + 1.0).reshape(v, d)
 
 
-TASK = Task(
-    id="embedding",
-    title="Embedding lookup forward and backward",
-    functions=(
-        FunctionSpec("embedding_forward", params("ids", "W"), ("out",)),
-        FunctionSpec("embedding_backward", params("dout", "ids", "num_embeddings"), ("dW",)),
+TASK = pair_task(
+    "embedding", "Embedding lookup forward and backward",
+    ((params("ids", "W"), ("out",)), (params("dout", "ids", "num_embeddings"), ("dW",))),
+    (embedding_forward, embedding_backward), _cases,
+    (
+        (_out_shape,),
+        (_not_accumulated, _averaged, _rows_from_ids, diagnose.transposed("dW")),
     ),
-    reference={"embedding_forward": embedding_forward, "embedding_backward": embedding_backward},
-    make_cases=_cases,
-    detectors={
-        "embedding_forward": (_out_shape,),
-        "embedding_backward": (_not_accumulated, _averaged, _rows_from_ids, diagnose.transposed("dW")),
-    },
-    links=(
-        GradientLink(
-            "embedding_forward",
-            "embedding_backward",
-            {"W": None},
-            upstream_arg="dout",
-            forward_fixed_args={"W": _table_for_forward},
-        ),
-    ),
+    {"W": None}, upstream_arg="dout", forward_fixed_args={"W": _table_for_forward},
 )

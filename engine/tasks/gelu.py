@@ -18,13 +18,12 @@ import math
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, sigmoid, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, sigmoid, upstream
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 CUBIC = 0.044715
 MODES = ("none", "tanh")
-
 
 
 def _erf(z: np.ndarray) -> np.ndarray:
@@ -292,24 +291,19 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="gelu",
-    title="GELU forward and backward (exact and tanh approximation)",
-    functions=(
-        FunctionSpec("gelu_forward", params("x", approximate="'none'"), ("y",)),
-        FunctionSpec("gelu_backward", params("dy", "x", approximate="'none'"), ("dx",)),
-    ),
-    reference={"gelu_forward": gelu_forward, "gelu_backward": gelu_backward},
-    make_cases=_cases,
-    detectors={
-        "gelu_forward": (_forward_other_mode, _forward_sigmoid, _forward_formula),
-        "gelu_backward": (
+TASK = pair_task(
+    "gelu", "GELU forward and backward (exact and tanh approximation)",
+    ((params("x", approximate="'none'"), ("y",)), (params("dy", "x", approximate="'none'"), ("dx",))),
+    (gelu_forward, gelu_backward), _cases,
+    (
+        (_forward_other_mode, _forward_sigmoid, _forward_formula),
+        (
             _backward_other_mode,
             _backward_missing_term,
             _backward_sigmoid,
             diagnose.upstream_ignored("dx"),
             diagnose.scaled("dx"),
         ),
-    },
-    links=(GradientLink("gelu_forward", "gelu_backward", {"x": None}),),
+    ),
+    {"x": None},
 )

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream
 
 
 def global_avg_pool_forward(x: np.ndarray) -> np.ndarray:
@@ -128,25 +128,17 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="global_avg_pool",
-    title="Global average pooling forward and backward",
-    functions=(
-        FunctionSpec("global_avg_pool_forward", params("x"), ("y",)),
-        FunctionSpec("global_avg_pool_backward", params("dy", "x"), ("dx",)),
-    ),
-    reference={
-        "global_avg_pool_forward": global_avg_pool_forward,
-        "global_avg_pool_backward": global_avg_pool_backward,
-    },
-    make_cases=_cases,
-    detectors={
-        "global_avg_pool_forward": (_forward_axes, diagnose.factor_explained("y", _forward_factors)),
-        "global_avg_pool_backward": (
+TASK = pair_task(
+    "global_avg_pool", "Global average pooling forward and backward",
+    ((params("x"), ("y",)), (params("dy", "x"), ("dx",))),
+    (global_avg_pool_forward, global_avg_pool_backward), _cases,
+    (
+        (_forward_axes, diagnose.factor_explained("y", _forward_factors)),
+        (
             _backward_shape,
             diagnose.upstream_ignored("dx"),
             diagnose.factor_explained("dx", _backward_factors),
         ),
-    },
-    links=(GradientLink("global_avg_pool_forward", "global_avg_pool_backward", {"x": None}),),
+    ),
+    {"x": None},
 )

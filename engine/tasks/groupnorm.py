@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream, zeros_like_gamma
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream, zeros_like_gamma
 
 
 def _per_channel(v: np.ndarray) -> np.ndarray:
@@ -198,32 +198,21 @@ def _dx_other_grouping(ctx: DiagnosisContext) -> str | None:
 _NHW = (0, 2, 3)
 _AXIS_NAMES = ("N", "C", "H", "W")
 
-TASK = Task(
-    id="groupnorm",
-    title="Group normalisation forward and backward",
-    functions=(
-        FunctionSpec("groupnorm_forward", params("x", "gamma", "beta", "num_groups", eps="1e-5"), ("y",)),
-        FunctionSpec(
-            "groupnorm_backward", params("dy", "x", "gamma", "num_groups", eps="1e-5"), ("dx", "dgamma", "dbeta")
-        ),
+TASK = pair_task(
+    "groupnorm", "Group normalisation forward and backward",
+    (
+        (params("x", "gamma", "beta", "num_groups", eps="1e-5"), ("y",)),
+        (params("dy", "x", "gamma", "num_groups", eps="1e-5"), ("dx", "dgamma", "dbeta")),
     ),
-    reference={"groupnorm_forward": groupnorm_forward, "groupnorm_backward": groupnorm_backward},
-    make_cases=_cases,
-    detectors={
-        "groupnorm_forward": (_per_channel_stats, _whole_layer_stats, _interleaved_groups, _unbiased),
-        "groupnorm_backward": (
+    (groupnorm_forward, groupnorm_backward), _cases,
+    (
+        (_per_channel_stats, _whole_layer_stats, _interleaved_groups, _unbiased),
+        (
             diagnose.not_reduced_over("dgamma", "x", _NHW, _AXIS_NAMES),
             diagnose.not_reduced_over("dbeta", "x", _NHW, _AXIS_NAMES),
             _dx_constant_stats,
             _dx_other_grouping,
         ),
-    },
-    links=(
-        GradientLink(
-            "groupnorm_forward",
-            "groupnorm_backward",
-            {"x": 0, "gamma": 1, "beta": 2},
-            forward_fixed_args={"beta": zeros_like_gamma},
-        ),
     ),
+    {"x": 0, "gamma": 1, "beta": 2}, forward_fixed_args={"beta": zeros_like_gamma},
 )

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import call_arrays, normal, params, upstream, zeros_like_gamma
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import call_arrays, normal, pair_task, params, upstream, zeros_like_gamma
 
 
 def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -169,31 +169,22 @@ def _dx_wrong_axis(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="layernorm",
-    title="Layer normalisation forward and backward",
-    functions=(
-        FunctionSpec("layernorm_forward", params("x", "gamma", "beta", eps="1e-5"), ("y",)),
-        FunctionSpec("layernorm_backward", params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
+TASK = pair_task(
+    "layernorm", "Layer normalisation forward and backward",
+    (
+        (params("x", "gamma", "beta", eps="1e-5"), ("y",)),
+        (params("dy", "x", "gamma", eps="1e-5"), ("dx", "dgamma", "dbeta")),
     ),
-    reference={"layernorm_forward": layernorm_forward, "layernorm_backward": layernorm_backward},
-    make_cases=_cases,
-    detectors={
-        "layernorm_forward": (_wrong_axis, _unbiased),
-        "layernorm_backward": (
+    (layernorm_forward, layernorm_backward), _cases,
+    (
+        (_wrong_axis, _unbiased),
+        (
             diagnose.not_summed("dgamma", over="all leading axes"),
             diagnose.not_summed("dbeta", over="all leading axes"),
             _dx_constant_stats,
             _dx_no_variance_path,
             _dx_wrong_axis,
         ),
-    },
-    links=(
-        GradientLink(
-            "layernorm_forward",
-            "layernorm_backward",
-            {"x": 0, "gamma": 1, "beta": 2},
-            forward_fixed_args={"beta": zeros_like_gamma},
-        ),
     ),
+    {"x": 0, "gamma": 1, "beta": 2}, forward_fixed_args={"beta": zeros_like_gamma},
 )

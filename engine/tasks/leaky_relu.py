@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import away_from_zero, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import away_from_zero, pair_task, params, upstream
 
 DEFAULT_SLOPE = 0.01
 
@@ -173,18 +173,13 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-TASK = Task(
-    id="leaky_relu",
-    title="Leaky ReLU forward and backward",
-    functions=(
-        FunctionSpec("leaky_relu_forward", params("x", negative_slope="0.01"), ("y",)),
-        FunctionSpec("leaky_relu_backward", params("dy", "x", negative_slope="0.01"), ("dx",)),
-    ),
-    reference={"leaky_relu_forward": leaky_relu_forward, "leaky_relu_backward": leaky_relu_backward},
-    make_cases=_cases,
-    detectors={
-        "leaky_relu_forward": (_forward_relu, _forward_fixed_slope, _forward_wrong_side),
-        "leaky_relu_backward": (
+TASK = pair_task(
+    "leaky_relu", "Leaky ReLU forward and backward",
+    ((params("x", negative_slope="0.01"), ("y",)), (params("dy", "x", negative_slope="0.01"), ("dx",))),
+    (leaky_relu_forward, leaky_relu_backward), _cases,
+    (
+        (_forward_relu, _forward_fixed_slope, _forward_wrong_side),
+        (
             _backward_relu,
             _backward_fixed_slope,
             _backward_at_zero,
@@ -193,6 +188,6 @@ TASK = Task(
             diagnose.upstream_ignored("dx"),
             diagnose.scaled("dx"),
         ),
-    },
-    links=(GradientLink("leaky_relu_forward", "leaky_relu_backward", {"x": None}),),
+    ),
+    {"x": None},
 )

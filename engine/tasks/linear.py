@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream
 
 
 def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -61,18 +61,13 @@ def _bias_missing(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="linear",
-    title="Linear layer forward and backward",
-    functions=(
-        FunctionSpec("linear_forward", params("x", "W", "b"), ("y",)),
-        FunctionSpec("linear_backward", params("dy", "x", "W", "b"), ("dx", "dW", "db")),
-    ),
-    reference={"linear_forward": linear_forward, "linear_backward": linear_backward},
-    make_cases=_cases,
-    detectors={
-        "linear_forward": (_bias_missing, diagnose.transposed("y")),
-        "linear_backward": (
+TASK = pair_task(
+    "linear", "Linear layer forward and backward",
+    ((params("x", "W", "b"), ("y",)), (params("dy", "x", "W", "b"), ("dx", "dW", "db"))),
+    (linear_forward, linear_backward), _cases,
+    (
+        (_bias_missing, diagnose.transposed("y")),
+        (
             diagnose.transposed("dW"),
             diagnose.not_summed("db"),
             diagnose.upstream_ignored("dx"),
@@ -81,6 +76,6 @@ TASK = Task(
             diagnose.scaled("db", batch_arg="x"),
             diagnose.scaled("dx", batch_arg="x"),
         ),
-    },
-    links=(GradientLink("linear_forward", "linear_backward", {"x": 0, "W": 1, "b": 2}),),
+    ),
+    {"x": 0, "W": 1, "b": 2},
 )

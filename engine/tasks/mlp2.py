@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task, Value
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, Detector, DiagnosisContext, Value
+from engine.tasks._util import normal, pair_task, params, upstream
 from engine.tasks.softmax import stable_softmax
 
 KINK_MARGIN = 0.1
@@ -186,18 +186,13 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="mlp2",
-    title="Two-layer MLP forward and backward",
-    functions=(
-        FunctionSpec("mlp2_forward", params("x", "W1", "b1", "W2", "b2"), ("logits",)),
-        FunctionSpec("mlp2_backward", params("dlogits", "x", "W1", "b1", "W2", "b2"), GRADS),
-    ),
-    reference={"mlp2_forward": mlp2_forward, "mlp2_backward": mlp2_backward},
-    make_cases=_cases,
-    detectors={
-        "mlp2_forward": (_forward_mistakes,),
-        "mlp2_backward": (
+TASK = pair_task(
+    "mlp2", "Two-layer MLP forward and backward",
+    ((params("x", "W1", "b1", "W2", "b2"), ("logits",)), (params("dlogits", "x", "W1", "b1", "W2", "b2"), GRADS)),
+    (mlp2_forward, mlp2_backward), _cases,
+    (
+        (_forward_mistakes,),
+        (
             _GATE_SIGN,
             _GATE_DLOGITS,
             _NO_RELU_GRAD,
@@ -210,13 +205,6 @@ TASK = Task(
             diagnose.scaled("dW1", batch_arg="x"),
             diagnose.scaled("dW2", batch_arg="x"),
         ),
-    },
-    links=(
-        GradientLink(
-            "mlp2_forward",
-            "mlp2_backward",
-            {"x": 0, "W1": 1, "b1": 2, "W2": 3, "b2": 4},
-            upstream_arg="dlogits",
-        ),
     ),
+    {"x": 0, "W1": 1, "b1": 2, "W2": 3, "b2": 4}, upstream_arg="dlogits",
 )

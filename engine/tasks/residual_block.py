@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import call_arrays, normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import call_arrays, normal, pair_task, params, upstream
 
 NAMES = ("dx", "dW1", "db1", "dW2", "db2")
 _ARGS = ("x", "W1", "b1", "W2", "b2")
@@ -148,18 +148,13 @@ def _gate(ctx: DiagnosisContext) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-TASK = Task(
-    id="residual_block",
-    title="Residual MLP block forward and backward",
-    functions=(
-        FunctionSpec("residual_block_forward", params(*_ARGS), ("y",)),
-        FunctionSpec("residual_block_backward", params("dy", *_ARGS), NAMES),
-    ),
-    reference={"residual_block_forward": residual_block_forward, "residual_block_backward": residual_block_backward},
-    make_cases=_cases,
-    detectors={
-        "residual_block_forward": (_forward_skip_missing, _forward_no_relu),
-        "residual_block_backward": (
+TASK = pair_task(
+    "residual_block", "Residual MLP block forward and backward",
+    ((params(*_ARGS), ("y",)), (params("dy", *_ARGS), NAMES)),
+    (residual_block_forward, residual_block_backward), _cases,
+    (
+        (_forward_skip_missing, _forward_no_relu),
+        (
             _skip_gradient_missing,
             _gate,
             diagnose.transposed("dW1"),
@@ -167,6 +162,6 @@ TASK = Task(
             diagnose.not_summed("db1"),
             diagnose.not_summed("db2"),
         ),
-    },
-    links=(GradientLink("residual_block_forward", "residual_block_backward", {n: k for k, n in enumerate(_ARGS)}),),
+    ),
+    {n: k for k, n in enumerate(_ARGS)},
 )

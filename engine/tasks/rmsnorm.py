@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, upstream
 
 
 def rmsnorm_forward(x: np.ndarray, weight: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -132,21 +132,16 @@ def _dx_variants(ctx: DiagnosisContext) -> list[tuple[np.ndarray | None, str]]:
     ]
 
 
-TASK = Task(
-    id="rmsnorm",
-    title="RMSNorm forward and backward",
-    functions=(
-        FunctionSpec("rmsnorm_forward", params("x", "weight", eps="1e-6"), ("y",)),
-        FunctionSpec("rmsnorm_backward", params("dy", "x", "weight", eps="1e-6"), ("dx", "dweight")),
-    ),
-    reference={"rmsnorm_forward": rmsnorm_forward, "rmsnorm_backward": rmsnorm_backward},
-    make_cases=_cases,
-    detectors={
-        "rmsnorm_forward": (diagnose.variant_explained("y", _forward_variants),),
-        "rmsnorm_backward": (
+TASK = pair_task(
+    "rmsnorm", "RMSNorm forward and backward",
+    ((params("x", "weight", eps="1e-6"), ("y",)), (params("dy", "x", "weight", eps="1e-6"), ("dx", "dweight"))),
+    (rmsnorm_forward, rmsnorm_backward), _cases,
+    (
+        (diagnose.variant_explained("y", _forward_variants),),
+        (
             diagnose.not_summed("dweight", over="all leading axes"),
             diagnose.variant_explained("dx", _dx_variants),
         ),
-    },
-    links=(GradientLink("rmsnorm_forward", "rmsnorm_backward", {"x": 0, "weight": 1}),),
+    ),
+    {"x": 0, "weight": 1},
 )

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import call_arrays, cell_inputs, params, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import call_arrays, cell_inputs, pair_task, params, upstream
 
 Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
@@ -159,22 +159,16 @@ def _dh_prev_missing(ctx: DiagnosisContext) -> str | None:
     return None
 
 
-TASK = Task(
-    id="rnn_cell",
-    title="RNN cell (tanh) forward and backward",
-    functions=(
-        FunctionSpec("rnn_cell_forward", params("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"), ("h",)),
-        FunctionSpec(
-            "rnn_cell_backward",
-            params("dh", "x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"),
-            NAMES,
-        ),
+TASK = pair_task(
+    "rnn_cell", "RNN cell (tanh) forward and backward",
+    (
+        (params("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"), ("h",)),
+        (params("dh", "x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh"), NAMES),
     ),
-    reference={"rnn_cell_forward": rnn_cell_forward, "rnn_cell_backward": rnn_cell_backward},
-    make_cases=_cases,
-    detectors={
-        "rnn_cell_forward": (_no_tanh, _one_bias),
-        "rnn_cell_backward": (
+    (rnn_cell_forward, rnn_cell_backward), _cases,
+    (
+        (_no_tanh, _one_bias),
+        (
             _derivative_of_pre,
             _no_derivative,
             _dh_prev_missing,
@@ -184,13 +178,6 @@ TASK = Task(
             diagnose.not_summed("db_hh"),
             diagnose.upstream_ignored("dx", "dh"),
         ),
-    },
-    links=(
-        GradientLink(
-            "rnn_cell_forward",
-            "rnn_cell_backward",
-            {"x": 0, "h_prev": 1, "W_ih": 2, "W_hh": 3, "b_ih": 4, "b_hh": 5},
-            upstream_arg="dh",
-        ),
     ),
+    {"x": 0, "h_prev": 1, "W_ih": 2, "W_hh": 3, "b_ih": 4, "b_hh": 5}, upstream_arg="dh",
 )

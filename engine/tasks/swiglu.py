@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from engine import diagnose
-from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink, Task
-from engine.tasks._util import normal, params, sigmoid, upstream
+from engine.task import Call, Case, DiagnosisContext
+from engine.tasks._util import normal, pair_task, params, sigmoid, upstream
 
 
 def swiglu_forward(x: np.ndarray, W: np.ndarray, V: np.ndarray) -> np.ndarray:
@@ -161,18 +161,13 @@ def _cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-TASK = Task(
-    id="swiglu",
-    title="SwiGLU gate forward and backward",
-    functions=(
-        FunctionSpec("swiglu_forward", params("x", "W", "V"), ("y",)),
-        FunctionSpec("swiglu_backward", params("dy", "x", "W", "V"), ("dx", "dW", "dV")),
-    ),
-    reference={"swiglu_forward": swiglu_forward, "swiglu_backward": swiglu_backward},
-    make_cases=_cases,
-    detectors={
-        "swiglu_forward": (_forward_swapped, _forward_gate, _forward_layout),
-        "swiglu_backward": (
+TASK = pair_task(
+    "swiglu", "SwiGLU gate forward and backward",
+    ((params("x", "W", "V"), ("y",)), (params("dy", "x", "W", "V"), ("dx", "dW", "dV"))),
+    (swiglu_forward, swiglu_backward), _cases,
+    (
+        (_forward_swapped, _forward_gate, _forward_layout),
+        (
             _silu_derivative,
             _dx_one_path,
             _swapped_backward,
@@ -182,6 +177,6 @@ TASK = Task(
             diagnose.scaled("dW", batch_arg="x"),
             diagnose.scaled("dV", batch_arg="x"),
         ),
-    },
-    links=(GradientLink("swiglu_forward", "swiglu_backward", {"x": 0, "W": 1, "V": 2}),),
+    ),
+    {"x": 0, "W": 1, "V": 2},
 )
