@@ -14,7 +14,15 @@ import numpy as np
 from engine import diagnose
 from engine.task import Case, DiagnosisContext
 from engine.tasks._util import normal, pool_dims
-from engine.tasks.maxpool2d import PoolShape, maxpool2d_backward, pool_cases, pool_geometry, pool_out_size, pool_task
+from engine.tasks.maxpool2d import (
+    OVERLAPPING,
+    PoolShape,
+    maxpool2d_backward,
+    pool_cases,
+    pool_geometry,
+    pool_out_size,
+    pool_task,
+)
 
 
 def avgpool2d_forward(x: np.ndarray, kernel_size: int, stride: int) -> np.ndarray:
@@ -152,15 +160,7 @@ def _backward_max(ctx: DiagnosisContext) -> str | None:
 # name, (N, C, H, W), kernel_size, stride, what
 _SHAPES: tuple[PoolShape, ...] = (
     ("example", (1, 2, 4, 6), 2, 2, "2x2 windows with stride 2 (non-overlapping) on a 4x6 image"),
-    ("overlap_k3_s1", (2, 2, 5, 6), 3, 1, "3x3 windows with stride 1: windows overlap"),
-    (
-        "overlap_k3_s2",
-        (1, 3, 7, 8),
-        3,
-        2,
-        "3x3 windows with stride 2: windows overlap by one row, and the last column is not covered",
-    ),
-    ("overlap_k2_s1", (2, 1, 4, 5), 2, 1, "2x2 windows with stride 1"),
+    *OVERLAPPING,
     ("gaps_k2_s3", (2, 2, 8, 7), 2, 3, "2x2 windows with stride 3: rows and columns between windows get 0"),
     ("batch1_k4", (1, 2, 9, 6), 4, 2, "a batch of one, 4x4 windows with stride 2"),
     ("k1_s2", (2, 2, 5, 4), 1, 2, "1x1 windows with stride 2: every other pixel"),

@@ -43,50 +43,32 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         x: np.ndarray = normal(rng, *shape) * spread * rng.uniform(0.5, 2.0, rows) + normal(rng, *rows, scale=2.0)
         return x
 
-    def forward(
-        name: str,
-        shape: tuple[int, ...],
-        what: str,
-        visible: bool = False,
-        eps: float | None = None,
+    def add(
+        fn: str, name: str, shape: tuple[int, ...], what: str, visible: bool = False, eps: float | None = None,
         spread: float = 1.0,
     ) -> None:
+        """A case of ``layernorm_<fn>``: the forward draws x, gamma, beta; the backward dy, x, gamma."""
         d = shape[-1]
-        args: dict[str, Any] = {"x": make_x(shape, spread), "gamma": rng.uniform(0.5, 2.0, d), "beta": normal(rng, d)}
+        args: dict[str, Any] = {"dy": upstream(rng, *shape)} if fn == "backward" else {}
+        args.update(x=make_x(shape, spread), gamma=rng.uniform(0.5, 2.0, d))
+        if fn == "forward":
+            args["beta"] = normal(rng, d)
         if eps is not None:
             args["eps"] = eps
-        cases.append(Case(name, (Call("layernorm_forward", args),), visible, description=f"forward: {what}"))
+        cases.append(Case(f"{fn}_{name}", (Call(f"layernorm_{fn}", args),), visible, description=f"{fn}: {what}"))
 
-    def backward(
-        name: str,
-        shape: tuple[int, ...],
-        what: str,
-        visible: bool = False,
-        eps: float | None = None,
-        spread: float = 1.0,
-    ) -> None:
-        d = shape[-1]
-        args: dict[str, Any] = {
-            "dy": upstream(rng, *shape),
-            "x": make_x(shape, spread),
-            "gamma": rng.uniform(0.5, 2.0, d),
-        }
-        if eps is not None:
-            args["eps"] = eps
-        cases.append(Case(name, (Call("layernorm_backward", args),), visible, description=f"backward: {what}"))
-
-    forward("forward_example", (3, 4), "3 rows of 4 features", visible=True)
-    backward("backward_example", (3, 4), "3 rows of 4 features", visible=True)
-    forward("forward_batch1", (1, 5), "a single row")
-    forward("forward_tall", (7, 3), "more rows than features")
-    forward("forward_3d", (2, 3, 6), "x of shape (B, T, D): a batch of sequences")
-    forward("forward_4d", (2, 2, 3, 5), "two leading axes besides the batch")
-    forward("forward_eps", (4, 6), "eps = 0.01 and rows with a small spread", eps=1e-2, spread=0.2)
-    backward("backward_batch1", (1, 5), "a single row")
-    backward("backward_tall", (6, 3), "more rows than features")
-    backward("backward_3d", (2, 3, 6), "x of shape (B, T, D): dgamma and dbeta sum over B and T")
-    backward("backward_4d", (2, 2, 3, 5), "three leading axes to sum over")
-    backward("backward_eps", (5, 4), "eps = 0.01 and rows with a small spread", eps=1e-2, spread=0.2)
+    add("forward", "example", (3, 4), "3 rows of 4 features", visible=True)
+    add("backward", "example", (3, 4), "3 rows of 4 features", visible=True)
+    add("forward", "batch1", (1, 5), "a single row")
+    add("forward", "tall", (7, 3), "more rows than features")
+    add("forward", "3d", (2, 3, 6), "x of shape (B, T, D): a batch of sequences")
+    add("forward", "4d", (2, 2, 3, 5), "two leading axes besides the batch")
+    add("forward", "eps", (4, 6), "eps = 0.01 and rows with a small spread", eps=1e-2, spread=0.2)
+    add("backward", "batch1", (1, 5), "a single row")
+    add("backward", "tall", (6, 3), "more rows than features")
+    add("backward", "3d", (2, 3, 6), "x of shape (B, T, D): dgamma and dbeta sum over B and T")
+    add("backward", "4d", (2, 2, 3, 5), "three leading axes to sum over")
+    add("backward", "eps", (5, 4), "eps = 0.01 and rows with a small spread", eps=1e-2, spread=0.2)
     return cases
 
 

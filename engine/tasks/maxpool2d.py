@@ -114,17 +114,15 @@ def _make_x(rng: np.random.Generator, name: str, shape: tuple[int, int, int, int
 
 # name, (N, C, H, W), kernel_size, stride, what (the "ties_..." cases draw many exact ties)
 PoolShape = tuple[str, tuple[int, int, int, int], int, int, str]
+OVERLAPPING: tuple[PoolShape, ...] = (  # windows that overlap, for max and average pooling alike
+    ("overlap_k3_s1", (2, 2, 5, 6), 3, 1, "3x3 windows with stride 1: windows overlap"),
+    ("overlap_k3_s2", (1, 3, 7, 8), 3, 2, "3x3 windows with stride 2: windows overlap by one row, and the last"
+     " column is not covered"),
+    ("overlap_k2_s1", (2, 1, 4, 5), 2, 1, "2x2 windows with stride 1"),
+)
 _SHAPES: tuple[PoolShape, ...] = (
     ("example", (2, 2, 4, 6), 2, 2, "2x2 windows with stride 2 (non-overlapping) on a 4x6 image"),
-    ("overlap_k3_s1", (2, 2, 5, 6), 3, 1, "3x3 windows with stride 1: windows overlap"),
-    (
-        "overlap_k3_s2",
-        (1, 3, 7, 8),
-        3,
-        2,
-        "3x3 windows with stride 2: windows overlap by one row, and the last column is not covered",
-    ),
-    ("overlap_k2_s1", (2, 1, 4, 5), 2, 1, "2x2 windows with stride 1"),
+    *OVERLAPPING,
     ("gaps_k2_s3", (2, 2, 8, 7), 2, 3, "2x2 windows with stride 3: rows and columns between windows"),
     ("batch1_k4", (1, 2, 9, 6), 4, 2, "a batch of one, 4x4 windows with stride 2"),
     ("ties_k2_s2", (2, 2, 6, 4), 2, 2, "exact ties inside non-overlapping 2x2 windows"),
