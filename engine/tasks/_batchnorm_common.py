@@ -9,16 +9,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, DiagnosisContext, Task
-from engine.tasks._util import (
-    DetectorPair,
-    MakeCases,
-    Pair,
-    normal,
-    ones_like_gamma,
-    pair_task,
-    params,
-    zeros_like_gamma,
-)
+from engine.tasks._task_builders import DetectorPair, MakeCases, Pair, pair_task
+from engine.tasks._util import normal, ones_like_gamma, params, zeros_like_gamma
 
 
 def forward_call(

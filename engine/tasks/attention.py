@@ -12,7 +12,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, Detector, DiagnosisContext
-from engine.tasks._util import normal, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import normal, params, upstream
 from engine.tasks.softmax import stable_softmax
 
 

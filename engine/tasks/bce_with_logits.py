@@ -16,7 +16,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, overflow, params
+from engine.tasks._task_builders import loss_task
+from engine.tasks._util import normal, overflow, params
 
 EDGE_NOTE = "This edge case judges the algorithm in float64; a float32 computation need not pass it."
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, Detector, DiagnosisContext
-from engine.tasks._util import normal, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import normal, params, upstream
 
 
 def _pad(x: np.ndarray, padding: int) -> np.ndarray:

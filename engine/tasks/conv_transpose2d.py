@@ -12,7 +12,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Case, DiagnosisContext
-from engine.tasks._util import pair_task, params
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import params
 from engine.tasks.conv2d import ConvShape, conv_cases, db_not_summed, flipped, weight_layout, window
 
 

@@ -13,7 +13,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, params
+from engine.tasks._task_builders import loss_task
+from engine.tasks._util import normal, params
 from engine.tasks.softmax import stable_softmax
 
 

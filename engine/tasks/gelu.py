@@ -19,7 +19,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import normal, pair_task, params, sigmoid, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import normal, params, sigmoid, upstream
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 CUBIC = 0.044715

@@ -12,7 +12,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import normal, pair_task, params, upstream, zeros_like_gamma
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import normal, params, upstream, zeros_like_gamma
 
 
 def _per_channel(v: np.ndarray) -> np.ndarray:

@@ -14,7 +14,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, params
+from engine.tasks._task_builders import loss_task
+from engine.tasks._util import normal, params
 from engine.tasks.softmax import EDGE_NOTE, naive_softmax, stable_log_softmax
 
 

@@ -8,7 +8,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import call_arrays, normal, pair_task, params, upstream, zeros_like_gamma
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import call_arrays, normal, params, upstream, zeros_like_gamma
 
 
 def layernorm_forward(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:

@@ -11,7 +11,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import away_from_zero, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import away_from_zero, params, upstream
 
 DEFAULT_SLOPE = 0.01
 

@@ -6,7 +6,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import normal, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import normal, params, upstream
 
 
 def linear_forward(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:

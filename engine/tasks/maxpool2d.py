@@ -13,7 +13,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, Task
-from engine.tasks._util import DetectorPair, MakeCases, Pair, pair_task, params, pool_dims, upstream
+from engine.tasks._task_builders import DetectorPair, MakeCases, Pair, pair_task
+from engine.tasks._util import params, pool_dims, upstream
 
 
 def pool_out_size(h: int, kernel_size: int, stride: int) -> int:

@@ -8,7 +8,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, params
+from engine.tasks._task_builders import loss_task
+from engine.tasks._util import normal, params
 
 
 def mse_loss(pred: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:

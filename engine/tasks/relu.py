@@ -11,7 +11,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import away_from_zero, elementwise_task, mixed_signs, normal, upstream
+from engine.tasks._task_builders import elementwise_task
+from engine.tasks._util import away_from_zero, mixed_signs, normal, upstream
 
 
 def relu_forward(x: np.ndarray) -> np.ndarray:

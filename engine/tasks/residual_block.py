@@ -11,7 +11,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import call_arrays, normal, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import call_arrays, normal, params, upstream
 
 NAMES = ("dx", "dW1", "db1", "dW2", "db2")
 _ARGS = ("x", "W1", "b1", "W2", "b2")

@@ -12,7 +12,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import normal, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import normal, params, upstream
 
 
 def rmsnorm_forward(x: np.ndarray, weight: np.ndarray, eps: float = 1e-6) -> np.ndarray:

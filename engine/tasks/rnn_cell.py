@@ -12,7 +12,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext
-from engine.tasks._util import call_arrays, cell_inputs, pair_task, params, upstream
+from engine.tasks._task_builders import pair_task
+from engine.tasks._util import call_arrays, cell_inputs, params, upstream
 
 Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")

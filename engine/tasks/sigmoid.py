@@ -11,7 +11,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Case, DiagnosisContext
-from engine.tasks._util import elementwise_cases, elementwise_task, normal
+from engine.tasks._task_builders import elementwise_task
+from engine.tasks._util import elementwise_cases, normal
 
 EDGE_NOTE = "This edge case judges the algorithm in float64; a float32 computation need not pass it."
 

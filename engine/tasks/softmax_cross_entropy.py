@@ -12,7 +12,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
-from engine.tasks._util import loss_task, normal, overflow, params
+from engine.tasks._task_builders import loss_task
+from engine.tasks._util import normal, overflow, params
 from engine.tasks.softmax import EDGE_NOTE, huge_gap_rows, offset_rows, stable_log_softmax, stable_softmax, tie_rows
 
 

@@ -6,7 +6,8 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Case, DiagnosisContext
-from engine.tasks._util import elementwise_cases, elementwise_task, normal
+from engine.tasks._task_builders import elementwise_task
+from engine.tasks._util import elementwise_cases, normal
 from engine.tasks.sigmoid import EDGE_NOTE, large_inputs, sigmoid_forward
 
 
