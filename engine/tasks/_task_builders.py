@@ -9,13 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from engine.task import Case, Detector, FunctionSpec, GradientLink, Param, Task
+from engine import diagnose
+from engine.task import Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Param, Task
 from engine.tasks._util import params
 
 Pair = tuple[Callable[..., Any], Callable[..., Any]]  # a forward's and its backward's reference
 DetectorPair = tuple[tuple[Detector, ...], tuple[Detector, ...]]
 MakeCases = Callable[[np.random.Generator], Sequence[Case]]
 Signature = tuple[tuple[Param, ...], tuple[str, ...]]  # a function's parameters and output names
+Explain = Callable[[DiagnosisContext], Sequence[tuple[float, str]]]  # see engine.diagnose.factor_explained
 
 
 def pair_task(
@@ -57,10 +59,15 @@ def loss_task(
     make_cases: MakeCases,
     detectors: tuple[Detector, ...],
     wrt: dict[str, int],
+    factors: tuple[Explain, Explain] | None = None,
 ) -> Task:
     """The task of one function that returns a loss and its own gradients, ``spec.name(...) -> (loss, d..., ...)``:
     ``wrt`` maps each differentiated argument to its gradient's place in the outputs, for the link that checks the
-    gradients against the loss numerically."""
+    gradients against the loss numerically. ``factors`` explain constant-factor mistakes (a sum for a mean, a
+    flipped sign) of the loss and of the first gradient, checked after ``detectors``."""
+    if factors is not None:
+        outputs = spec.outputs
+        detectors += tuple(diagnose.factor_explained(o, f) for o, f in zip(outputs[:2], factors, strict=True))
     return Task(
         id=task_id,
         title=title,

@@ -181,8 +181,7 @@ TASK = loss_task(
         _overflow,
         _precision_lost,
         _targets_rounded,
-        diagnose.factor_explained("loss", _loss_factors),
-        diagnose.factor_explained("dlogits", _grad_factors),
     ),
     {"logits": 1},
+    factors=(_loss_factors, _grad_factors),
 )

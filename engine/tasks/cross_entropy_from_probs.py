@@ -147,8 +147,7 @@ TASK = loss_task(
         _per_example,
         _nan_from_zeros,
         diagnose.variant_explained("dp", _grad_variants),
-        diagnose.factor_explained("loss", _loss_factors),
-        diagnose.factor_explained("dp", _grad_factors),
     ),
     {"p": 1},
+    factors=(_loss_factors, _grad_factors),
 )

@@ -167,8 +167,7 @@ TASK = loss_task(
         _overflow,
         diagnose.variant_explained("loss", lambda ctx: _variants(ctx, 0)),
         diagnose.variant_explained("dlogits", lambda ctx: _variants(ctx, 1)),
-        diagnose.factor_explained("loss", _loss_factors),
-        diagnose.factor_explained("dlogits", _grad_factors),
     ),
     {"logits": 1},
+    factors=(_loss_factors, _grad_factors),
 )

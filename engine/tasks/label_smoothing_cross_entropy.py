@@ -187,8 +187,7 @@ TASK = loss_task(
         _per_example,
         _overflow,
         _wrong_targets,
-        diagnose.factor_explained("loss", _loss_factors),
-        diagnose.factor_explained("dlogits", _grad_factors),
     ),
     {"logits": 1},
+    factors=(_loss_factors, _grad_factors),
 )

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec
 from engine.tasks._task_builders import loss_task
 from engine.tasks._util import normal, params
@@ -83,9 +82,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 TASK = loss_task(
     "mse_loss", "Mean squared error loss and its gradient",
     FunctionSpec("mse_loss", params("pred", "target"), ("loss", "dpred")), mse_loss, _cases,
-    (
-        diagnose.factor_explained("loss", _loss_factors),
-        diagnose.factor_explained("dpred", _grad_factors),
-    ),
+    (),
     {"pred": 1},
+    factors=(_loss_factors, _grad_factors),
 )

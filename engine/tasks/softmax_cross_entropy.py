@@ -207,8 +207,7 @@ TASK = loss_task(
         _labels_misused,
         _log_of_softmax,
         _overflow,
-        diagnose.factor_explained("loss", _loss_factors),
-        diagnose.factor_explained("dlogits", _grad_factors),
     ),
     {"logits": 1},
+    factors=(_loss_factors, _grad_factors),
 )
