@@ -24,30 +24,18 @@ Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nda
 
 
 def _gates(
-    x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The activated gates i, f, g, o (each (N, H)) from the row blocks 0:H, H:2H, 2H:3H, 3H:4H."""
-    hidden = h_prev.shape[1]
-    a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
-    i = sigmoid(a[:, :hidden])
-    f = sigmoid(a[:, hidden : 2 * hidden])
-    g = np.tanh(a[:, 2 * hidden : 3 * hidden])
-    o = sigmoid(a[:, 3 * hidden :])
-    return i, f, g, o
-
-
-def _variant_gates(
     x: np.ndarray,
     h_prev: np.ndarray,
     W_ih: np.ndarray,
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
-    order: str = ORDER,
+    order: str = "ifgo",
     g_sigmoid: bool = False,
     o_tanh: bool = False,
 ) -> dict[str, np.ndarray]:
-    """For the detectors: the activated gates by letter, reading the 4 row blocks of the weights in ``order``."""
+    """The activated gates by letter (each (N, H)), reading the 4 row blocks of H rows in ``order``: torch's i, f,
+    g, o; i, f, o through the sigmoid and g through tanh (``g_sigmoid``, ``o_tanh``: the detectors' mistakes)."""
     hidden = h_prev.shape[-1]
     a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
     out = {}
@@ -58,14 +46,6 @@ def _variant_gates(
     return out
 
 
-def _variant_forward(*args: np.ndarray, **knobs: Any) -> tuple[np.ndarray, np.ndarray]:
-    """For the detectors: h, c from the forward's arguments in order, with the gate knobs of ``_variant_gates``."""
-    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = args
-    gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, **knobs)
-    c = gate["f"] * c_prev + gate["i"] * gate["g"]
-    return gate["o"] * np.tanh(c), c
-
-
 def lstm_cell_forward(
     x: np.ndarray,
     h_prev: np.ndarray,
@@ -74,44 +54,17 @@ def lstm_cell_forward(
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """x (N, D), h_prev, c_prev (N, H), W_ih (4H, D), W_hh (4H, H), b_ih, b_hh (4H,) -> h, c (N, H)."""
-    i, f, g, o = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
-    c = f * c_prev + i * g
-    return o * np.tanh(c), c
-
-
-def _variant_backward(
-    dh: np.ndarray,
-    dc: np.ndarray,
-    *args: np.ndarray,
-    order: str = ORDER,
+    *,
+    order: str = "ifgo",
     g_sigmoid: bool = False,
     o_tanh: bool = False,
-    use_dc: bool = True,
-    tanh_c_derivative: bool = True,
-    dc_prev_times_f: bool = True,
-) -> Grads:
-    """The backward with knobs for the classic mistakes (the detectors build their variants with them); ``args`` are
-    the forward's, in order."""
-    x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = args
-    gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
-    i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
-    c = f * c_prev + i * g
-    tc = np.tanh(c)
-    dct = dh * o * ((1.0 - tc**2) if tanh_c_derivative else 1.0)
-    if use_dc:
-        dct = dct + dc
-    local = {
-        "i": dct * g * i * (1.0 - i),
-        "f": dct * c_prev * f * (1.0 - f),
-        "g": dct * i * (g * (1.0 - g) if g_sigmoid else (1.0 - g**2)),
-        "o": dh * tc * ((1.0 - o**2) if o_tanh else o * (1.0 - o)),
-    }
-    da = np.concatenate([local[letter] for letter in order], axis=1)
-    db = da.sum(axis=0)
-    dc_prev = dct * f if dc_prev_times_f else dct
-    return da @ W_ih, da @ W_hh, dc_prev, da.T @ x, da.T @ h_prev, db, db.copy()
+) -> tuple[np.ndarray, np.ndarray]:
+    """x (N, D), h_prev, c_prev (N, H), W_ih (4H, D), W_hh (4H, H), b_ih, b_hh (4H,) -> h, c (N, H).
+
+    The keyword-only knobs (the gates' order and activations, see :func:`_gates`) make the detectors' mistakes."""
+    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
+    c = gate["f"] * c_prev + gate["i"] * gate["g"]
+    return gate["o"] * np.tanh(c), c
 
 
 def lstm_cell_backward(
@@ -124,23 +77,38 @@ def lstm_cell_backward(
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
-) -> tuple[np.ndarray, ...]:
-    """dh, dc (N, H) -> dx (N, D), dh_prev, dc_prev (N, H), dW_ih (4H, D), dW_hh (4H, H), db_ih, db_hh (4H,)."""
-    i, f, g, o = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+    *,
+    order: str = "ifgo",
+    g_sigmoid: bool = False,
+    o_tanh: bool = False,
+    use_dc: bool = True,
+    tanh_c_derivative: bool = True,
+    dc_prev_times_f: bool = True,
+) -> Grads:
+    """dh, dc (N, H) -> dx (N, D), dh_prev, dc_prev (N, H), dW_ih (4H, D), dW_hh (4H, H), db_ih, db_hh (4H,).
+
+    The keyword-only knobs make the classic mistakes for the detectors (the defaults are right): the gates'
+    ``order`` and activations (see :func:`_gates`), ``use_dc`` False ignores dc, ``tanh_c_derivative`` False drops
+    tanh'(c), ``dc_prev_times_f`` False leaves the forget gate out of dc_prev.
+    """
+    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
+    i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
     c = f * c_prev + i * g
     tc = np.tanh(c)
-    dc_total = dc + dh * o * (1.0 - tc**2)  # the cell's own upstream plus the path through h = o * tanh(c)
-    da = np.concatenate(
-        [
-            dc_total * g * i * (1.0 - i),  # input gate: sigmoid' = s (1 - s)
-            dc_total * c_prev * f * (1.0 - f),  # forget gate
-            dc_total * i * (1.0 - g**2),  # cell candidate: tanh' = 1 - t^2
-            dh * tc * o * (1.0 - o),  # output gate
-        ],
-        axis=1,
-    )
+    # The gradient into c: the path through h = o * tanh(c), plus the cell's own upstream dc.
+    dct = dh * o * ((1.0 - tc**2) if tanh_c_derivative else 1.0)
+    if use_dc:
+        dct = dct + dc
+    local = {
+        "i": dct * g * i * (1.0 - i),  # sigmoid' = s (1 - s)
+        "f": dct * c_prev * f * (1.0 - f),
+        "g": dct * i * (g * (1.0 - g) if g_sigmoid else (1.0 - g**2)),  # tanh' = 1 - t^2
+        "o": dh * tc * (1.0 - o**2) if o_tanh else dh * tc * o * (1.0 - o),
+    }
+    da = np.concatenate([local[letter] for letter in order], axis=1)
     db = da.sum(axis=0)
-    return da @ W_ih, da @ W_hh, dc_total * f, da.T @ x, da.T @ h_prev, db, db.copy()
+    dc_prev = dct * f if dc_prev_times_f else dct
+    return da @ W_ih, da @ W_hh, dc_prev, da.T @ x, da.T @ h_prev, db, db.copy()
 
 
 # ---------------------------------------------------------------------------------------------------- cases
@@ -205,11 +173,11 @@ def _explains(ctx: DiagnosisContext, names: tuple[str, ...], variant: tuple[np.n
 
 
 def _forward_matches(ctx: DiagnosisContext, **knobs: Any) -> bool:
-    return _explains(ctx, ("h", "c"), _variant_forward(*call_arrays(ctx, *_ARGS), **knobs))
+    return _explains(ctx, ("h", "c"), lstm_cell_forward(*call_arrays(ctx, *_ARGS), **knobs))
 
 
 def _backward_matches(ctx: DiagnosisContext, outputs: tuple[str, ...], **knobs: Any) -> bool:
-    variant = _variant_backward(*call_arrays(ctx, "dh", "dc", *_ARGS), **knobs)
+    variant = lstm_cell_backward(*call_arrays(ctx, "dh", "dc", *_ARGS), **knobs)
     picked = [(name, v) for name, v in zip(NAMES, variant, strict=True) if name in outputs]
     return _explains(ctx, tuple(n for n, _ in picked), tuple(v for _, v in picked))
 
@@ -246,7 +214,7 @@ def _forward_g_sigmoid(ctx: DiagnosisContext) -> str | None:
 
 def _forward_no_tanh_c(ctx: DiagnosisContext) -> str | None:
     x, h_prev, c_prev, W_ih, W_hh, b_ih, b_hh = call_arrays(ctx, *_ARGS)
-    gate = _variant_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
+    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     c = gate["f"] * c_prev + gate["i"] * gate["g"]
     if diagnose.matches_variant(ctx.got.get("h"), gate["o"] * c, ctx.expected["h"]):
         return "h = o * c is missing the tanh: h = o * tanh(c)"
