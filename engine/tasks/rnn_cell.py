@@ -22,6 +22,7 @@ NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
 def _pre(
     x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray
 ) -> np.ndarray:
+    """The pre-activation x W_ih^T + b_ih + h_prev W_hh^T + b_hh, (N, H)."""
     pre: np.ndarray = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
     return pre
 
@@ -30,7 +31,7 @@ def rnn_cell_forward(
     x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray
 ) -> np.ndarray:
     """x (N, D), h_prev (N, H), W_ih (H, D), W_hh (H, H), b_ih, b_hh (H,) -> h (N, H)."""
-    h: np.ndarray = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
+    h: np.ndarray = np.tanh(_pre(x, h_prev, W_ih, W_hh, b_ih, b_hh))
     return h
 
 
@@ -42,21 +43,17 @@ def rnn_cell_backward(
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
-) -> tuple[np.ndarray, ...]:
-    """dh (N, H) -> dx (N, D), dh_prev (N, H), dW_ih (H, D), dW_hh (H, H), db_ih (H,), db_hh (H,)."""
-    h = np.tanh(x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh)
-    dpre = dh * (1.0 - h**2)  # tanh' written with the output h
-    db = dpre.sum(axis=0)
-    return dpre @ W_ih, dpre @ W_hh, dpre.T @ x, dpre.T @ h_prev, db, db.copy()
+    *,
+    local: str = "h",
+) -> Grads:
+    """dh (N, H) -> dx (N, D), dh_prev (N, H), dW_ih (H, D), dW_hh (H, H), db_ih (H,), db_hh (H,).
 
-
-def _backward_variant(dh: np.ndarray, *args: np.ndarray, local: str = "h") -> Grads:
-    """For the detectors: the backward from the forward's arguments in order, the tanh derivative taken from
-    ``local``: "h" (right), "pre" (1 - pre^2) or "none"."""
-    x, h_prev, W_ih, W_hh, b_ih, b_hh = args
+    ``local`` is where tanh' comes from: "h", 1 - h^2 with the output h (right); the detectors' mistakes "pre",
+    1 - pre^2 with the pre-activation, and "none", no derivative."""
     pre = _pre(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     if local == "h":
-        dpre = dh * (1.0 - np.tanh(pre) ** 2)
+        h = np.tanh(pre)
+        dpre = dh * (1.0 - h**2)
     elif local == "pre":
         dpre = dh * (1.0 - pre**2)
     else:
@@ -113,7 +110,7 @@ def _one_bias(ctx: DiagnosisContext) -> str | None:
 
 def _local_variant(local: str) -> Any:
     def variant(ctx: DiagnosisContext) -> Grads:
-        return _backward_variant(*call_arrays(ctx, "dh", *_ARGS), local=local)
+        return rnn_cell_backward(*call_arrays(ctx, "dh", *_ARGS), local=local)
 
     return variant
 
