@@ -13,9 +13,9 @@ import numpy as np
 
 from engine.task import Case, Detector, DiagnosisContext, FunctionSpec, GradientLink, Task
 from engine.tasks import gru_cell
-from engine.tasks._util import call_arrays, params, sigmoid, with_backward_cases
+from engine.tasks._util import call_arrays, params, with_backward_cases
 from engine.tasks._variants import gradients_variant
-from engine.tasks.gru_cell import gru_cell_forward
+from engine.tasks.gru_cell import gru_cell_forward, gru_gates
 
 _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 NAMES = ("dx", "dh_prev", "dW_ih", "dW_hh", "db_ih", "db_hh")
@@ -30,43 +30,29 @@ def gru_cell_backward(
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
-) -> Grads:
-    """dh (N, H) -> dx (N, D), dh_prev (N, H), dW_ih (3H, D), dW_hh (3H, H), db_ih (3H,), db_hh (3H,).
-
-    With a_r, a_z the gate pre-activations and a_n = gi_n + r * gh_n (gi = x W_ih^T + b_ih, gh = h W_hh^T + b_hh):
-    dn = dh (1 - z), dz = dh (h - n), da_n = dn (1 - n^2), dr = da_n * gh_n, da_r = dr r (1 - r),
-    da_z = dz z (1 - z); dgi = [da_r, da_z, da_n], dgh = [da_r, da_z, r * da_n].
-    """
-    return _backward(dh, x, h_prev, W_ih, W_hh, b_ih, b_hh)
-
-
-def _backward(
-    dh: np.ndarray,
-    *args: np.ndarray,
+    *,
     r_on_recurrent: bool = True,
     direct_path: bool = True,
     dz_sign: float = 1.0,
     through_reset: bool = True,
     tanh_derivative: bool = True,
 ) -> Grads:
-    """The reference backward, with knobs for the classic mistakes (the detectors use them).
+    """dh (N, H) -> dx (N, D), dh_prev (N, H), dW_ih (3H, D), dW_hh (3H, H), db_ih (3H,), db_hh (3H,).
 
-    ``r_on_recurrent`` False: the n block of dgh misses the factor r; ``direct_path`` False: dh_prev misses z * dh;
-    ``dz_sign`` -1: dz = dh (n - h); ``through_reset`` False: no gradient reaches r; ``tanh_derivative`` False:
-    da_n = dn.
+    With a_r, a_z the gate pre-activations and a_n = gi_n + r * gh_n (gi = x W_ih^T + b_ih, gh = h W_hh^T + b_hh):
+    dn = dh (1 - z), dz = dh (h - n), da_n = dn (1 - n^2), dr = da_n * gh_n, da_r = dr r (1 - r),
+    da_z = dz z (1 - z); dgi = [da_r, da_z, da_n], dgh = [da_r, da_z, r * da_n].
+
+    The keyword-only knobs make the classic mistakes for the detectors: ``r_on_recurrent`` False, the n block of
+    dgh misses the factor r; ``direct_path`` False, dh_prev misses z * dh; ``dz_sign`` -1, dz = dh (n - h);
+    ``through_reset`` False, no gradient reaches r; ``tanh_derivative`` False, da_n = dn.
     """
-    x, h_prev, W_ih, W_hh, b_ih, b_hh = args
     x, h_prev = np.asarray(x, dtype=np.float64), np.asarray(h_prev, dtype=np.float64)
-    hidden = h_prev.shape[1]
-    gi = x @ W_ih.T + b_ih
-    gh = h_prev @ W_hh.T + b_hh
-    r = sigmoid(gi[:, :hidden] + gh[:, :hidden])
-    z = sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
-    n = np.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])
+    r, z, n, gh_n = gru_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh)
     dn = dh * (1.0 - z)
     dz = dz_sign * dh * (h_prev - n)
     da_n = dn * (1.0 - n * n) if tanh_derivative else dn
-    dr = da_n * gh[:, 2 * hidden :] if through_reset else np.zeros_like(da_n)
+    dr = da_n * gh_n if through_reset else np.zeros_like(da_n)
     da_r = dr * r * (1.0 - r)
     da_z = dz * z * (1.0 - z)
     dgi = np.concatenate([da_r, da_z, da_n], axis=1)
@@ -91,7 +77,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 def _mistake(text: str, names: tuple[str, ...], **knobs: Any) -> Detector:
     def variant(ctx: DiagnosisContext) -> dict[str, np.ndarray]:
-        return dict(zip(NAMES, _backward(*call_arrays(ctx, "dh", *_ARGS), **knobs), strict=True))
+        return dict(zip(NAMES, gru_cell_backward(*call_arrays(ctx, "dh", *_ARGS), **knobs), strict=True))
 
     return gradients_variant(text, names, variant)
 

@@ -14,62 +14,66 @@ import numpy as np
 
 from engine import diagnose
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
-from engine.tasks._util import cell_inputs, params, sigmoid
+from engine.tasks._util import call_arrays, cell_inputs, params, sigmoid
 
 ORDER = "rzn"
 _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 
 
-def _variant_forward(
+def gru_gates(
     x: np.ndarray,
     h_prev: np.ndarray,
     W_ih: np.ndarray,
     W_hh: np.ndarray,
     b_ih: np.ndarray,
     b_hh: np.ndarray,
-    order: str = ORDER,
+    order: str = "rzn",
     reset: str = "torch",
-    z_swapped: bool = False,
-) -> np.ndarray:
-    """The GRU step for the detectors, with knobs for the classic mistakes.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The gates r, z, n (each (N, H)) and gh_n = h W_hn^T + b_hn, the recurrent part that r scales.
 
-    ``order`` reads the weight blocks as these gates; ``reset`` is "torch" (r * (h W_hn^T + b_hn)), "outside_bias"
-    (r * (h W_hn^T) + b_hn) or "before_matmul" ((r * h) W_hn^T + b_hn, the original paper's form); ``z_swapped``
-    gives z * n + (1 - z) * h.
+    The knobs are the detectors' mistakes: ``order`` reads the weight blocks as these gates; ``reset`` is "torch"
+    (r * (h W_hn^T + b_hn)), "outside_bias" (r * (h W_hn^T) + b_hn) or "before_matmul" ((r * h) W_hn^T + b_hn, the
+    original paper's form).
     """
     hidden = h_prev.shape[-1]
-    blocks: dict[str, tuple[slice, ...]] = {
-        letter: (slice(None), slice(k * hidden, (k + 1) * hidden)) for k, letter in enumerate(order)
-    }
     rows = {letter: slice(k * hidden, (k + 1) * hidden) for k, letter in enumerate(order)}
-    gi = x @ W_ih.T + b_ih
+    gi = x @ W_ih.T + b_ih  # (N, 3H): blocks r, z, n
     gh = h_prev @ W_hh.T + b_hh
-    r = sigmoid(gi[blocks["r"]] + gh[blocks["r"]])
-    z = sigmoid(gi[blocks["z"]] + gh[blocks["z"]])
+    r = sigmoid(gi[:, rows["r"]] + gh[:, rows["r"]])
+    z = sigmoid(gi[:, rows["z"]] + gh[:, rows["z"]])
+    gh_n = gh[:, rows["n"]]
     if reset == "torch":
-        inner = r * gh[blocks["n"]]
+        inner = r * gh_n  # r scales h W_hn^T + b_hn, bias included
     elif reset == "outside_bias":
         inner = r * (h_prev @ W_hh[rows["n"]].T) + b_hh[rows["n"]]
     else:
         inner = (r * h_prev) @ W_hh[rows["n"]].T + b_hh[rows["n"]]
-    n = np.tanh(gi[blocks["n"]] + inner)
-    if z_swapped:
-        out: np.ndarray = z * n + (1.0 - z) * h_prev
-    else:
-        out = (1.0 - z) * n + z * h_prev
-    return out
+    n = np.tanh(gi[:, rows["n"]] + inner)
+    return r, z, n, gh_n
 
 
 def gru_cell_forward(
-    x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray
+    x: np.ndarray,
+    h_prev: np.ndarray,
+    W_ih: np.ndarray,
+    W_hh: np.ndarray,
+    b_ih: np.ndarray,
+    b_hh: np.ndarray,
+    *,
+    order: str = "rzn",
+    reset: str = "torch",
+    z_swapped: bool = False,
 ) -> np.ndarray:
-    """x (N, D), h_prev (N, H), W_ih (3H, D), W_hh (3H, H), b_ih, b_hh (3H,) -> h (N, H)."""
-    hidden = h_prev.shape[1]
-    gi = x @ W_ih.T + b_ih  # (N, 3H): blocks r, z, n
-    gh = h_prev @ W_hh.T + b_hh
-    r = sigmoid(gi[:, :hidden] + gh[:, :hidden])
-    z = sigmoid(gi[:, hidden : 2 * hidden] + gh[:, hidden : 2 * hidden])
-    n = np.tanh(gi[:, 2 * hidden :] + r * gh[:, 2 * hidden :])  # r scales h W_hn^T + b_hn, bias included
+    """x (N, D), h_prev (N, H), W_ih (3H, D), W_hh (3H, H), b_ih, b_hh (3H,) -> h (N, H).
+
+    The keyword-only knobs make the detectors' mistakes: ``order`` and ``reset`` as :func:`gru_gates` takes them,
+    ``z_swapped`` gives z * n + (1 - z) * h.
+    """
+    _r, z, n, _gh_n = gru_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, reset)
+    if z_swapped:
+        swapped: np.ndarray = z * n + (1.0 - z) * h_prev
+        return swapped
     h: np.ndarray = (1.0 - z) * n + z * h_prev
     return h
 
@@ -98,8 +102,7 @@ def _cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _matches(ctx: DiagnosisContext, **knobs: Any) -> bool:
-    x, h_prev, W_ih, W_hh, b_ih, b_hh = (np.asarray(ctx.call.args[n], dtype=np.float64) for n in _ARGS)
-    variant = _variant_forward(x, h_prev, W_ih, W_hh, b_ih, b_hh, **knobs)
+    variant = gru_cell_forward(*call_arrays(ctx, *_ARGS), **knobs)
     return diagnose.matches_variant(ctx.got.get("h"), variant, ctx.expected["h"])
 
 
