@@ -21,14 +21,8 @@ _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 
 
 def gru_gates(
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
-    order: str = "rzn",
-    reset: str = "torch",
+    x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
+    order: str = "rzn", reset: str = "torch",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The gates r, z, n (each (N, H)) and gh_n = h W_hn^T + b_hn, the recurrent part that r scales.
 
@@ -54,16 +48,8 @@ def gru_gates(
 
 
 def gru_cell_forward(
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
-    *,
-    order: str = "rzn",
-    reset: str = "torch",
-    z_swapped: bool = False,
+    x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
+    *, order: str = "rzn", reset: str = "torch", z_swapped: bool = False,
 ) -> np.ndarray:
     """x (N, D), h_prev (N, H), W_ih (3H, D), W_hh (3H, H), b_ih, b_hh (3H,) -> h (N, H).
 

@@ -24,15 +24,8 @@ Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nda
 
 
 def _gates(
-    x: np.ndarray,
-    h_prev: np.ndarray,
-    W_ih: np.ndarray,
-    W_hh: np.ndarray,
-    b_ih: np.ndarray,
-    b_hh: np.ndarray,
-    order: str = "ifgo",
-    g_sigmoid: bool = False,
-    o_tanh: bool = False,
+    x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
+    order: str = "ifgo", g_sigmoid: bool = False, o_tanh: bool = False,
 ) -> dict[str, np.ndarray]:
     """The activated gates by letter (each (N, H)), reading the 4 row blocks of H rows in ``order``: torch's i, f,
     g, o; i, f, o through the sigmoid and g through tanh (``g_sigmoid``, ``o_tanh``: the detectors' mistakes)."""
