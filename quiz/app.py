@@ -106,8 +106,9 @@ class NnprepApp(OrderedKeys, App[int]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        self.run_worker(self.open_progress, thread=True, group="progress", exit_on_error=False)
-        # After the first paint, so start-up never waits for the bank (pydantic, TOML, calculators).
+        # After the first paint, so start-up never waits for SQLite or the bank (pydantic, TOML, calculators).
+        self.call_after_refresh(self.run_worker, self.open_progress, thread=True, group="progress",
+                                exit_on_error=False)
         if self.start_mock is not None:
             self.call_after_refresh(self._start_mock)
         else:
