@@ -7,8 +7,6 @@ from typing import Any
 from textual.widgets import Static
 
 UNSAVED_TITLE = "Progress is NOT being saved"
-
-
 UNSAVED_TOAST = "Everything you practise now is lost when you quit. Why: the warning at the top of the screen."
 
 
