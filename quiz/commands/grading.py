@@ -128,7 +128,7 @@ def grade_command(args: argparse.Namespace) -> int:
     if len(args.paths) == 1 and os.path.isfile(args.paths[0]) and not args.dask:
         # One file is graded here: start the sandbox's zygote now, so its start overlaps our own imports. (A batch
         # grades in worker processes, each with its own zygote.)
-        from engine.sandbox._launch import prestart
+        from engine.sandbox import prestart
 
         prestart()
     from quiz.batch.candidates import OutputIsASubmission, discover

@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quiz.tui.base import STYLES, BaseScreen
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 if TYPE_CHECKING:
     from quiz.app import NnprepApp
@@ -53,6 +54,7 @@ class HomeScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield UnsavedProgress()
         with Vertical(id="home-body"):
             with Center():
                 yield Static("nnprep", id="brand")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, 
 
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.widgets.calendar import ActivityCalendar
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 
 def _pct(v: float | None) -> str:
@@ -49,6 +50,7 @@ class StatsScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield UnsavedProgress(compact=True)
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
             with Horizontal(id="stats-top"):
