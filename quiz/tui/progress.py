@@ -129,7 +129,10 @@ class MemoryProgress:
         return status
 
     def stats(self, item_topics: dict[str, str], task_topics: dict[str, str]) -> Any:
-        raise RuntimeError("statistics need the progress database, which could not be opened")
+        from quiz.tui.services import Unavailable
+
+        raise Unavailable("statistics are kept in the progress database, which could not be opened (see the line "
+                          "at the top of the screen); this run's answers are kept until you quit")
 
 
 class StoreProgress:

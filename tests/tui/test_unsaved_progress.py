@@ -82,6 +82,12 @@ async def test_default_location_unusable_warns_on_every_screen_and_keeps_the_ses
             await pilot.press(key)
             await _settle(pilot)
             assert "NOT being saved" in _shown_text(_warning(app)), key
+            if key == "s":  # says why there are no statistics, not a Python error
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                shown = str(app.screen.query_one("#streak-text", Static).render())
+                assert "statistics are kept in the progress database" in shown and "Error" not in shown, shown
             await pilot.press("escape")
             await _settle(pilot)
         assert "NOT being saved" in _shown_text(_warning(app))  # home, still

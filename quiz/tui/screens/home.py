@@ -44,7 +44,7 @@ class HomeScreen(BaseScreen[None]):
         Binding("question_mark", "app.go('help')", "Help", key_display="?"),
         Binding("u", "resume_mock", "Resume mock"),
         Binding("x", "end_mock", "End mock"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),  # the footer shows ^q Quit, as on every screen
     ]
 
     def __init__(self) -> None:

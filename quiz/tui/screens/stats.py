@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
 
 from quiz.tui.base import STYLES, BaseScreen
+from quiz.tui.services import Unavailable
 from quiz.tui.widgets.calendar import ActivityCalendar
 from quiz.tui.widgets.unsaved import UnsavedProgress
 
@@ -91,6 +92,9 @@ class StatsScreen(BaseScreen[None]):
         app: Any = self.app
         try:
             stats = app.services.stats()
+        except Unavailable as e:
+            app.call_from_thread(self._failed, str(e))
+            return
         except Exception as e:
             app.call_from_thread(self._failed, f"{type(e).__name__}: {e}")
             return
