@@ -1,0 +1,125 @@
+"""The local worker pool: workers start from a fork server (never forked from this multi-threaded process), a
+failure of ours is one candidate's error row, and a worker killed from outside costs only its candidate."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from quiz.batch.candidates import Candidate
+from quiz.batch.policy import Policy
+from quiz.cli import main
+from tests.batch.test_untrusted_candidates import CORRECT, bounded
+
+SPINS = (  # burns CPU until killed, bounded even if nothing killed it
+    "import time\n"
+    "def linear_forward(x, W, b):\n"
+    "    end = time.monotonic() + 30\n"
+    "    while time.monotonic() < end:\n"
+    "        pass\n"
+    "def linear_backward(dy, x, W, b):\n"
+    "    return dy @ W, dy.T @ x, dy.sum(axis=0)\n"
+)
+LONG_LIMITS = '[[tasks]]\nid = "linear"\n\n[limits]\ntime_limit = 40.0\ntotal_time_limit = 60.0\n'
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def test_a_grading_failure_of_ours_is_one_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a worker runs for each candidate turns an exception of ours into that candidate's error row."""
+    import quiz.batch.pool as pool
+
+    def fails(candidate: Candidate, policy: Policy, task_ids: object, runner: object) -> None:
+        raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(pool, "grade_candidate", fails)
+    boom = Candidate("boom", Path("boom.py"), CORRECT, None)
+    row = pool.CandidateResult.model_validate_json(pool._grade_in_worker(boom, Policy().model_dump_json(), []))
+    assert row.candidate == "boom" and row.error is not None
+    assert row.error.startswith("internal error while grading (not the candidate's fault): UnicodeEncodeError")
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found += [int(p) for p in f.read().split()]
+    except OSError:  # gone meanwhile
+        pass
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], _children(pid)
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += _children(child)
+    return found
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS if len(fields) > 12 else 0.0
+
+
+def _parent(pid: int) -> int:
+    fields = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()
+    return int(fields[1]) if len(fields) > 1 else 0
+
+
+def _kill_workers_of_spinning_children(stop: threading.Event, kills: list[int]) -> None:
+    """Until ``stop``: SIGKILL the pool worker above any sandboxed child that has used a second of CPU (only the
+    spinning candidate does), as if the worker had been killed from outside while grading it."""
+    while not stop.wait(0.1):
+        for pid in _descendants(os.getpid()):
+            if "zygote.py" not in _read(f"/proc/{pid}/cmdline") or _cpu_seconds(pid) < 1.0:
+                continue
+            worker = _parent(pid)
+            while worker > 1 and "zygote.py" in _read(f"/proc/{worker}/cmdline"):
+                worker = _parent(worker)  # up from the child through its zygote(s) to the worker
+            if worker > 1 and worker != os.getpid() and worker not in kills:
+                kills.append(worker)
+                os.kill(worker, signal.SIGKILL)
+
+
+def test_a_worker_killed_from_outside_costs_only_its_candidate(tmp_path: Path) -> None:
+    """The worker grading ``spin`` is killed, twice: ``spin`` alone gets an error row, every other candidate
+    (including any in flight on the other worker when the pool broke) gets its result."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    names = ["a1", "a2", "spin", "a3", "a4", "a5"]
+    for name in names:
+        (folder / f"{name}.py").write_text(SPINS if name == "spin" else CORRECT)
+    policy = tmp_path / "policy.toml"
+    policy.write_text(LONG_LIMITS)
+    out = tmp_path / "out.csv"
+    stop, kills = threading.Event(), []
+    killer = threading.Thread(target=_kill_workers_of_spinning_children, args=(stop, kills), daemon=True)
+    killer.start()
+    try:
+        with bounded(180):
+            args = ["grade", str(folder), "--policy", str(policy), "--format", "csv", "--out", str(out),
+                    "--workers", "2"]
+            assert main(args) == 1
+    finally:
+        stop.set()
+        killer.join()
+    rows = {r["candidate"]: r for r in csv.DictReader(out.open())}
+    assert set(rows) == set(names)
+    assert {rows[n]["linear_verdict"] for n in names if n != "spin"} == {"passed"}
+    assert "grading process died twice" in rows["spin"]["error"]
+    assert len(kills) == 2, kills
