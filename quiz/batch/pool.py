@@ -18,8 +18,8 @@ from quiz.batch.candidates import Candidate, tasks_defined
 from quiz.batch.policy import Policy
 from quiz.batch.results import CandidateResult, weighted_total
 
-# What the fork server imports once, in this order, before it forks the first worker.
-PRELOAD = ["quiz.batch._worker_start", "quiz.batch.pool"]
+# What the fork server imports once, in this order, before it forks the first worker: one BLAS thread, the engine.
+PRELOAD = ["quiz.batch._one_blas_thread", "quiz.batch.pool"]
 
 
 def grade_candidate(
@@ -97,10 +97,10 @@ class LocalPool:
     """``workers`` grader processes, each with its own warm sandbox (zygote); one candidate per worker at a time.
 
     Processes rather than threads: the judging of outputs (NumPy comparisons, diagnostics) then runs in parallel
-    too, so throughput scales with cores. Workers are forked by a fork server, a single-threaded process started
-    once with the engine imported (``_worker_start``, then this module), never from this process: this one may run
-    threads (NumPy's BLAS, a progress bar, the TUI, dask), and a child forked from a multi-threaded process can
-    deadlock on a lock another thread held. Starting a worker costs a fork of the server and a zygote.
+    too, so throughput scales with cores. Workers are forked by a fork server, a fresh single-threaded process that
+    imports the engine once (``PRELOAD``), never by this process: this one may run threads (NumPy's BLAS, a progress
+    bar, the TUI, dask), and a child forked from a multi-threaded process can deadlock on a lock another thread
+    held. Starting a worker costs a fork of the server and a zygote.
     """
 
     def __init__(self, workers: int) -> None:

@@ -43,6 +43,30 @@ def test_a_grading_failure_of_ours_is_one_error_row(monkeypatch: pytest.MonkeyPa
     assert row.error.startswith("internal error while grading (not the candidate's fault): UnicodeEncodeError")
 
 
+def test_workers_come_from_the_fork_server_while_this_process_runs_threads(recwarn: pytest.WarningsRecorder) -> None:
+    """With another thread running here, the pool grades, its workers are not children of this process (the fork
+    server started them), and Python (3.12+) gives no fork-with-threads warning."""
+    import multiprocessing
+
+    from quiz.batch.pool import LocalPool
+
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)
+    busy.start()
+    try:
+        with LocalPool(2) as pool:
+            candidates = [Candidate(f"c{i}", Path(f"c{i}.py"), CORRECT, None) for i in range(3)]
+            results = list(pool.imap_unordered(candidates, Policy(), ["linear"]))
+            workers = [p.pid for p in multiprocessing.active_children() if p.pid is not None]
+            parents = {_parent(pid) for pid in workers}
+    finally:
+        stop.set()
+        busy.join()
+    assert sorted(r.candidate for r in results) == ["c0", "c1", "c2"] and all(r.passed for r in results), results
+    assert workers and os.getpid() not in parents, (workers, parents)
+    assert not [w for w in recwarn if "fork()" in str(w.message)], [str(w.message) for w in recwarn]
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     try:

@@ -1,4 +1,4 @@
-"""Imported first by the fork server that starts the batch's worker processes, before NumPy: one BLAS thread.
+"""Imported first by the fork server of the batch's workers (``pool.PRELOAD``), before NumPy: one BLAS thread.
 
 A worker grades one candidate at a time and there is a worker per core, so more BLAS threads would only compete;
 and a fork server whose NumPy had started BLAS threads would fork from a multi-threaded process, which is what
