@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from pathlib import Path
 
@@ -65,6 +67,37 @@ def test_workers_come_from_the_fork_server_while_this_process_runs_threads(recwa
     assert sorted(r.candidate for r in results) == ["c0", "c1", "c2"] and all(r.passed for r in results), results
     assert workers and os.getpid() not in parents, (workers, parents)
     assert not [w for w in recwarn if "fork()" in str(w.message)], [str(w.message) for w in recwarn]
+
+
+def test_a_pool_hides_the_home_of_its_own_start_not_the_fork_servers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server keeps the environment it started with; a pool started after HOME changed still gives its
+    workers (and so their sandboxes) the HOME of now: the candidate cannot see the new home's files."""
+    from engine.sandbox import Sandbox
+    from quiz.batch.pool import LocalPool
+
+    with Sandbox() as sandbox:
+        if not sandbox.isolation.home_hidden:
+            pytest.skip(f"the home cannot be hidden here: {sandbox.isolation.missing_summary()}")
+    first = Candidate("first", Path("first.py"), CORRECT, None)
+    with LocalPool(1) as pool:  # the fork server is running from here on, with the HOME of before
+        assert [r.passed for r in pool.imap_unordered([first], Policy(), ["linear"])] == [True]
+    home = Path(tempfile.mkdtemp(prefix="nnprep-home-", dir="/var/tmp" if os.path.isdir("/var/tmp") else None))
+    try:
+        home.chmod(0o755)
+        notes = home / "notes.txt"
+        notes.write_text("x" * 1234)
+        notes.chmod(0o644)
+        monkeypatch.setenv("HOME", str(home))
+        probe = f"import os\ntry:\n    print('STAT', os.stat({str(notes)!r}).st_size)\nexcept OSError as e:\n" \
+                f"    print('stat refused', type(e).__name__)\n"
+        with LocalPool(1) as pool:
+            [result] = pool.imap_unordered([Candidate("probe", Path("probe.py"), probe + CORRECT, None)], Policy(),
+                                           ["linear"])
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    assert result.passed, result
+    stdout = result.reports[0].stdout
+    assert "stat refused FileNotFoundError" in stdout and "STAT" not in stdout, stdout
 
 
 def _children(pid: int) -> list[int]:
