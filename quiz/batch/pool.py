@@ -107,18 +107,21 @@ class LocalPool:
         self.workers = max(1, workers)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)  # used when this process first starts the server
-        self._pids: SimpleQueue[int] = self._context.SimpleQueue()
         self._known: set[int] = set()  # the pids of workers started so far, as they reported them
-        self._executor = self._start()
+        self._executor, self._pids = self._start()
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _start(self) -> tuple[ProcessPoolExecutor, SimpleQueue[int]]:
+        """A new executor, and the queue its workers report their pids on (new too: a worker killed while writing
+        to a queue would leave its lock taken, and the next pool's workers waiting on it)."""
         from engine.packs import pack_in_use
 
         pack = pack_in_use()
-        return ProcessPoolExecutor(
+        pids: SimpleQueue[int] = self._context.SimpleQueue()
+        executor = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
-            initargs=(dict(os.environ), None if pack is None else str(pack), self._pids),
+            initargs=(dict(os.environ), None if pack is None else str(pack), pids),
         )
+        return executor, pids
 
     def imap_unordered(
         self,
@@ -157,8 +160,8 @@ class LocalPool:
                 in_flight = list(owner.values())
                 owner.clear()
                 self._kill_workers()
-                _shutdown(self._executor)
-                self._executor = self._start()
+                self._stop()
+                self._executor, self._pids = self._start()
                 if retrying is not None and in_flight == [retrying]:
                     yield _died_twice(retrying)
                 else:
@@ -175,17 +178,16 @@ class LocalPool:
                 with contextlib.suppress(OSError):
                     process.kill()
 
-    def close(self) -> None:
-        _shutdown(self._executor)
+    def _stop(self) -> None:
+        """Shut the executor down: the candidates not started are dropped, those in flight are waited for."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
         self._pids.close()
+
+    def close(self) -> None:
+        self._stop()
 
     def __enter__(self) -> LocalPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _shutdown(executor: ProcessPoolExecutor) -> None:
-    """Shut a process pool down: the candidates not started are dropped, those in flight are waited for."""
-    executor.shutdown(wait=True, cancel_futures=True)
