@@ -107,7 +107,6 @@ class LocalPool:
         self.workers = max(1, workers)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(PRELOAD)  # used when this process first starts the server
-        self._known: set[int] = set()  # the pids of workers started so far, as they reported them
         self._executor, self._pids = self._start()
 
     def _start(self) -> tuple[ProcessPoolExecutor, SimpleQueue[int]]:
@@ -171,10 +170,11 @@ class LocalPool:
     def _kill_workers(self) -> None:
         """Kill this pool's live workers: after one died, the pool is broken, and Python 3.12's clean-up of a broken
         pool joined workers still blocked reading their task queue, and waited forever (found by a 3.12 run)."""
+        ours = set()
         while not self._pids.empty():
-            self._known.add(self._pids.get())
+            ours.add(self._pids.get())
         for process in multiprocessing.active_children():
-            if process.pid in self._known:
+            if process.pid in ours:
                 with contextlib.suppress(OSError):
                     process.kill()
 
