@@ -68,9 +68,12 @@ class OutputCheck:
     message: str = ""
     rel_error: float | None = None
     """max|got - expected| / max(1, max|expected|); infinite where got is not finite (JSON: null); None for a wrong
-    shape or dtype, and for a failing output of a hidden case whose values are not revealed."""
+    shape or dtype, and for a failing output of a hidden case whose values are not revealed. A passing output of such
+    a hidden case gives only the power of ten just above it (at most the tolerance)."""
     expected_shape: tuple[int, ...] | None = None
     got_shape: tuple[int, ...] | None = None
+    """The shape returned; None when nothing came back, and for a hidden case (values not revealed) whose wrong
+    shape has sizes other than 1 and the expected ones, or more than one extra axis."""
     worst: list[WorstElement] = field(default_factory=list)
     expected_preview: list[list[float | None]] | None = None
     """A small grid (at most 16x16) of expected values for a heatmap of where they differ; None where a value is not
@@ -182,7 +185,8 @@ class GradeReport:
     diagnoses: list[str] = field(default_factory=list)
     """What went wrong, named (e.g. a transposed weight gradient)."""
     stdout: str = ""
-    """The submission's captured output, truncated."""
+    """The submission's captured output during the visible examples, truncated. What it printed during the hidden
+    cases (a child of their own) shows only as one line with its size, unless the policy reveals hidden cases."""
     seconds: float = 0.0
     isolation: Isolation = field(default_factory=Isolation)
     """Which sandbox protections were active."""
