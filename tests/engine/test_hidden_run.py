@@ -151,3 +151,17 @@ def test_a_hidden_passing_outputs_error_is_only_its_power_of_ten() -> None:
     assert exact.rel_error == 0.0
     with revealing(True):
         assert compare("y", expected, got, 1e-4).rel_error == float(np.max(np.abs(got - expected)))
+
+
+def test_a_hidden_case_does_not_quote_a_factor_the_candidate_chose() -> None:
+    source = CORRECT.replace("def linear_backward", "def _backward") + (
+        "\n\ndef linear_backward(dy, x, W, b):\n"
+        "    dx, dW, db = _backward(dy, x, W, b)\n"
+        "    return dx, 3.71828 * dW, db\n"
+    )
+    report = grade(source, "linear", runner=InProcessRunner(), seed=31)
+    hidden = [d for c in report.cases if not c.visible for d in c.diagnoses]
+    visible = [d for c in report.cases if c.visible for d in c.diagnoses]
+    assert "dW is 3.718 times the expected value" in visible
+    assert "dW is a constant multiple of the expected value (not 1, -1, 2 or N)" in hidden
+    assert not [d for d in hidden if "3.71" in d]
