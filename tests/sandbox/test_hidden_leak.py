@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,8 +30,10 @@ from engine.report import GradeReport
 from engine.sandbox import Sandbox
 from quiz.batch import formats
 from quiz.batch.results import CandidateResult
+from quiz.cli import main
 from quiz.commands.grading import format_report
 from quiz.tui.widgets.results import ResultsView
+from tests.batch.test_untrusted_candidates import bounded
 from tests.sandbox.conftest import CORRECT, FAST, src
 
 SEED = 4242  # a policy's fixed seed: the case where a leak would let the next candidate replay the hidden cases
@@ -222,3 +225,26 @@ def test_the_tui_results_show_no_hidden_input(leaked: list[GradeReport]) -> None
     assert "DUPED" in texts[0] and _found(texts[0], VISIBLE)  # the examples still show what they printed
     for text in texts:
         assert not _found(text, HIDDEN), _found(text, HIDDEN)[:5]
+
+
+def test_the_command_line_outputs_show_no_hidden_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """End to end, as a TA runs it with a fixed seed: `nnprep grade FILE` (text) and a batch folder with JUnit and
+    the Markdown reports."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    (folder / "mallory.py").write_text(LEAKER)
+    tasks = [arg for t in TASKS for arg in ("--task", t)]
+    limits = ["--time-limit", "1", "--seed", str(SEED)]
+    with bounded(300):
+        assert main(["grade", str(folder / "mallory.py"), *tasks, *limits]) == 1
+    text = capsys.readouterr().out
+    assert "bytes of output during the hidden cases, not shown" in text and _found(text, VISIBLE)
+    assert not _found(text, HIDDEN)
+    junit, reports = tmp_path / "junit.xml", tmp_path / "reports"
+    with bounded(300):
+        assert main(["grade", str(folder), *tasks, *limits, "--format", "junit", "--out", str(junit),
+                     "--reports", str(reports), "--workers", "1"]) == 1
+    written = [junit.read_text(), *(p.read_text() for p in sorted(reports.rglob("*.md")))]
+    assert len(written) >= 2 and "hidden cases, not shown" in written[0]
+    for content in written:
+        assert not _found(content, HIDDEN), _found(content, HIDDEN)[:5]
