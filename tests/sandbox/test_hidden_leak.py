@@ -25,7 +25,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.widgets import Static
 
-from engine import get_task, grade_file
+from engine import Verdict, get_task, grade_file
 from engine.report import GradeReport
 from engine.sandbox import Sandbox
 from quiz.batch import formats
@@ -248,3 +248,32 @@ def test_the_command_line_outputs_show_no_hidden_input(tmp_path: Path, capsys: p
     assert len(written) >= 2 and "hidden cases, not shown" in written[0]
     for content in written:
         assert not _found(content, HIDDEN), _found(content, HIDDEN)[:5]
+
+
+# Right on the visible examples (it knows their shapes), wrong by a factor 2 on the hidden cases and consistently so
+# (its backward is its forward's gradient), printing every input it sees: the numerical cross-check then calls its
+# forward again at a hidden case's inputs, in a run whose output is never shown.
+DOUBLING = src("""
+import numpy as np
+
+def _factor(x):
+    return 1 if x.shape == (2, 3) else 2
+
+def linear_forward(x, W, b):
+    print("FWD", " ".join(repr(float(v)) for a in (x, W, b) for v in np.ravel(a)))
+    return _factor(x) * (x @ W.T + b)
+
+def linear_backward(dy, x, W, b):
+    print("BWD", " ".join(repr(float(v)) for a in (dy, x, W, b) for v in np.ravel(a)))
+    k = _factor(x)
+    return k * (dy @ W), k * (dy.T @ x), k * dy.sum(axis=0)
+""")
+
+
+def test_the_cross_checks_run_at_hidden_inputs_shows_nothing_of_them(sandbox: Sandbox) -> None:
+    [report] = grade_file(DOUBLING, ["linear"], FAST, runner=sandbox, seed=SEED)
+    assert all((c.verdict is Verdict.PASSED) is c.visible for c in report.cases)
+    assert any("numerical gradient" in d for d in report.diagnoses), report.diagnoses  # the probes ran
+    assert "FWD" in report.stdout and _found(report.stdout, VISIBLE)
+    for name, text in _every_format([report]).items():
+        assert not _found(text, HIDDEN), (name, _found(text, HIDDEN)[:5])
