@@ -3,10 +3,11 @@
 The hostile file below tries every way its code has to put what it sees of a hidden input into a report: it prints
 the inputs (to stdout, to stderr, and to a copy of fd 1 taken at import, which no redirect would stop), keeps them
 in a module global and prints them all again at every later call, raises them as exception text and as the name of
-an exception class, returns an object whose class is named after them, and returns a wrong shape whose sizes spell
-them. Graded with a fixed seed in the real sandbox, no hidden input appears in any output format (text, CSV, JSON,
-JSON lines, JUnit, Gradescope, Markdown, batch text) nor in the TUI's results; with ``reveal_hidden`` it does (so
-the search below can find a leak); an honest file's output during the visible examples still shows.
+an exception class, returns an object whose class is named after them, returns a wrong shape whose sizes spell
+them, and leaves them in files for a later process to find. Graded with a fixed seed in the real sandbox, no hidden
+input appears in any output format (text, CSV, JSON, JSON lines, JUnit, Gradescope, Markdown, batch text) nor in the
+TUI's results; with ``reveal_hidden`` it does (so the search below can find a leak); an honest file's output during
+the visible examples still shows.
 
 Everything the file does is bounded (a few hundred numbers per call, the FAST limits).
 """
@@ -48,6 +49,13 @@ import numpy as np
 _OUT = os.dup(1)  # a copy of stdout taken at import
 _STASH = []
 _CALLS = {}
+_PLACES = ["/tmp/stash", "/var/tmp/stash", "/dev/shm/stash", os.path.join(os.getcwd(), "stash")]
+for _place in _PLACES:  # what an earlier process (the hidden cases' run, an earlier task) may have left
+    try:
+        with open(_place) as _f:
+            print("FOUND", _f.read()[:20000])
+    except OSError:
+        pass
 
 
 def _spell(*arrays):
@@ -61,6 +69,12 @@ def _leak(name, *arrays):
     print("PRINTED", text)
     print("STDERR", text, file=sys.stderr)
     os.write(_OUT, ("DUPED " + " | ".join(_STASH[-8:]) + "\\n").encode())
+    for place in _PLACES:
+        try:
+            with open(place, "a") as f:
+                f.write(text[:4000] + "\\n")
+        except OSError:
+            pass
     return text, _CALLS[name] % 4
 
 
@@ -156,6 +170,7 @@ def test_the_hostile_file_ran_and_failed_its_hidden_cases_in_every_way(leaked: l
     linear = leaked[0]
     assert "PRINTED" in linear.stdout and "DUPED" in linear.stdout and "STDERR" in linear.stdout
     assert "bytes of output during the hidden cases, not shown" in linear.stdout
+    assert not [r.task for r in leaked if "FOUND" in r.stdout]  # no file outlived the process that wrote it
     assert all(r.seed == SEED for r in leaked)
 
 
