@@ -165,3 +165,17 @@ def test_a_hidden_case_does_not_quote_a_factor_the_candidate_chose() -> None:
     assert "dW is 3.718 times the expected value" in visible
     assert "dW is a constant multiple of the expected value (not 1, -1, 2 or N)" in hidden
     assert not [d for d in hidden if "3.71" in d]
+
+
+def test_a_hidden_case_does_not_quote_a_shape_the_candidate_chose_in_a_diagnosis() -> None:
+    source = (
+        "import numpy as np\n\n"
+        "def global_avg_pool_forward(x):\n    return x.mean(axis=(2, 3))\n\n"
+        "def global_avg_pool_backward(dy, x):\n    return np.zeros((0, 31337))\n"
+    )
+    report = grade(source, "global_avg_pool", runner=InProcessRunner(), seed=5)
+    hidden = [d for c in report.cases if not c.visible for d in c.diagnoses]
+    visible = [d for c in report.cases if c.visible for d in c.diagnoses]
+    assert "dx has shape (0, 31337): it has the shape of x, (N, C, H, W)" in visible
+    assert "dx has another shape: it has the shape of x, (N, C, H, W)" in hidden
+    assert not [c for c in report_data(report)["cases"] if not c["visible"] and "31337" in str(c)]
