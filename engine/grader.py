@@ -145,8 +145,9 @@ def _with_hidden(
         results = hidden.failed_calls(calls, run.fatal_verdict, run.fatal_message)
     if not reveal:
         results = [hidden.conceal(r, limits) for r in results]
+    ran = run.fatal_verdict is not Verdict.INTERNAL_ERROR  # else no child ran: it has no isolation to report
     return RunResult(calls=visible.calls + results, stdout=hidden.output(visible.stdout, run.stdout, reveal),
-                     isolation=visible.isolation)
+                     isolation=visible.isolation.and_(run.isolation) if ran else visible.isolation)
 
 
 def _run_other_functions(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -160,6 +160,22 @@ class Isolation:
     def missing_summary(self) -> str:
         """One line naming each protection that is not active, with its reason ("none" when nothing is missing)."""
         return "; ".join(self.missing) if self.missing else "none"
+
+    def and_(self, other: Isolation) -> Isolation:
+        """The isolation of a grade made of this run and ``other``: only what both had counts as active, and every
+        protection either lacked is named (a grade is as isolated as its least isolated run)."""
+        both: dict[str, Any] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, bool):
+                both[f.name] = mine and theirs
+            elif f.name == "landlock_abi":
+                both[f.name] = min(mine, theirs) if mine and theirs else None
+            elif f.name == "rlimits":
+                both[f.name] = [r for r in mine if r in theirs]
+            else:  # notes, missing
+                both[f.name] = [*mine, *(x for x in theirs if x not in mine)]
+        return Isolation(**both)
 
     def lines(self) -> tuple[str, str]:
         """The two lines every human-readable output shows: what is active, and what is not and why."""

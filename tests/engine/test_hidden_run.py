@@ -13,7 +13,7 @@ import numpy as np
 from engine import Limits, Verdict, get_task, grade
 from engine.compare import compare, revealing
 from engine.hidden import output
-from engine.report import report_data
+from engine.report import Isolation, report_data
 from engine.runner import RunResult
 from engine.task import Call
 from tests.support.inprocess import InProcessRunner
@@ -179,3 +179,23 @@ def test_a_hidden_case_does_not_quote_a_shape_the_candidate_chose_in_a_diagnosis
     assert "dx has shape (0, 31337): it has the shape of x, (N, C, H, W)" in visible
     assert "dx has another shape: it has the shape of x, (N, C, H, W)" in hidden
     assert not [c for c in report_data(report)["cases"] if not c["visible"] and "31337" in str(c)]
+
+
+class SecondRunLessIsolated(Recording):
+    """Its second run (the hidden cases') reports a protection fewer than the first."""
+
+    def run(self, source: str, calls: Sequence[Call], functions: Sequence[str], limits: Limits) -> RunResult:
+        result = super().run(source, calls, functions, limits)
+        result.isolation = Isolation(rlimits=["CPU", "AS"], seccomp=True, landlock_abi=7, notes=["a"])
+        if len(self.runs) == 2:
+            result.isolation = Isolation(rlimits=["CPU"], seccomp=False, landlock_abi=4, notes=["b"],
+                                         missing=["seccomp: the filter was not loaded in the child"])
+        return result
+
+
+def test_a_grade_reports_the_protections_both_its_runs_had() -> None:
+    report = grade(CORRECT, "linear", runner=SecondRunLessIsolated(), seed=31)
+    iso = report.isolation
+    assert (iso.rlimits, iso.seccomp, iso.landlock_abi, iso.notes) == (["CPU"], False, 4, ["a", "b"])
+    assert iso.missing == ["seccomp: the filter was not loaded in the child"]
+    assert "seccomp" not in iso.lines()[0] and "seccomp" in iso.lines()[1]
