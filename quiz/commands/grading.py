@@ -44,7 +44,8 @@ def register(sub: Any) -> None:
     p.add_argument("--memory-limit", type=int, metavar="MB", help="memory limit of the child in MiB (default 1024)")
     p.add_argument("--seed", type=int, metavar="N", help="draw hidden cases from this seed (a report's \"seed\")")
     p.add_argument(
-        "--reveal-hidden", action="store_true", help="show hidden cases' inputs and expected values in reports"
+        "--reveal-hidden", action="store_true",
+        help="show hidden cases' inputs, expected values, and the code's output and errors during them in reports",
     )
     from quiz.commands.pack import add_pack_option
 
