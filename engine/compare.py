@@ -8,6 +8,7 @@ and every classic mistake (a wrong factor, a transpose, a missing term) fails it
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from contextvars import ContextVar
 
@@ -93,6 +94,10 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         return check
     check.got_shape = tuple(got.shape)
     if got.shape != expected.shape:
+        if not values_revealed() and not _sizes_of(got.shape, expected.shape):
+            check.got_shape = None  # its sizes are the candidate's to choose: they could spell out hidden inputs
+            check.message = f"{name}: a shape other than {tuple(expected.shape)} (not shown: sizes not taken from it)"
+            return check
         check.message = f"{name}: shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
         return check
     want_kind = "f" if expected.dtype.kind in "fc" else expected.dtype.kind
@@ -145,7 +150,7 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
         # A hidden case's error is a value too: for an all-zero answer it is max|expected| wherever that is below 1.
         check.message = f"{name}: relative error above the tolerance {tolerance:g}"
         return check
-    check.rel_error = err
+    check.rel_error = err if values_revealed() else min(_power_of_ten_above(err), tolerance)
     if values_revealed():
         _add_worst(check, expected, got, exp_finite)
     if not check.ok:
@@ -155,6 +160,18 @@ def compare(name: str, expected: np.ndarray, got: np.ndarray | None, tolerance: 
             w = check.worst[0]
             check.message += f"; worst at {w.index}: expected {w.expected:.6g}, got {w.got:.6g}"
     return check
+
+
+def _sizes_of(got: tuple[int, ...], expected: tuple[int, ...]) -> bool:
+    """Whether a wrong shape may be shown for a hidden case: at most one axis more than expected, each of size 1
+    or of one of the expected sizes (a transpose, a kept or missing axis), so it says little the candidate chose."""
+    return len(got) <= len(expected) + 1 and all(n == 1 or n in expected for n in got)
+
+
+def _power_of_ten_above(err: float) -> float:
+    """A passing hidden output's relative error as the power of ten just above it (0 stays 0): its digits are the
+    candidate's to choose within the tolerance, so they could spell out hidden inputs."""
+    return 0.0 if err <= 0 else float(10.0 ** math.ceil(math.log10(err)))
 
 
 def _add_worst(check: OutputCheck, expected: np.ndarray, got: np.ndarray, exp_finite: np.ndarray) -> None:

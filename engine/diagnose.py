@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from engine.compare import values_revealed
 from engine.task import Detector, DiagnosisContext
 
 MATCH_TOL = 1e-4
@@ -133,6 +134,8 @@ def scaled(output: str, batch_arg: str | None = None) -> Detector:
                 return f"{output} is {what} times too small" + (
                     ": it is divided by N once too often" if what.startswith("the batch") else ""
                 )
+        if not values_revealed():  # the factor is the candidate's to choose: a hidden case does not quote it
+            return f"{output} is a constant multiple of the expected value (not 1, -1, 2 or N)"
         return f"{output} is {c:.4g} times the expected value"
 
     return detect

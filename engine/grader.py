@@ -1,7 +1,9 @@
 """Grade a submission: run its calls in the sandbox, judge every case, cross-check gradients, score.
 
 Every grade draws its hidden cases from a fresh secret seed (kept in the report's ``seed`` for the grader; give it
-back as ``seed=`` to re-grade identically) and stays within the limits' total time, cross-check included.
+back as ``seed=`` to re-grade identically) and stays within the limits' total time, cross-check included. The hidden
+cases run in a sandboxed child of their own, after the visible examples': what that child prints or says is not
+shown unless the policy reveals hidden cases (engine/hidden.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine import crosscheck, numpy2
+from engine import crosscheck, hidden, numpy2
 from engine.judge import judge_call, judge_case
 from engine.limits import Limits
 from engine.report import VERDICT_SEVERITY, CaseResult, GradeReport, Verdict
@@ -86,22 +88,12 @@ def grade(
     else:
         hidden_seed = new_seed() if seed is None else check_seed(seed)
         cases = task.cases(hidden_seed)
-    calls = [call for case in cases for call in case.calls]
-    try:
-        run = run_calls(runner, source, calls, [f.name for f in task.functions], limits, _shapes(task), cancel)
-    except RunCancelled:
-        raise
-    except Exception as e:  # the grader's own failure (the sandbox could not start...): say so, never crash
-        run = RunResult(
-            calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
-            fatal_message=f"the grader failed, not your code: {type(e).__name__}: {e}",
-        )
-    if run.fatal_verdict is None and len(run.calls) != len(calls):  # a runner broke its contract: judge nothing
-        run = RunResult(
-            calls=[], fatal_verdict=Verdict.INTERNAL_ERROR, isolation=run.isolation,
-            fatal_message=f"the grader failed, not your code: {len(run.calls)} results for {len(calls)} calls",
-        )
-    run = _run_other_functions(task, source, run, runner, limits, started, cancel)
+    cases = [c for c in cases if c.visible] + [c for c in cases if not c.visible]  # the order the runs give
+    hidden_calls = [call for case in cases if not case.visible for call in case.calls]
+    run = _run_part(task, source, [call for case in cases if case.visible for call in case.calls], runner, limits,
+                    started, cancel)
+    if run.fatal_verdict is None and hidden_calls:
+        run = _with_hidden(task, source, run, hidden_calls, runner, limits, started, cancel, reveal_hidden)
     report = _assemble(task, cases, run, runner, limits, source, reveal_hidden, started + limits.total_time_limit,
                        cancel)
     report.seed = hidden_seed
@@ -110,6 +102,52 @@ def grade(
 
 
 NOT_RUN = "not run: "  # how a runner marks the calls it gave up on (after too many failed processes, say)
+
+
+def _run_part(
+    task: Task, source: str, calls: Sequence[Call], runner: Runner, limits: Limits, started: float,
+    cancel: threading.Event | None,
+) -> RunResult:
+    """Run ``calls`` (one grade's visible or hidden calls) in a sandbox run of their own, within what is left of
+    the grade's total time; a failure of the grader itself is an internal_error, never an exception."""
+    left = limits.total_time_limit - (_clock() - started)
+    try:
+        run = run_calls(runner, source, calls, [f.name for f in task.functions], within(limits, left), _shapes(task),
+                        cancel)
+    except RunCancelled:
+        raise
+    except Exception as e:  # the grader's own failure (the sandbox could not start...): say so, never crash
+        return RunResult(
+            calls=[], fatal_verdict=Verdict.INTERNAL_ERROR,
+            fatal_message=f"the grader failed, not your code: {type(e).__name__}: {e}",
+        )
+    if run.fatal_verdict is None and len(run.calls) != len(calls):  # a runner broke its contract: judge nothing
+        return RunResult(
+            calls=[], fatal_verdict=Verdict.INTERNAL_ERROR, isolation=run.isolation,
+            fatal_message=f"the grader failed, not your code: {len(run.calls)} results for {len(calls)} calls",
+        )
+    return _run_other_functions(task, source, run, runner, limits, started, cancel)
+
+
+def _with_hidden(
+    task: Task, source: str, visible: RunResult, calls: Sequence[Call], runner: Runner, limits: Limits,
+    started: float, cancel: threading.Event | None, reveal: bool,
+) -> RunResult:
+    """``visible`` followed by the results of the hidden ``calls``, run in a child of their own: nothing of theirs
+    that the candidate's code controls (output, error texts, claimed times) is kept unless ``reveal``."""
+    if limits.total_time_limit - (_clock() - started) < MIN_RUN_SECONDS:
+        message = f"{NOT_RUN}the visible examples used up the total time limit of {limits.total_time_limit:g} s"
+        not_run = hidden.failed_calls(calls, Verdict.TIME_LIMIT_EXCEEDED, message)
+        return RunResult(calls=visible.calls + not_run, stdout=visible.stdout, isolation=visible.isolation)
+    run = _run_part(task, source, calls, runner, limits, started, cancel)
+    results = run.calls
+    if run.fatal_verdict is not None:  # the file failed in this child only (at import): each hidden call failed
+        results = hidden.failed_calls(calls, run.fatal_verdict, run.fatal_message)
+    if not reveal:
+        results = [hidden.conceal(r, limits) for r in results]
+    ran = run.fatal_verdict is not Verdict.INTERNAL_ERROR  # else no child ran: it has no isolation to report
+    return RunResult(calls=visible.calls + results, stdout=hidden.output(visible.stdout, run.stdout, reveal),
+                     isolation=visible.isolation.and_(run.isolation) if ran else visible.isolation)
 
 
 def _run_other_functions(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -68,9 +68,12 @@ class OutputCheck:
     message: str = ""
     rel_error: float | None = None
     """max|got - expected| / max(1, max|expected|); infinite where got is not finite (JSON: null); None for a wrong
-    shape or dtype, and for a failing output of a hidden case whose values are not revealed."""
+    shape or dtype, and for a failing output of a hidden case whose values are not revealed. A passing output of such
+    a hidden case gives only the power of ten just above it (at most the tolerance)."""
     expected_shape: tuple[int, ...] | None = None
     got_shape: tuple[int, ...] | None = None
+    """The shape returned; None when nothing came back, and for a hidden case (values not revealed) whose wrong
+    shape has sizes other than 1 and the expected ones, or more than one extra axis."""
     worst: list[WorstElement] = field(default_factory=list)
     expected_preview: list[list[float | None]] | None = None
     """A small grid (at most 16x16) of expected values for a heatmap of where they differ; None where a value is not
@@ -158,6 +161,22 @@ class Isolation:
         """One line naming each protection that is not active, with its reason ("none" when nothing is missing)."""
         return "; ".join(self.missing) if self.missing else "none"
 
+    def and_(self, other: Isolation) -> Isolation:
+        """The isolation of a grade made of this run and ``other``: only what both had counts as active, and every
+        protection either lacked is named (a grade is as isolated as its least isolated run)."""
+        both: dict[str, Any] = {}
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, bool):
+                both[f.name] = mine and theirs
+            elif f.name == "landlock_abi":
+                both[f.name] = min(mine, theirs) if mine and theirs else None
+            elif f.name == "rlimits":
+                both[f.name] = [r for r in mine if r in theirs]
+            else:  # notes, missing
+                both[f.name] = [*mine, *(x for x in theirs if x not in mine)]
+        return Isolation(**both)
+
     def lines(self) -> tuple[str, str]:
         """The two lines every human-readable output shows: what is active, and what is not and why."""
         return f"sandbox: {self.summary()}", f"not active: {self.missing_summary()}"
@@ -182,7 +201,8 @@ class GradeReport:
     diagnoses: list[str] = field(default_factory=list)
     """What went wrong, named (e.g. a transposed weight gradient)."""
     stdout: str = ""
-    """The submission's captured output, truncated."""
+    """The submission's captured output during the visible examples, truncated. What it printed during the hidden
+    cases (a child of their own) shows only as one line with its size, unless the policy reveals hidden cases."""
     seconds: float = 0.0
     isolation: Isolation = field(default_factory=Isolation)
     """Which sandbox protections were active."""

@@ -1,16 +1,16 @@
 """Calculators for convolutional networks: receptive fields and ResNet bottleneck parameters.
 
-They register themselves in :data:`questions.calc.CALCULATORS` (imported at the end of questions.calc).
+Registered like every calculator (:mod:`questions.calc` imports this module).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from questions.calc import Computed, _register
+from questions.calc_core import Computed, register
 
 
-@_register("numeric")
+@register("numeric")
 def receptive_field_stack(*, n: int, k: int, s: int) -> Computed:
     """Receptive field of one output of n stacked k×k convolutions (or pools), each with stride s."""
     r, jump, lines = 1, 1, []
@@ -22,7 +22,7 @@ def receptive_field_stack(*, n: int, k: int, s: int) -> Computed:
                        "multiplies by the stride\n" + "\n".join(lines) + f"\nreceptive field = {r}")
 
 
-@_register("numeric")
+@register("numeric")
 def receptive_field_dilated(*, n: int, k: int) -> Computed:
     """Receptive field of n stride-1 k-wide convolutions with dilations 1, 2, 4, …, 2^(n−1)."""
     r = 1 + (k - 1) * (2**n - 1)
@@ -38,7 +38,7 @@ def _bottleneck_ok(*, C_in: int, width: int, projection: bool = False, **_: Any)
     return projection or C_in == 4 * width
 
 
-@_register("numeric", _bottleneck_ok)
+@register("numeric", _bottleneck_ok)
 def bottleneck_params(*, C_in: int, width: int, projection: bool = False) -> Computed:
     """Parameters of a ResNet bottleneck (1×1 → 3×3 → 1×1 to 4·width, no conv biases, BatchNorm γ and β)."""
     w, out = width, 4 * width

@@ -1,8 +1,8 @@
 """Calculators for language-model questions: KV cache with grouped-query attention, whole-model parameter counts,
 mixture-of-experts parameters, perplexity and quantised weight memory.
 
-They register themselves in :data:`questions.calc.CALCULATORS` (imported at the end of questions.calc) and follow
-its conventions: "GB" is 10⁹ bytes, percentages and "milli" parameters are integers (p_pct = 20 means 0.2).
+Registered like every calculator (:mod:`questions.calc` imports this module) and following the conventions
+stated there: "GB" is 10⁹ bytes, percentages and "milli" parameters are integers (p_pct = 20 means 0.2).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from questions.calc import Computed, _register, fmt
+from questions.calc_core import Computed, fmt, register
 
 # ---- KV cache -----------------------------------------------------------------------------------------------
 
@@ -20,7 +20,7 @@ def _kv_ok(*, n_heads: int, n_kv_heads: int, **_: Any) -> bool:
     return 1 <= n_kv_heads <= n_heads and n_heads % n_kv_heads == 0
 
 
-@_register("numeric", _kv_ok)
+@register("numeric", _kv_ok)
 def kv_cache_gqa_gb(
     *, layers: int, B: int, T: int, n_heads: int, n_kv_heads: int, d_head: int, bytes_per_value: int = 2
 ) -> Computed:
@@ -35,7 +35,7 @@ def kv_cache_gqa_gb(
     )
 
 
-@_register("numeric", _kv_ok)
+@register("numeric", _kv_ok)
 def kv_cache_bytes_per_token(
     *, layers: int, n_heads: int, n_kv_heads: int, d_head: int, bytes_per_value: int = 2
 ) -> Computed:
@@ -48,7 +48,7 @@ def kv_cache_bytes_per_token(
     )
 
 
-@_register("numeric", _kv_ok)
+@register("numeric", _kv_ok)
 def kv_cache_max_tokens(
     *, mem_gb: int, layers: int, n_heads: int, n_kv_heads: int, d_head: int, bytes_per_value: int = 2
 ) -> Computed:
@@ -65,7 +65,7 @@ def kv_cache_max_tokens(
 # ---- whole-model parameter counts ---------------------------------------------------------------------------
 
 
-@_register("numeric")
+@register("numeric")
 def gpt2_params(*, layers: int, d_model: int, V: int, ctx: int, tied: bool = True) -> Computed:
     """Parameters of a GPT-2-style decoder: learned positions, biases, LayerNorms, d_ff = 4·d_model."""
     d = d_model
@@ -82,7 +82,7 @@ def gpt2_params(*, layers: int, d_model: int, V: int, ctx: int, tied: bool = Tru
     )
 
 
-@_register("numeric")
+@register("numeric")
 def llama_params(*, layers: int, d_model: int, d_ff: int, V: int, tied: bool = False) -> Computed:
     """Parameters of a Llama-style decoder: no biases, RMSNorm, SwiGLU MLP, rotary positions, full MHA."""
     d = d_model
@@ -102,7 +102,7 @@ def _moe_ok(*, experts: int, top_k: int, count: str, **_: Any) -> bool:
     return 1 <= top_k <= experts and count in ("total", "active")
 
 
-@_register("numeric", _moe_ok)
+@register("numeric", _moe_ok)
 def moe_params_b(*, layers: int, d_model: int, d_ff: int, experts: int, top_k: int, count: str) -> Computed:
     """Billions of parameters (total or active per token) of a MoE decoder's blocks: MHA 4d², router d·E,
     SwiGLU experts 3·d·d_ff each; embeddings and norms left out."""
@@ -122,7 +122,7 @@ def moe_params_b(*, layers: int, d_model: int, d_ff: int, experts: int, top_k: i
 # ---- perplexity ---------------------------------------------------------------------------------------------
 
 
-@_register("numeric")
+@register("numeric")
 def perplexity_from_loss(*, loss_milli: int) -> Computed:
     """Perplexity exp(L) of a mean per-token cross-entropy L = loss_milli/1000 nats."""
     loss = loss_milli / 1000
@@ -135,7 +135,7 @@ def _probs_ok(*, p1_pct: int, p2_pct: int, p3_pct: int, p4_pct: int, **_: Any) -
     return all(1 <= p <= 100 for p in (p1_pct, p2_pct, p3_pct, p4_pct))
 
 
-@_register("numeric", _probs_ok)
+@register("numeric", _probs_ok)
 def perplexity_from_probs(*, p1_pct: int, p2_pct: int, p3_pct: int, p4_pct: int) -> Computed:
     """Perplexity of four tokens given the probabilities (in percent) the model gave to each true token."""
     ps = [p / 100 for p in (p1_pct, p2_pct, p3_pct, p4_pct)]
@@ -156,7 +156,7 @@ def _quant_ok(*, bits: int, group: int, **_: Any) -> bool:
     return 1 <= bits <= 16 and group >= 1
 
 
-@_register("numeric", _quant_ok)
+@register("numeric", _quant_ok)
 def quantised_weights_gb(*, params_b: int, bits: int, group: int, scale_bits: int = 16) -> Computed:
     """Memory of params_b billion weights quantised to `bits` with one scale of `scale_bits` per `group` weights."""
     per = bits + scale_bits / group
@@ -176,7 +176,7 @@ def _int8_ok(*, w_milli: int, absmax_milli: int, **_: Any) -> bool:
     return abs(abs(x - math.floor(x)) - 0.5) > 1e-6
 
 
-@_register("numeric", _int8_ok)
+@register("numeric", _int8_ok)
 def int8_symmetric_code(*, w_milli: int, absmax_milli: int) -> Computed:
     """The int8 code of weight w = w_milli/1000 under symmetric absmax quantisation, scale = absmax/127."""
     w, absmax = w_milli / 1000, absmax_milli / 1000

@@ -315,7 +315,11 @@ def load_bank(extra_paths: Iterable[str | Path] = (), *, include_user_dir: bool 
 _task_cache: dict[Path, tuple[tuple[int, int], TaskText | None, tuple[Problem, ...]]] = {}
 
 
-def _load_task_file(path: Path) -> tuple[TaskText | None, tuple[Problem, ...]]:
+def load_task_file(path: Path) -> tuple[TaskText | None, tuple[Problem, ...]]:
+    """Read and validate one coding task's text (a TOML file named after the task's id).
+
+    Returns the text and no problems, or None and the problems (file, id, field, message) that make it unusable.
+    The result is cached per file until the file changes; a task pack's texts are read through here too."""
     shown = display_path(path)
     stamp = _stamp(path)
     cached = _task_cache.get(path)
@@ -347,7 +351,7 @@ def task_texts_with_problems(directory: Path = TASKS_DIR) -> tuple[dict[str, Tas
     texts: dict[str, TaskText] = {}
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.toml")):
-        task, found = _load_task_file(path)
+        task, found = load_task_file(path)
         problems.extend(found)
         if task is not None:
             texts[task.id] = task

@@ -5,6 +5,7 @@ Deck files are TOML: a top-level array of tables ``[[items]]``, each one item be
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Literal
 
@@ -184,7 +185,10 @@ class Parameterised(ItemBase):
 
     type: Literal["parameterised"]
     answer_kind: Literal["numeric", "shape"]
-    calculator: str
+    calculator: str = Field(
+        description="The calculator that computes the answer and its working; every name is in `enum`.",
+        json_schema_extra={"enum": [name for name in sorted(CALCULATORS)]},  # a display: typed as JSON values
+    )
     params: dict[str, IntRange] = Field(min_length=1)
     fixed: dict[str, int | float | bool | str] = Field(default_factory=dict)
     tolerance: Tolerance = Field(default_factory=lambda: Tolerance(kind="rel", value=0.0))
@@ -201,7 +205,13 @@ class Parameterised(ItemBase):
             raise FieldError("fixed", f"{sorted(both)} are both drawn (params) and fixed")
         calc = CALCULATORS.get(self.calculator)
         if calc is None:
-            raise FieldError("calculator", f"unknown calculator {self.calculator!r}; see questions/calc.py")
+            close = difflib.get_close_matches(self.calculator, CALCULATORS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise FieldError(
+                "calculator",
+                f"unknown calculator {self.calculator!r}; {hint}`nnprep schema question` lists them all "
+                "(the enum of `calculator`)",
+            )
         if calc.kind != self.answer_kind:
             raise FieldError("answer_kind", f"{self.calculator!r} gives a {calc.kind}, not a {self.answer_kind}")
         given = set(self.params) | set(self.fixed)

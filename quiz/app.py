@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.reactive import var
 from textual.screen import Screen
 
 from quiz.tui.base import STYLES
@@ -63,6 +64,9 @@ class NnprepApp(OrderedKeys, App[int]):
         Binding("f1", "go('help')", "Help", show=False),
     ]
 
+    progress_problem: var[str | None] = var(None)
+    """Why progress is NOT being saved (the database could not be used), or None; ``UnsavedProgress`` shows it."""
+
     def __init__(
         self, services: Services | None = None, *, watch_css: bool = False, start_mock: tuple[Any, int | None] | None
         = None,
@@ -102,11 +106,28 @@ class NnprepApp(OrderedKeys, App[int]):
         super()._handle_exception(error)
 
     def on_mount(self) -> None:
-        # After the first paint, so start-up never waits for the bank (pydantic, TOML, calculators).
+        # After the first paint, so start-up never waits for SQLite or the bank (pydantic, TOML, calculators).
+        self.call_after_refresh(self.run_worker, self.open_progress, thread=True, group="progress",
+                                exit_on_error=False)
         if self.start_mock is not None:
             self.call_after_refresh(self._start_mock)
         else:
             self.set_timer(0.2, self._load_bank_in_background)
+
+    def open_progress(self) -> None:
+        """Open the progress database (in a worker, at start): if it cannot be used, progress is kept in memory
+        and every screen that shows progress says, until the app ends, that it is not being saved."""
+        self.services.progress  # noqa: B018 -- opened here, once, off the UI thread
+        problem = self.services.progress_problem
+        if problem is not None:
+            self.call_from_thread(self._warn_unsaved, problem)
+
+    def _warn_unsaved(self, problem: str) -> None:
+        from engine.untrusted_text import for_terminal  # the message quotes a path: no control characters
+        from quiz.tui.widgets.unsaved import UNSAVED_TITLE, UNSAVED_TOAST
+
+        self.progress_problem = for_terminal(problem)
+        self.notify(UNSAVED_TOAST, title=UNSAVED_TITLE, severity="error", timeout=20)
 
     def _start_mock(self) -> None:
         from quiz.tui import mock_flow
@@ -163,6 +184,12 @@ def run_app(args: Any) -> int:
         task_texts = load_pack_texts(args.app_pack)[1]
     services = Services(db=db, decks=list(getattr(args, "deck", None) or []),
                         skip_tags=list(getattr(args, "skip_tag", None) or []), task_texts=task_texts)
+    if db is not None:  # a database someone chose (--db, NNPREP_DB) that cannot be used: say so, as the commands do
+        services.progress  # noqa: B018
+        if services.progress_problem is not None:
+            from quiz.cli import CliError
+
+            raise CliError(services.progress_problem)
     app = NnprepApp(services, start_mock=getattr(args, "start_mock", None))
     result = app.run()
     if app.crashed:

@@ -82,7 +82,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog="Exit status: 0 ok, 1 not passed or problems found, 2 bad usage or input, 3 internal error.",
     )
     parser.add_argument("--version", action=_VersionAction)
-    parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB)")
+    parser.add_argument("--db", metavar="PATH", help="progress database (default: user data dir; env NNPREP_DB); "
+                        "its folder must exist, and one that cannot be used is an error (exit 2)")
     parser.add_argument("--deck", metavar="PATH", action="append", default=[], help="extra question deck folder")
     parser.add_argument("--skip-tag", metavar="TAG", action="append", default=[],
                         help="practice leaves out items with this tag, e.g. api-trivia (PyTorch API details)")

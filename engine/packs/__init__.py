@@ -9,7 +9,16 @@ built-in references. Candidate code still runs only in the sandbox. Load a pack 
 
 from __future__ import annotations
 
-from engine.packs.loader import SHIPPED, Pack, PackError, PackTask, load_pack, resolve_pack, use_pack
+from engine.packs.loader import (
+    SHIPPED,
+    Pack,
+    PackError,
+    PackTask,
+    load_pack,
+    pack_in_use,
+    resolve_pack,
+    use_pack,
+)
 from engine.packs.manifest import PackManifest, PackTaskEntry, WrongSubmission
 
 __all__ = [
@@ -21,6 +30,7 @@ __all__ = [
     "PackTaskEntry",
     "WrongSubmission",
     "load_pack",
+    "pack_in_use",
     "resolve_pack",
     "use_pack",
 ]

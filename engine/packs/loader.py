@@ -134,11 +134,22 @@ def load_pack(name: str | Path) -> Pack:
     return Pack(root=root, manifest=manifest, tasks=tasks)
 
 
+_root_in_use: Path | None = None
+
+
 def use_pack(pack: Pack) -> None:
     """Make the pack's tasks gradeable by their qualified ids and the catalogue ``engine.all_tasks`` lists."""
+    global _root_in_use
     from engine.tasks import use_tasks
 
     use_tasks([t.task for t in pack.tasks])
+    _root_in_use = pack.root
+
+
+def pack_in_use() -> Path | None:
+    """The folder of the pack last put in use in this process (None: the built-in tasks), for worker processes
+    that must load it too (they start from a fresh interpreter, not a copy of this one)."""
+    return _root_in_use
 
 
 def _package(root: Path, pack_id: str) -> str:

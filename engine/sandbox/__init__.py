@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.sandbox._sandbox import Sandbox, SandboxError, default_sandbox
 
-__all__ = ["Sandbox", "SandboxError", "default_sandbox"]
+__all__ = ["Sandbox", "SandboxError", "default_sandbox", "prestart"]
+
+
+def prestart() -> None:
+    """Start this process's zygote now, so its start overlaps the caller's own imports; the first Sandbox adopts
+    it (a no-op if one is already waiting). Cheap to import: only ``_launch`` is loaded."""
+    from engine.sandbox._launch import prestart as launch_zygote
+
+    launch_zygote()
 
 
 def __getattr__(name: str) -> Any:  # loaded on first use: `engine.sandbox._launch` must stay light to import

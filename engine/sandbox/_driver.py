@@ -1,6 +1,6 @@
 """The driver of one sandboxed child: reads its output and result frames, enforces deadlines, waits for its end.
 
-Everything read from a child is hostile: every frame is decoded and validated by ``_wire.decode_message`` (which
+Everything read from a child is hostile: every frame is decoded and validated by ``_messages.decode_message`` (which
 only ever returns a message or raises ``ProtocolError``), the parent's own checks on a result are in
 ``_results``, and any malformed or unexpected frame is tampering: the child is killed and the call in progress
 gets ``runtime_error``. Time is enforced from outside: the zygote SIGKILLs the child's process group and PID
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from engine.report import Verdict
+from engine.sandbox import _messages as messages
 from engine.sandbox import _wire as wire
 from engine.sandbox._results import RunState, call_result
 
@@ -158,7 +159,7 @@ class Driver:
                 if self.killing:
                     break
                 try:
-                    self._frame(wire.decode_message(header, blobs))
+                    self._frame(messages.decode_message(header, blobs))
                 except wire.ProtocolError as e:
                     self._protocol(str(e))
             if self.reader.error is not None:
@@ -181,7 +182,7 @@ class Driver:
 
     # -------------------------------------------------------------------------------- frames
 
-    def _frame(self, msg: wire.Message) -> None:
+    def _frame(self, msg: messages.Message) -> None:
         a = self.a
         kind = msg.kind
         if kind == "setup" and a.phase == "setup":

@@ -189,7 +189,7 @@ class Caps:
         self.drop_uid = self.root
         self.userns = self.netns = self.ipc_mount = self.own_proc = self.subreaper = False
         self.pidns_fd = -1
-        self.kept_fds: set[int] = set()  # O_PATH fds a child keeps to reach its imports (see zygote.PathTable)
+        self.kept_fds: set[int] = set()  # O_PATH fds a child keeps to reach its imports (see _child_imports.PathTable)
         if not self.linux:
             reason = f"not available on {sys.platform}"
             for name in ("network namespace", "PID namespace", "IPC namespace", "capped /tmp", "home hidden",
@@ -307,7 +307,7 @@ class Caps:
         owner = f",uid={NOBODY},gid={NOBODY}" if self.drop_uid else ""
         sc.mount("nnprep-tmp", CHILD_TMP, "tmpfs", sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
                  f"size={size_mb}m,nr_inodes={inodes},mode=0700{owner}")
-        for home in self.hide_homes:  # imports that live there go through fds opened before (zygote.PathTable)
+        for home in self.hide_homes:  # imports that live there go through fds opened before (_child_imports.PathTable)
             sc.mount("nnprep-home", home, "tmpfs", sc.MS_RDONLY | sc.MS_NOSUID | sc.MS_NODEV | sc.MS_NOEXEC,
                      "size=4k,nr_inodes=2,mode=0555")
         if self.own_proc:  # only the child's own processes (what Landlock hides anyway, where there is Landlock)

@@ -24,6 +24,7 @@ import numpy as np
 from engine.limits import Limits
 from engine.report import Verdict
 from engine.runner import ExpectedShapes
+from engine.sandbox import _messages as messages
 from engine.sandbox import _wire as wire
 from engine.task import Call, CallResult, Ref
 
@@ -95,7 +96,7 @@ def input_digests(call: Call) -> dict[str, str]:
     return out
 
 
-def call_result(state: RunState, index: int, message: wire.Message, seconds: float) -> CallResult:
+def call_result(state: RunState, index: int, message: messages.Message, seconds: float) -> CallResult:
     """The CallResult of a validated result message for call ``index``; ``ProtocolError`` if its input digests do
     not name exactly the arguments sent."""
     call = state.calls[index]

@@ -25,11 +25,13 @@ import resource
 import select
 import signal
 import socket
-import struct
 import sys
 import tempfile
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.sandbox._control import Control
 
 gc.disable()  # until everything is imported and frozen: no collections while importing, no holes before the forks
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
@@ -61,7 +63,6 @@ import typing  # noqa: E402, F401
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RLIMITS = ("CORE", "CPU", "FSIZE", "NOFILE", "NPROC", "AS")
-BLOCKED_PACKAGES = frozenset({"engine", "quiz", "questions", "nnprep"})
 
 
 def _load(name: str, folder: str = HERE, **helpers: ModuleType) -> ModuleType:
@@ -85,116 +86,11 @@ sc = _load("_syscalls")
 landlock = _load("_landlock", sc=sc)
 seccomp = _load("_seccomp", sc=sc)
 protections = _load("_protections", sc=sc, landlock=landlock, seccomp=seccomp)
-
-
-# ------------------------------------------------------------------------------------------------ control socket
-
-
-class Control:
-    """Length-prefixed JSON messages with the grading process; ``run`` messages carry file descriptors."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buf = bytearray()
-        self.fds: list[int] = []
-        self.pending: list[dict[str, Any]] = []  # read while a child ran, not about it: served after it
-
-    def send(self, message: dict[str, Any]) -> None:
-        data = json.dumps(message).encode()
-        self.sock.sendall(struct.pack(">I", len(data)) + data)
-
-    def _message(self) -> dict[str, Any] | None:
-        if len(self.buf) < 4:
-            return None
-        (n,) = struct.unpack_from(">I", self.buf)
-        if len(self.buf) < 4 + n:
-            return None
-        message: dict[str, Any] = json.loads(bytes(self.buf[4 : 4 + n]))
-        del self.buf[: 4 + n]
-        return message
-
-    def recv(self) -> dict[str, Any] | None:
-        """The next message (blocking), those kept while a child ran first; None at end of file."""
-        return self.pending.pop(0) if self.pending else self.read()
-
-    def read(self) -> dict[str, Any] | None:
-        """The next message from the socket (blocking); None at end of file."""
-        while True:
-            message = self._message()
-            if message is not None:
-                return message
-            data, fds, _flags, _addr = socket.recv_fds(self.sock, 1 << 16, 16)
-            self.fds.extend(fds)
-            if not data:
-                return None
-            self.buf += data
+control = _load("_control")
+child_imports = _load("_child_imports")
 
 
 # ------------------------------------------------------------------------------------------------ the child
-
-
-class _ImportBlocker:
-    """Refuses to import nnprep's own packages (their files are also outside Landlock's allowed paths)."""
-
-    @classmethod
-    def find_spec(cls, name: str, path: object = None, target: object = None) -> None:
-        if name.partition(".")[0] in BLOCKED_PACKAGES:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-
-class PathTable:
-    """Where import paths point, prepared once in the zygote so a child can remap them without syscalls.
-
-    A child dropped to uid 65534 may be unable to walk to the stdlib (e.g. under a 0700 /root); it then imports
-    through ``/proc/self/fd/N`` of an O_PATH fd the zygote opened while privileged (Landlock still applies to the
-    real files).
-    """
-
-    def __init__(self, read_dirs: dict[str, int]) -> None:
-        self.prefixes: list[tuple[str, str, str]] = []  # (text prefix, allowed real dir, rest below it)
-        texts = {p for p in sys.path if p} | {os.path.dirname(numpy.__file__)}
-        for text in sorted(texts, key=len, reverse=True):
-            real = os.path.realpath(text)
-            for d in read_dirs:
-                if real == d or real.startswith(d + "/"):
-                    self.prefixes.append((text, d, real[len(d):]))
-                    break
-        self.lists: list[Any] = [
-            m.__path__ for m in list(sys.modules.values())
-            if isinstance(getattr(m, "__path__", None), list)
-            and any(isinstance(e, str) and e.startswith(t) for e in m.__path__ for t, _, _ in self.prefixes)
-        ]
-        self.sys_path = [p for p in sys.path if p and "site-packages" not in p and "dist-packages" not in p]
-
-    def remapper(self, remap: dict[str, str]) -> list[tuple[str, str]]:
-        return [(text, remap[d] + rest) for text, d, rest in self.prefixes if d in remap]
-
-
-def _fix(path: str, table: list[tuple[str, str]]) -> str:
-    for text, target in table:
-        if path == text or path.startswith(text + "/"):
-            return target + path[len(text):]
-    return path
-
-
-def isolate_imports(caps: Any) -> None:
-    """Done once in the zygote, inherited by every child: only the stdlib on sys.path (reached through
-    /proc/self/fd when the child will drop its uid), no editable finders, and a blocker for our own packages."""
-    paths = PathTable(caps.read_dirs)
-    reroute = caps.drop_uid or caps.hide_homes  # the child may be unable to reach the real paths
-    remap = {d: f"/proc/self/fd/{fd}" for d, fd in caps.read_dirs.items()} if reroute else {}
-    table = paths.remapper(remap)
-    sys.path[:] = [_fix(p, table) for p in paths.sys_path]
-    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
-    sys.meta_path.insert(0, _ImportBlocker)
-    sys.path_hooks[:] = [h for h in sys.path_hooks if "editable" not in repr(h)]
-    sys.path_importer_cache.clear()
-    for name in [n for n in sys.modules if n.partition(".")[0] in BLOCKED_PACKAGES or "editable" in n]:
-        del sys.modules[name]
-    for entries in paths.lists:
-        entries[:] = [_fix(e, table) if isinstance(e, str) else e for e in entries]
-    caps.kept_fds = set(caps.read_dirs.values()) if remap else set()
 
 
 def _close_all_but(keep: set[int]) -> None:
@@ -357,7 +253,7 @@ def _wait_child(ctl: Control, pid: int, run: object) -> tuple[int, bool]:
                         ctl.pending.append(message)
                         if message.get("op") == "quit":
                             _kill(pid)
-                    message = ctl._message()
+                    message = ctl.buffered()
     finally:
         if pidfd >= 0:
             os.close(pidfd)
@@ -400,12 +296,12 @@ def serve(ctl: Control, caps: Any, base: str) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    ctl = Control(socket.socket(fileno=int(CONFIG["ctl_fd"])))
+    ctl = control.Control(socket.socket(fileno=int(CONFIG["ctl_fd"])))
     base = str(CONFIG["base"])
     numpy_dir = os.path.dirname(numpy.__file__)
     caps = protections.Caps(os.path.dirname(os.path.dirname(HERE)), [numpy_dir, numpy_dir + ".libs", _NUMPY_PATH],
                             str(CONFIG.get("home", "")))
-    isolate_imports(caps)
+    child_imports.isolate_imports(caps)
     gc.freeze()  # what exists now is shared with every child: their collections will not touch (and copy) it
     gc.enable()
     try:

@@ -61,7 +61,7 @@ def is_known(task_id: str) -> bool:
 
 def use_tasks(tasks: list[Task]) -> None:
     """Make ``tasks`` (a pack's, by qualified id) gradeable and the catalogue ``all_tasks`` lists, in this order,
-    instead of the built-in tasks. Worker processes forked afterwards inherit it."""
+    instead of the built-in tasks. Batch worker processes load the same pack (``engine.packs.pack_in_use``)."""
     global _catalogue
     for task in tasks:
         _pack_tasks[task.id] = task

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine import diagnose
+from engine.compare import values_revealed
 from engine.task import Call, Case, DiagnosisContext
 from engine.tasks._task_builders import pair_task
 from engine.tasks._util import normal, params, upstream
@@ -88,7 +89,8 @@ def _backward_shape(ctx: DiagnosisContext) -> str | None:
         return None
     if got.ndim == 4 and got.shape[2:] == (1, 1):
         return "dx has shape (N, C, 1, 1): broadcast dy / (H * W) over the whole (N, C, H, W) input"
-    return f"dx has shape {tuple(got.shape)}: it has the shape of x, (N, C, H, W)"
+    shown = f"shape {tuple(got.shape)}" if values_revealed() else "another shape"  # hidden: sizes the code chose
+    return f"dx has {shown}: it has the shape of x, (N, C, H, W)"
 
 
 # ---------------------------------------------------------------------------------------------------- cases

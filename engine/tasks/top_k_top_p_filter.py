@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from engine import diagnose
+from engine.compare import values_revealed
 from engine.task import Call, Case, DiagnosisContext, FunctionSpec, Task
 from engine.tasks._logits_common import draw_logits, sound_logits, top_k_keep, top_p_keep
 from engine.tasks._util import params
@@ -171,7 +172,7 @@ def _dropped_not_inf(ctx: DiagnosisContext) -> str | None:
     if not dropped.any() or not np.all(np.isfinite(got[dropped])) or not diagnose.close(got[~dropped], exp[~dropped]):
         return None
     fills = np.unique(got[dropped])
-    what = f"{fills[0]:g}" if fills.size == 1 else "finite values"
+    what = f"{fills[0]:g}" if fills.size == 1 and values_revealed() else "finite values"
     return f"dropped tokens hold {what} instead of -inf: set them to -np.inf so that softmax gives them probability 0"
 
 

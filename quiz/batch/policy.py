@@ -18,9 +18,10 @@ EXAMPLE = """\
 # passes with a weighted total at or above it, partial credit included. The CSV's passed_by column says which rule.
 # pass_mark = 60.0
 
-# Whether reports show hidden cases' inputs and expected values. Off, a hidden case shows its verdict, which
-# output failed and how (shape, dtype, relative error) and the diagnoses, never a value: its inputs come from a
-# fresh secret seed at every grade, which the instructor's JSON output and the batch journal keep ("seed").
+# Whether reports show hidden cases' inputs and expected values, and what the code printed or raised during them.
+# Off, a hidden case shows its verdict, which output failed and how (shape, dtype) and the diagnoses, never a value
+# nor the code's own words (its output is one line with its size): its inputs come from a fresh secret seed at every
+# grade, which the instructor's JSON output and the batch journal keep ("seed").
 reveal_hidden = false
 
 # Re-grade with the hidden cases of this seed (from a report's "seed") instead of a fresh secret one.

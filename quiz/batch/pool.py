@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.queues import SimpleQueue
 
 from engine import GradeReport, grade_file
 from engine.runner import Runner
 from quiz.batch.candidates import Candidate, tasks_defined
 from quiz.batch.policy import Policy
 from quiz.batch.results import CandidateResult, weighted_total
+
+# What the fork server imports once, in this order, before it forks the first worker: one BLAS thread, the engine.
+PRELOAD = ["quiz.batch._one_blas_thread", "quiz.batch.pool"]
 
 
 def grade_candidate(
@@ -48,10 +53,21 @@ def grade_candidate(
 _worker_sandbox: Runner | None = None
 
 
-def _init_worker() -> None:
-    """In each worker process: ignore ctrl+c (the parent stops the pool) and start this worker's own sandbox."""
+def _init_worker(environ: dict[str, str], pack: str | None, pids: SimpleQueue[int]) -> None:
+    """In each worker process: report our pid (so a broken pool's survivors can be killed), ignore ctrl+c (the
+    parent stops the pool), take the grading process's environment and task pack, and start our own sandbox.
+
+    The worker is forked from a fork server started once, so its environment is the grading process's as it was
+    then; ``environ`` is the one this pool started with (HOME, TMPDIR... reach the sandbox as a forked copy had)."""
     global _worker_sandbox
+    pids.put(os.getpid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.clear()
+    os.environ.update(environ)
+    if pack is not None:
+        from engine.packs import load_pack, use_pack
+
+        use_pack(load_pack(pack))
     from engine.sandbox import Sandbox
 
     _worker_sandbox = Sandbox()
@@ -81,19 +97,30 @@ class LocalPool:
     """``workers`` grader processes, each with its own warm sandbox (zygote); one candidate per worker at a time.
 
     Processes rather than threads: the judging of outputs (NumPy comparisons, diagnostics) then runs in parallel
-    too, so throughput scales with cores. Workers are forked from this process, which has the engine imported,
-    so starting one costs a fork and a zygote. Create the pool before starting other threads (a forked child
-    must not inherit a lock some thread holds); only the rare restart after a worker died forks later.
+    too, so throughput scales with cores. Workers are forked by a fork server, a fresh single-threaded process that
+    imports the engine once (``PRELOAD``), never by this process: this one may run threads (NumPy's BLAS, a progress
+    bar, the TUI, dask), and a child forked from a multi-threaded process can deadlock on a lock another thread
+    held. Starting a worker costs a fork of the server and a zygote.
     """
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
-        self._executor = self._start()
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(PRELOAD)  # used when this process first starts the server
+        self._executor, self._pids = self._start()
 
-    def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker
+    def _start(self) -> tuple[ProcessPoolExecutor, SimpleQueue[int]]:
+        """A new executor, and the queue its workers report their pids on (new too: a worker killed while writing
+        to a queue would leave its lock taken, and the next pool's workers waiting on it)."""
+        from engine.packs import pack_in_use
+
+        pack = pack_in_use()
+        pids: SimpleQueue[int] = self._context.SimpleQueue()
+        executor = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
+            initargs=(dict(os.environ), None if pack is None else str(pack), pids),
         )
+        return executor, pids
 
     def imap_unordered(
         self,
@@ -131,29 +158,36 @@ class LocalPool:
             if broken:
                 in_flight = list(owner.values())
                 owner.clear()
-                _shutdown(self._executor)
-                self._executor = self._start()
+                self._kill_workers()
+                self._stop()
+                self._executor, self._pids = self._start()
                 if retrying is not None and in_flight == [retrying]:
                     yield _died_twice(retrying)
                 else:
                     suspects.extend(reversed(in_flight))
             retrying = None if not owner else retrying
 
+    def _kill_workers(self) -> None:
+        """Kill this pool's live workers: after one died, the pool is broken, and Python 3.12's clean-up of a broken
+        pool joined workers still blocked reading their task queue, and waited forever (found by a 3.12 run)."""
+        ours = set()
+        while not self._pids.empty():
+            ours.add(self._pids.get())
+        for process in multiprocessing.active_children():
+            if process.pid in ours:
+                with contextlib.suppress(OSError):
+                    process.kill()
+
+    def _stop(self) -> None:
+        """Shut the executor down: the candidates not started are dropped, those in flight are waited for."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._pids.close()
+
     def close(self) -> None:
-        _shutdown(self._executor)
+        self._stop()
 
     def __enter__(self) -> LocalPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _shutdown(executor: ProcessPoolExecutor) -> None:
-    """Shut a process pool down; when a worker died (a broken pool), kill the others first. Python 3.12's broken-pool
-    clean-up joins workers still blocked reading their task queue, and waited forever (found by a 3.12 run)."""
-    if getattr(executor, "_broken", False):
-        for process in list((getattr(executor, "_processes", None) or {}).values()):
-            with contextlib.suppress(Exception):
-                process.kill()
-    executor.shutdown(wait=True, cancel_futures=True)

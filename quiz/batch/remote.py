@@ -8,6 +8,7 @@ finished before that are already saved; a re-run continues.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -70,8 +71,13 @@ def _connect(client_cls: Any, address: str) -> Any:
     try:
         return client_cls(address, timeout=CONNECT_TIMEOUT_S)
     except Exception as e:  # OSError / TimeoutError when unreachable, ValueError or TypeError when malformed
-        raise RuntimeError(f"cannot reach the dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s "
-                           f"({_first_line(e)})") from None
+        why = _first_line(e)
+    # A client whose start failed (a malformed address leaves it "connecting", its event loop running) lives on in
+    # a reference cycle with the traceback. Collected later by chance, inside the start of another Client, its
+    # __del__ stops its loop under the lock dask holds during that start, and that start fails after 10 s with
+    # a bare AssertionError (seen on Python 3.13). Collect it now, on this thread, where no such lock is held.
+    gc.collect()
+    raise RuntimeError(f"cannot reach the dask scheduler at {address} within {CONNECT_TIMEOUT_S:g} s ({why})")
 
 
 def check_workers(client: Any, address: str) -> None:

@@ -111,7 +111,7 @@ def run_batch(candidates: Sequence[Candidate], options: BatchOptions) -> tuple[l
     todo = [c for c in candidates if c.id not in writer.results]
     previous = signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
-        with _grader(options, len(todo)) as results_of:  # before the progress bar's thread: workers are forked
+        with _grader(options, len(todo)) as results_of:
             for result in _progress(results_of(todo), len(todo), options.progress):
                 if journal is not None:
                     journal.append(result)

@@ -44,7 +44,8 @@ def register(sub: Any) -> None:
     p.add_argument("--memory-limit", type=int, metavar="MB", help="memory limit of the child in MiB (default 1024)")
     p.add_argument("--seed", type=int, metavar="N", help="draw hidden cases from this seed (a report's \"seed\")")
     p.add_argument(
-        "--reveal-hidden", action="store_true", help="show hidden cases' inputs and expected values in reports"
+        "--reveal-hidden", action="store_true",
+        help="show hidden cases' inputs, expected values, and the code's output and errors during them in reports",
     )
     from quiz.commands.pack import add_pack_option
 
@@ -128,7 +129,7 @@ def grade_command(args: argparse.Namespace) -> int:
     if len(args.paths) == 1 and os.path.isfile(args.paths[0]) and not args.dask:
         # One file is graded here: start the sandbox's zygote now, so its start overlaps our own imports. (A batch
         # grades in worker processes, each with its own zygote.)
-        from engine.sandbox._launch import prestart
+        from engine.sandbox import prestart
 
         prestart()
     from quiz.batch.candidates import OutputIsASubmission, discover

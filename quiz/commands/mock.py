@@ -20,7 +20,7 @@ def register(sub: Any) -> None:
     mock.add_argument("--items", type=int, default=6, help="custom preset: concept items")
     mock.add_argument("--coding", default="", help="custom preset: coding difficulties, e.g. easy,medium")
     mock.add_argument("--topics", default="", help="custom preset: topic keys, comma-separated (default all)")
-    mock.add_argument("--format", choices=("text", "json"), default="text")
+    mock.add_argument("--format", choices=("text", "json"), default="text", help="how --list prints the presets")
     mock.set_defaults(handler=mock_command)
 
     report = sub.add_parser("report", help="mock-interview reports", description="List or export mock reports.")

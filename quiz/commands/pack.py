@@ -48,7 +48,7 @@ def load_pack_texts(name: str) -> tuple[Pack, dict[str, TaskText]]:
     """Load the pack (its code is imported), make it the catalogue in use, and read its task texts by qualified
     id. Any problem is a CliError naming the file and field."""
     from engine.packs import PackError, load_pack, use_pack
-    from questions.loader import _load_task_file
+    from questions.loader import load_task_file
     from quiz.cli import CliError
 
     try:
@@ -57,7 +57,7 @@ def load_pack_texts(name: str) -> tuple[Pack, dict[str, TaskText]]:
         raise CliError(str(e)) from None
     texts: dict[str, TaskText] = {}
     for pt in pack.tasks:
-        text, problems = _load_task_file(pt.text_path)
+        text, problems = load_task_file(pt.text_path)
         if problems:
             raise CliError(str(problems[0]))
         assert text is not None

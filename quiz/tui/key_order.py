@@ -16,6 +16,7 @@ from typing import Any
 
 from textual import events
 from textual.app import App
+from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.timer import Timer
@@ -72,12 +73,12 @@ class OrderedKeys(App[Any]):
         else:
             target.call_later(self._follow_key, event, target)
 
-    def _follow_key(self, event: events.Key, node: MessagePump) -> None:
+    def _follow_key(self, event: events.Key, node: DOMNode) -> None:
         """Runs in ``node``'s queue once ``node`` has handled ``event``: follow it up, or it is done."""
-        parent = node._parent
+        parent = node.parent
         if isinstance(node, Screen) or parent is None or parent is self:
             self.call_later(self._key_done, event)  # after the app's own handling of it, if it got there
-        elif event._stop_propagation:
+        elif event._stop_propagation:  # Textual has no public reader of `Message.stop()`; the key bubbles no more
             self._key_done(event)
         else:
             parent.call_later(self._follow_key, event, parent)
@@ -96,7 +97,7 @@ class OrderedKeys(App[Any]):
             nonlocal waiting
             waiting -= 1
             if waiting == 0:
-                busy = any(not node._message_queue.empty() for node in nodes)
+                busy = any(node.message_queue_size for node in nodes)
                 self._settle(event, rounds - 1) if busy and rounds > 1 else self._release(event)
 
         for node in nodes:

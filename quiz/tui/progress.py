@@ -1,7 +1,8 @@
 """The TUI's port to the progress store: attempts, reviews, drafts, submissions and statistics.
 
 :class:`StoreProgress` adapts ``quiz.store.Store`` (+ ``quiz.scheduling`` and ``quiz.progress_stats``);
-:class:`MemoryProgress` keeps the same data in memory when no store is available (nothing is lost within a run).
+:class:`MemoryProgress` keeps the same data in memory when the database cannot be used: nothing is lost within a run,
+everything at exit (the screens say so: ``quiz.tui.widgets.unsaved``).
 """
 
 from __future__ import annotations
@@ -128,7 +129,10 @@ class MemoryProgress:
         return status
 
     def stats(self, item_topics: dict[str, str], task_topics: dict[str, str]) -> Any:
-        raise RuntimeError("statistics need the progress database, which could not be opened")
+        from quiz.tui.services import Unavailable
+
+        raise Unavailable("statistics are kept in the progress database, which could not be opened (see the line "
+                          "at the top of the screen); this run's answers are kept until you quit")
 
 
 class StoreProgress:
@@ -144,10 +148,13 @@ class StoreProgress:
         from quiz.tui.services import Unavailable
 
         try:
-            store_cls = import_module("quiz.store").Store
-        except (ImportError, AttributeError) as e:
+            store_module = import_module("quiz.store")
+        except ImportError as e:
             raise Unavailable(f"quiz.store is not available ({e})") from e
-        return cls(store_cls(db), now)
+        try:
+            return cls(store_module.Store(db), now)
+        except store_module.StoreError as e:  # the one-line message the CLI commands print too
+            raise Unavailable(str(e)) from None
 
     def _utc(self) -> datetime:
         return self.now().astimezone(UTC)

@@ -105,18 +105,23 @@ class Services:
         self._task_texts = task_texts
         self._runner = runner
         self._progress = progress
+        self.progress_problem: str | None = None  # why progress is NOT being saved (None: it is, or not opened yet)
         self._lock = threading.Lock()
+        self._progress_lock = threading.Lock()
 
     # -- progress -----------------------------------------------------------------------------------------------
     @property
     def progress(self) -> Progress:
-        """The progress store (opened on first use, on the calling thread)."""
-        if self._progress is None:
-            try:
-                self._progress = StoreProgress.open(self.db, self.now)
-            except Unavailable:
-                self._progress = MemoryProgress(self.now)
-        return self._progress
+        """The progress store (opened once, on first use, on the calling thread). A database that cannot be used
+        gives progress kept in memory only, and ``progress_problem`` says why."""
+        with self._progress_lock:
+            if self._progress is None:
+                try:
+                    self._progress = StoreProgress.open(self.db, self.now)
+                except Unavailable as e:
+                    self.progress_problem = str(e)
+                    self._progress = MemoryProgress(self.now)
+            return self._progress
 
     @property
     def clock(self) -> ServicesClock:

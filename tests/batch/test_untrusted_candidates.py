@@ -201,51 +201,6 @@ def test_hostile_submission_text_report_cannot_forge_or_escape(
     assert json.loads(out)["stdout"].startswith("\x1b[2J")
 
 
-def test_a_grading_failure_of_ours_is_one_error_row(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import quiz.batch.pool as pool
-
-    original = pool.grade_candidate
-
-    def fails_for_boom(candidate, policy, task_ids, runner):  # type: ignore[no-untyped-def]
-        if candidate.id == "boom":
-            raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
-        return original(candidate, policy, task_ids, runner)
-
-    monkeypatch.setattr(pool, "grade_candidate", fails_for_boom)  # the workers are forked after this
-    for name in ("alpha", "boom", "omega"):
-        (tmp_path / f"{name}.py").write_text(CORRECT)
-    assert main(["grade", str(tmp_path), "--task", "linear", "--format", "csv", "--workers", "1"]) == 1
-    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
-    assert rows["alpha"]["linear_verdict"] == rows["omega"]["linear_verdict"] == "passed"
-    assert "internal error while grading" in rows["boom"]["error"]
-
-
-def test_a_worker_that_dies_costs_only_its_candidate(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import quiz.batch.pool as pool
-
-    original = pool.grade_candidate
-
-    def dies_for_boom(candidate, policy, task_ids, runner):  # type: ignore[no-untyped-def]
-        if candidate.id == "boom":
-            os._exit(9)  # as if the worker were killed from outside while grading this one
-        return original(candidate, policy, task_ids, runner)
-
-    monkeypatch.setattr(pool, "grade_candidate", dies_for_boom)  # the workers are forked after this
-    names = ["a1", "a2", "boom", "a3", "a4", "a5"]
-    for name in names:
-        (tmp_path / f"{name}.py").write_text(CORRECT)
-    with bounded(180):
-        assert main(["grade", str(tmp_path), "--task", "linear", "--format", "csv", "--workers", "2"]) == 1
-    rows = {r["candidate"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
-    assert set(rows) == set(names)
-    assert {rows[n]["linear_verdict"] for n in names if n != "boom"} == {"passed"}
-    assert "grading process died twice" in rows["boom"]["error"]
-
-
 def test_a_path_stat_cannot_look_at_is_one_line_or_an_error_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

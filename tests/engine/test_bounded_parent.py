@@ -64,21 +64,34 @@ def test_a_failing_file_is_cross_checked(clock: FakeClock) -> None:
     assert any("backward" in d for d in report.diagnoses)
 
 
-def test_the_cross_check_gets_only_the_time_the_cases_left(clock: FakeClock) -> None:
+def test_the_hidden_run_and_the_cross_check_get_only_the_time_the_earlier_runs_left(clock: FakeClock) -> None:
     limits = Limits(time_limit=2.0, total_time_limit=20.0)
-    runner = SlowRunner(clock, 19.5)
+    runner = SlowRunner(clock, 8.0)
     grade(WRONG_BACKWARD, "linear", limits, runner=runner)
-    (first_start, first), (probe_start, probe) = runner.runs[0], runner.runs[1]
+    assert len(runner.runs) >= 3  # the visible examples, the hidden cases, then the cross-check's probes
+    (first_start, first), *later = runner.runs
     assert first == limits
-    assert probe_start + probe.total_time_limit <= first_start + limits.total_time_limit
-    assert probe.time_limit <= probe.total_time_limit
+    assert [start for start, _ in later[:2]] == [8.0, 16.0]
+    for start, given in later:
+        assert start + given.total_time_limit <= first_start + limits.total_time_limit
+        assert given.time_limit <= given.total_time_limit
 
 
 def test_no_cross_check_once_the_total_time_is_used(clock: FakeClock) -> None:
+    runner = SlowRunner(clock, 10.0)
+    report = grade(WRONG_BACKWARD, "linear", Limits(total_time_limit=20.0), runner=runner)
+    assert len(runner.runs) == 2  # the visible examples and the hidden cases took it all
+    assert report.verdict is Verdict.WRONG_ANSWER  # judged on its cases as before, only not cross-checked
+
+
+def test_hidden_cases_the_total_time_does_not_reach_are_not_run(clock: FakeClock) -> None:
     runner = SlowRunner(clock, 20.0)
     report = grade(WRONG_BACKWARD, "linear", Limits(total_time_limit=20.0), runner=runner)
     assert len(runner.runs) == 1
-    assert report.verdict is Verdict.WRONG_ANSWER  # judged on its cases as before, only not cross-checked
+    hidden = [c for c in report.cases if not c.visible]
+    assert hidden and all(c.verdict is Verdict.TIME_LIMIT_EXCEEDED for c in hidden)
+    assert all("not run: the visible examples used up the total time limit of 20 s" in c.message for c in hidden)
+    assert any(c.verdict is Verdict.WRONG_ANSWER for c in report.cases if c.visible)
 
 
 def _every_function_stub() -> str:
@@ -116,4 +129,6 @@ def test_a_quick_file_gets_every_task_with_full_limits(clock: FakeClock, inproce
     runner = SlowRunner(clock, 1.0)
     reports = grade_file(source, ["linear", "relu"], Limits(), runner=runner)
     assert [r.verdict for r in reports] == [Verdict.PASSED, Verdict.PASSED]
-    assert all(given == Limits() for _, given in runner.runs)
+    assert len(runner.runs) == 4  # each task: its visible examples, then its hidden cases with what is left
+    assert [given for _, given in runner.runs[::2]] == [Limits(), Limits()]
+    assert all(given.total_time_limit == Limits().total_time_limit - 1.0 for _, given in runner.runs[1::2])

@@ -1,4 +1,4 @@
-"""Independent oracles for the calculators in questions.calc_llm, calc_training and calc_cnn.
+"""Independent oracles for the calculators in questions.calc_llm, calc_cnn and calc_training (training at scale).
 
 None of these calls questions: parameter counts enumerate each tensor of a model the way its state_dict lists
 them, receptive fields walk an interval of input positions down through the layers, memory is counted component by

@@ -91,9 +91,13 @@ def test_each_child_has_its_own_ipc_and_mount_namespace(sandbox: Sandbox) -> Non
     worker = threading.Thread(target=grade, args=(source, "linear"), kwargs={"runner": sandbox})
     worker.start()
     try:
-        # A child seen in the instant after its fork still has the zygote's namespaces: look until one is seen in
-        # its own (then both must differ) or the run is over.
-        while worker.is_alive() and not any(ipc != own[0] for ipc, _ in seen):
+        # A child seen in the instant after its fork still has the zygote's namespaces, and in the instant after
+        # its unshare still lists the zygote's /proc: look until one is seen in its own namespaces (then both must
+        # differ) with its own /proc mounted, or the run is over.
+        def set_up() -> bool:
+            return any(ipc != own[0] for ipc, _ in seen) and (not iso.own_proc or ["1"] in procs)
+
+        while worker.is_alive() and not set_up():
             for pid in descendants(zygote):
                 with contextlib.suppress(OSError):
                     seen.add((_ns(pid, "ipc"), _ns(pid, "mnt")))

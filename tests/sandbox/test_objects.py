@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from engine import Limits, Verdict, get_task, grade
 from engine.sandbox import Sandbox
+from engine.sandbox import _messages as messages
 from engine.sandbox import _wire as wire
 from engine.sandbox._inputs import encode_inputs
 from engine.sandbox._results import RunState, call_result
@@ -256,20 +257,20 @@ def test_a_value_for_a_kept_result_is_tampering() -> None:
     """The parent decides what a kept result is: a child that sends a value for it is not believed."""
     call = Call("make", {"start": 1.0}, store_as="a")
     state = RunState([call], FAST, 0.0, [{}])
-    honest = wire.Message("result", index=0, value=None, inputs={})
+    honest = messages.Message("result", index=0, value=None, inputs={})
     assert call_result(state, 0, honest, 0.0).value == Ref("a")
-    lying = wire.Message("result", index=0, value=np.zeros(3), inputs={})
+    lying = messages.Message("result", index=0, value=np.zeros(3), inputs={})
     with pytest.raises(wire.ProtocolError):
         call_result(state, 0, lying, 0.0)
     forward = Call("make", {"start": 1.0}, keep={1: "cache"})
     state = RunState([forward], FAST, 0.0, [{}])
     out = np.ones(2)
-    honest = wire.Message("result", index=0, value=(out, None), inputs={})
+    honest = messages.Message("result", index=0, value=(out, None), inputs={})
     value = call_result(state, 0, honest, 0.0).value
     assert isinstance(value, tuple) and value[0] is out and value[1] == Ref("cache")
     for tampered in ((out, np.ones(1)), out, None):
         with pytest.raises(wire.ProtocolError):
-            call_result(state, 0, wire.Message("result", index=0, value=tampered, inputs={}), 0.0)
+            call_result(state, 0, messages.Message("result", index=0, value=tampered, inputs={}), 0.0)
 
 
 def test_calls_are_validated_where_they_are_made() -> None:
@@ -316,7 +317,7 @@ def test_whatever_a_child_claims_for_object_calls_the_parent_keeps_its_own_names
     call = Call("make", {}, store_as="kept") if stored else Call("make", {}, keep=keep)
     state = RunState([call], FAST, 0.0, [{}])
     try:
-        result = call_result(state, 0, wire.Message("result", index=0, value=claim, inputs={}), 0.0)
+        result = call_result(state, 0, messages.Message("result", index=0, value=claim, inputs={}), 0.0)
     except wire.ProtocolError:
         return
     if stored:

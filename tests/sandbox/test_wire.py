@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.limits import Limits
+from engine.sandbox import _messages as messages
 from engine.sandbox import _wire as wire
 from engine.sandbox._driver import Attempt, Driver
 from engine.sandbox._results import RunState, input_digests
@@ -175,7 +176,7 @@ def _result(value: dict[str, object], payload: list[bytes] | None = None, **extr
     return wire.encode_frame(header, payload or [])
 
 
-def decode(data: bytes) -> wire.Message | None:
+def decode(data: bytes) -> messages.Message | None:
     """The parent's whole decoding of one frame's bytes: split, parse, validate (None: the frame is incomplete)."""
     reader = wire.FrameReader()
     frames = reader.feed(data)
@@ -185,7 +186,7 @@ def decode(data: bytes) -> wire.Message | None:
         assert reader.pending == len(data)
         return None
     (header, blobs), = frames
-    return wire.decode_message(header, blobs)
+    return messages.decode_message(header, blobs)
 
 
 def _npy_header(text: str) -> bytes:
@@ -292,7 +293,7 @@ def test_message_decoder_fuzz(header: dict[str, object], blobs: list[bytes]) -> 
         msg = decode(frame({**header, "blobs": [len(b) for b in blobs]}, b"".join(blobs)))
     except wire.ProtocolError:
         return
-    assert isinstance(msg, wire.Message) and msg.kind in ("setup", "setup_failed", "fatal", "imported", "result",
+    assert isinstance(msg, messages.Message) and msg.kind in ("setup", "setup_failed", "fatal", "imported", "result",
                                                           "done")
 
 
@@ -309,7 +310,7 @@ def test_corrupted_result_frames_fuzz(flips: list[tuple[int, int]]) -> None:
         msg = decode(bytes(data))
     except wire.ProtocolError:
         return
-    assert msg is None or isinstance(msg, wire.Message)
+    assert msg is None or isinstance(msg, messages.Message)
 
 
 class _QuietSandbox:

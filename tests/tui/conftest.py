@@ -86,3 +86,9 @@ def make_app(db: Path, clock: Clock) -> Callable[..., NnprepApp]:
         return NnprepApp(Services(**kwargs))
 
     return make
+
+
+@pytest.fixture
+def save_mock_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A running mock saves what changed at every tick (the product waits up to two seconds)."""
+    monkeypatch.setattr("quiz.tui.screens.mock.SAVE_EVERY_SECONDS", 0.0)

@@ -17,7 +17,7 @@ from quiz.store import Store
 from quiz.tui.screens.mock import MockScreen
 from quiz.tui.screens.mock_setup import CODING_CHOICES
 from tests.tui.keyboard import type_burst
-from tests.tui.test_mock import index_of, settle, start_direct
+from tests.tui.mock_driving import index_of, settle, start_direct
 
 MASH_KEYS = ["ctrl+n"] * 6 + ["ctrl+b"] * 3 + ["ctrl+l"] * 3 + [
     "enter", "up", "down", "home", "end", "tab", "shift+tab", "f2", "1", "2", "3", "5", "space", "x", "backspace",

@@ -10,7 +10,7 @@ from textual.widgets import Input, TextArea
 
 from quiz.app import NnprepApp
 from tests.tui.conftest import Clock
-from tests.tui.test_mock import CONCEPTS, go_to, index_of, settle, start_custom
+from tests.tui.mock_driving import CONCEPTS, go_to, index_of, settle, start_custom
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

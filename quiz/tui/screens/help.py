@@ -40,7 +40,11 @@ NumPy and have them graded with diagnostics that name the mistake.
 
 ## Home
 
-`p` practice · `c` coding tasks · `r` review due items · `m` mock interview · `s` stats · `?` help · `q` quit
+`p` practice · `c` coding tasks · `r` review due items · `l` leeches (items failed 8 times or more, when there are
+any) · `m` mock interview · `s` stats · `?` help · `q` quit
+
+Your progress is saved as you go. If the progress database cannot be used, a red line at the top of the screen
+says that progress is NOT being saved and why: what you do is kept until you quit, then lost.
 
 When a mock interview was interrupted (a closed terminal, a crash, or you left it), home shows it: `u` resumes it
 with the time left as it stands (past its deadline it goes straight to submission), `x` ends it now.

@@ -12,6 +12,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from quiz.tui.base import STYLES, BaseScreen
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 if TYPE_CHECKING:
     from quiz.app import NnprepApp
@@ -43,7 +44,7 @@ class HomeScreen(BaseScreen[None]):
         Binding("question_mark", "app.go('help')", "Help", key_display="?"),
         Binding("u", "resume_mock", "Resume mock"),
         Binding("x", "end_mock", "End mock"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),  # the footer shows ^q Quit, as on every screen
     ]
 
     def __init__(self) -> None:
@@ -53,6 +54,7 @@ class HomeScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield UnsavedProgress()
         with Vertical(id="home-body"):
             with Center():
                 yield Static("nnprep", id="brand")

@@ -17,6 +17,7 @@ from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.services import Drawn
 from quiz.tui.session import ItemResult, Session
 from quiz.tui.widgets.items import Answered, FlashcardBody, ItemBody, body_for, type_into
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 TYPE_NAMES = {"flashcard": "flashcard", "mcq": "multiple choice", "numeric": "number", "shape": "shape",
               "parameterised": "calculation"}
@@ -56,6 +57,7 @@ class ItemScreen(BaseScreen[None]):
         n, total = self.session.index + 1, len(self.session.items)
         kind = TYPE_NAMES.get(self.item.type, self.item.type)
         yield Header()
+        yield UnsavedProgress(compact=True)
         yield Static(
             f"Item {n}/{total} · {topic_label(self.item.topic)} · {self.item.difficulty} · {kind}", id="item-meta"
         )

@@ -25,6 +25,7 @@ from textual.widgets import (
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.services import BankView, Unavailable
 from quiz.tui.session import DIFFICULTIES, ORDERS, Order, PracticeConfig, Session, select_items
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 if TYPE_CHECKING:
     from quiz.app import NnprepApp
@@ -53,6 +54,7 @@ class PracticeSetupScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield UnsavedProgress(compact=True)
         yield LoadingIndicator(id="setup-loading")
         with Horizontal(id="setup"):
             with Vertical(id="setup-topics", classes="panel"):

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import start_session, topic_label
 from quiz.tui.session import PracticeConfig, Session
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 
 def plain(markdown: str) -> str:
@@ -45,6 +46,7 @@ class SummaryScreen(BaseScreen[None]):
         good, total = self.session.score
         seconds = sum(r.seconds for r in self.session.results)
         yield Header()
+        yield UnsavedProgress(compact=True)
         with VerticalScroll(id="summary-body"):
             again = f" · {self.session.relearned} relearned" if self.session.relearned else ""
             yield Static(f"Session done: {good}/{total} right · {seconds:.0f} s in all{again}", id="summary-score")

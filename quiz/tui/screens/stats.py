@@ -12,7 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, LoadingIndicator, Static
 
 from quiz.tui.base import STYLES, BaseScreen
+from quiz.tui.services import Unavailable
 from quiz.tui.widgets.calendar import ActivityCalendar
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 
 def _pct(v: float | None) -> str:
@@ -49,6 +51,7 @@ class StatsScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield UnsavedProgress(compact=True)
         yield LoadingIndicator(id="stats-loading")
         with VerticalScroll(id="stats-body"):
             with Horizontal(id="stats-top"):
@@ -89,6 +92,9 @@ class StatsScreen(BaseScreen[None]):
         app: Any = self.app
         try:
             stats = app.services.stats()
+        except Unavailable as e:
+            app.call_from_thread(self._failed, str(e))
+            return
         except Exception as e:
             app.call_from_thread(self._failed, f"{type(e).__name__}: {e}")
             return

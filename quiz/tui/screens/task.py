@@ -37,6 +37,7 @@ from quiz.tui.screens.practice_setup import topic_label
 from quiz.tui.widgets.editor import CodeEditor
 from quiz.tui.widgets.markdown_text import MarkdownText
 from quiz.tui.widgets.results import ResultsView, task_tolerance
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 AUTOSAVE_SECONDS = 1.0
 
@@ -84,6 +85,7 @@ class TaskScreen(BaseScreen[None]):
     def compose(self) -> ComposeResult:
         text = self.text
         yield Header()
+        yield UnsavedProgress(compact=True)
         with Horizontal(id="task-main"):
             with TabbedContent(id="task-side", initial="tab-statement"):
                 with TabPane("Task", id="tab-statement"), VerticalScroll(id="statement-scroll"):

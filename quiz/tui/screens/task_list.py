@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, LoadingIndicator, 
 
 from quiz.tui.base import STYLES, BaseScreen
 from quiz.tui.screens.practice_setup import topic_label
+from quiz.tui.widgets.unsaved import UnsavedProgress
 
 if TYPE_CHECKING:
     from quiz.app import NnprepApp
@@ -42,6 +43,7 @@ class TaskListScreen(BaseScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield UnsavedProgress(compact=True)
         yield Input(placeholder="/ search by id, title or topic", id="task-search")
         with Horizontal(id="task-filters"):
             yield Select[str]([], prompt="Any topic", id="filter-topic")

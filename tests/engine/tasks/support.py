@@ -153,15 +153,18 @@ class Graded:
 
 
 class _TimingRunner(InProcessRunner):
-    """The in-process runner, keeping the seconds of each call of a submission's first run (its case calls)."""
+    """The in-process runner, keeping the seconds of each call of a submission's first two runs (its case calls:
+    the visible examples', then the hidden cases')."""
 
     def __init__(self) -> None:
-        self.first: list[tuple[str, float]] | None = None
+        self.first: list[tuple[str, float]] = []
+        self.runs = 0
 
     def run(self, source: str, calls: Any, functions: Any, limits: Any) -> Any:
         result = super().run(source, calls, functions, limits)
-        if self.first is None:
-            self.first = [(r.call.function, r.seconds) for r in result.calls]
+        self.runs += 1
+        if self.runs <= 2:
+            self.first += [(r.call.function, r.seconds) for r in result.calls]
         return result
 
 
@@ -193,7 +196,7 @@ def graded(task_id: str) -> Graded:
                 # A fixed hidden-case seed: the expected diagnoses are checked on these cases; tests/engine/
                 # test_any_seed.py checks the verdicts on hundreds of seeds.
                 out.reports[path] = grade(path.read_text(), task_id, runner=runner, seed=GRADED_SEED)
-                out.call_seconds[path] = runner.first or []
+                out.call_seconds[path] = runner.first
     finally:
         task.detectors = original
     return out
