@@ -19,10 +19,12 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 
 async def still(pilot: Any) -> None:
-    """Settle, and stop every cursor blinking (a blink would make the picture depend on timing)."""
+    """Settle, and stop every cursor blinking (a blink would make the picture depend on timing), on every screen
+    of the stack: a dialog leaves the screen behind it in view, and that screen's input still blinked."""
     await settle(pilot)
-    for widget in [*pilot.app.screen.query(TextArea), *pilot.app.screen.query(Input)]:
-        widget.cursor_blink = False
+    for screen in pilot.app.screen_stack:
+        for widget in [*screen.query(TextArea), *screen.query(Input)]:
+            widget.cursor_blink = False
     await pilot.pause()
 
 
