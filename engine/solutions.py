@@ -7,6 +7,7 @@ import re
 import sys
 import types
 
+from engine.solution_knobs import without_knobs
 from engine.tasks import get_task
 
 _PLAIN = (int, float, bool, str, tuple)
@@ -67,13 +68,29 @@ def reference_source(task_id: str) -> str:
     if any("math." in inspect.getsource(f) for f in functions):
         imports += ["import math", ""]
     imports.append("import numpy as np")
+    sources: dict[str, str] = {}
+    for f in functions:
+        sources.setdefault(f.__name__, inspect.getsource(f))
+    sources = without_knobs(sources)
+    sources = {n: src for n, src in sources.items() if n in _reachable(sources, [s.name for s in task.functions])}
+    text = "\n".join(sources.values())
+    constants = {k: v for k, v in constants.items() if re.search(rf"\b{k}\b", text)}
     parts = ["\n".join(imports), ""]
     if constants:
         parts.append("\n".join(f"{k} = {v!r}" for k, v in constants.items()) + "\n")
-    seen_names: set[str] = set()
-    for f in functions:
-        if f.__name__ in seen_names:
-            continue
-        seen_names.add(f.__name__)
-        parts.append(inspect.getsource(f).rstrip() + "\n\n")
+    parts.extend(src.rstrip() + "\n\n" for src in sources.values())
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _reachable(sources: dict[str, str], roots: list[str]) -> set[str]:
+    """The names in ``sources`` that the ``roots`` use, directly or through each other."""
+    seen: set[str] = set()
+    todo = [r for r in roots if r in sources]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        words = set(re.findall(r"[A-Za-z_]\w*", sources[name]))
+        todo.extend(n for n in sources if n in words and n not in seen)
+    return seen

@@ -22,7 +22,7 @@ _ARGS = ("x", "h_prev", "W_ih", "W_hh", "b_ih", "b_hh")
 
 def gru_gates(
     x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
-    order: str = "rzn", reset: str = "torch",
+    *, order: str = "rzn", reset: str = "torch",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The gates r, z, n (each (N, H)) and gh_n = h W_hn^T + b_hn, the recurrent part that r scales.
 
@@ -56,7 +56,7 @@ def gru_cell_forward(
     The keyword-only knobs make the detectors' mistakes: ``order`` and ``reset`` as :func:`gru_gates` takes them,
     ``z_swapped`` gives z * n + (1 - z) * h.
     """
-    _r, z, n, _gh_n = gru_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, reset)
+    _r, z, n, _gh_n = gru_gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order=order, reset=reset)
     if z_swapped:
         swapped: np.ndarray = z * n + (1.0 - z) * h_prev
         return swapped

@@ -25,10 +25,13 @@ Grads = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.nda
 
 def _gates(
     x: np.ndarray, h_prev: np.ndarray, W_ih: np.ndarray, W_hh: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray,
-    order: str = "ifgo", g_sigmoid: bool = False, o_tanh: bool = False,
+    *, order: str = "ifgo", g_sigmoid: bool = False, o_tanh: bool = False,
 ) -> dict[str, np.ndarray]:
-    """The activated gates by letter (each (N, H)), reading the 4 row blocks of H rows in ``order``: torch's i, f,
-    g, o; i, f, o through the sigmoid and g through tanh (``g_sigmoid``, ``o_tanh``: the detectors' mistakes)."""
+    """The activated gates by letter (each (N, H)) from the 4 row blocks of H rows, in torch's order i, f, g, o:
+    i, f, o through the sigmoid and g through tanh.
+
+    The detectors' mistakes: ``order`` reads the blocks as other gates, ``g_sigmoid`` and ``o_tanh`` swap an
+    activation."""
     hidden = h_prev.shape[-1]
     a = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh
     out = {}
@@ -55,7 +58,7 @@ def lstm_cell_forward(
     """x (N, D), h_prev, c_prev (N, H), W_ih (4H, D), W_hh (4H, H), b_ih, b_hh (4H,) -> h, c (N, H).
 
     The keyword-only knobs (the gates' order and activations, see :func:`_gates`) make the detectors' mistakes."""
-    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
+    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order=order, g_sigmoid=g_sigmoid, o_tanh=o_tanh)
     c = gate["f"] * c_prev + gate["i"] * gate["g"]
     return gate["o"] * np.tanh(c), c
 
@@ -84,7 +87,7 @@ def lstm_cell_backward(
     ``order`` and activations (see :func:`_gates`), ``use_dc`` False ignores dc, ``tanh_c_derivative`` False drops
     tanh'(c), ``dc_prev_times_f`` False leaves the forget gate out of dc_prev.
     """
-    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order, g_sigmoid, o_tanh)
+    gate = _gates(x, h_prev, W_ih, W_hh, b_ih, b_hh, order=order, g_sigmoid=g_sigmoid, o_tanh=o_tanh)
     i, f, g, o = gate["i"], gate["f"], gate["g"], gate["o"]
     c = f * c_prev + i * g
     tc = np.tanh(c)
