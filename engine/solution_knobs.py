@@ -14,6 +14,7 @@ import ast
 import inspect
 import io
 import operator
+import re
 import textwrap
 import tokenize
 from collections.abc import Callable
@@ -143,6 +144,8 @@ def without_knobs(sources: dict[str, str]) -> dict[str, str]:
     """``sources`` (function name -> its source, callees first) with the knobs at their defaults and gone."""
     trees = {name: ast.parse(textwrap.dedent(src)).body[0] for name, src in sources.items()}
     fns = {n: t for n, t in trees.items() if isinstance(t, ast.FunctionDef)}
+    before = {n: ast.dump(f) for n, f in fns.items()}
+    gone_kwargs = _drop_passed_on_kwargs(trees, fns)
     knobs = {n: _knobs(f) for n, f in fns.items()}
     # A knob stays if a call in the solution sets it to anything but its default (passing on a caller's own knob
     # that goes, order=order, passes the default), or if its function is used other than by calling it.
@@ -160,14 +163,13 @@ def without_knobs(sources: dict[str, str]) -> dict[str, str]:
     drop = {n: set(knobs[n]) - keep[n] for n in fns}
     out = dict(sources)
     for name, fn in fns.items():
-        before = ast.dump(fn)
-        gone = drop[name]
+        gone = drop[name] | gone_kwargs.get(name, set())
         new = _Specialise({k: v for k, v in knobs[name].items() if k in gone}, drop).visit(fn)
         assert isinstance(new, ast.FunctionDef)
         pairs = [(a, d) for a, d in zip(new.args.kwonlyargs, new.args.kw_defaults, strict=True) if a.arg not in gone]
         new.args.kwonlyargs, new.args.kw_defaults = [a for a, _ in pairs], [d for _, d in pairs]
         _fill_empty(new)
-        if ast.dump(new) == before:
+        if ast.dump(new) == before[name]:
             continue
         doc = ast.get_docstring(new, clean=False)
         if doc is not None and gone:
@@ -177,6 +179,30 @@ def without_knobs(sources: dict[str, str]) -> dict[str, str]:
         text = _wrap_signature(ast.unparse(ast.fix_missing_locations(new)))
         out[name] = "\n".join(_wrap(line) for line in text.split("\n"))
     return out
+
+
+def _drop_passed_on_kwargs(trees: dict[str, ast.stmt], fns: dict[str, ast.FunctionDef]) -> dict[str, set[str]]:
+    """Take away each ``**knobs`` parameter that a function only passes on (``f(..., **knobs)``) and that no call in
+    the solution fills: at its default it is empty. Returns the names that went, by function."""
+    gone: dict[str, set[str]] = {}
+    for name, fn in fns.items():
+        if fn.args.kwarg is None:
+            continue
+        kwarg = fn.args.kwarg.arg
+        named = {a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs}
+        uses = [n for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id == kwarg]
+        spread = [kw for c in ast.walk(fn) if isinstance(c, ast.Call) for kw in c.keywords
+                  if kw.arg is None and isinstance(kw.value, ast.Name) and kw.value.id == kwarg]
+        filled = any(kw.arg is None or kw.arg not in named for t in trees.values() for c in ast.walk(t)
+                     if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
+                     for kw in c.keywords)
+        if len(uses) != len(spread) or filled:
+            continue
+        fn.args.kwarg = None
+        for call in (c for c in ast.walk(fn) if isinstance(c, ast.Call)):
+            call.keywords = [kw for kw in call.keywords if not any(kw is s for s in spread)]
+        gone[name] = {kwarg}
+    return gone
 
 
 def _outer_items(text: str) -> tuple[int, int, list[str]] | None:
@@ -220,9 +246,10 @@ def _wrap(line: str, width: int = 116) -> str:
 def _wrap_signature(source: str, width: int = 116) -> str:
     """A ``def`` line longer than ``width`` with its parameters on lines of their own, filled up to ``width``."""
     head, _, body = source.partition("\n")
+    head = re.sub(r"(: [^,=()]+)=(?!=)", r"\1 = ", head) if head.startswith("def ") else head  # x: int = 1
     found = _outer_items(head) if len(head) > width and head.startswith("def ") else None
     if found is None:
-        return source
+        return f"{head}\n{body}"
     opening, closing, items = found
     lines = [""]
     for item in items:

@@ -10,9 +10,11 @@ from engine.tasks.softmax import stable_softmax
 MARGIN = 2e-3  # every top-p boundary and every ranking gap in the cases is at least this far from a tie
 
 
-def top_k_keep(z: np.ndarray, top_k: int, exact_k: bool = False) -> np.ndarray:
-    """Boolean (..., V): the tokens top-k keeps (all if top_k is 0 or >= V). ``exact_k`` keeps exactly k by sorted
-    order, dropping some of the tokens tied with the k-th (a mistake the detectors recognise)."""
+def top_k_keep(z: np.ndarray, top_k: int, *, exact_k: bool = False) -> np.ndarray:
+    """Boolean (..., V): the tokens top-k keeps (all if top_k is 0 or >= V).
+
+    ``exact_k`` keeps exactly k by sorted order, dropping some of the tokens tied with the k-th (a mistake the
+    detectors recognise)."""
     v = z.shape[-1]
     if top_k <= 0 or top_k >= v:
         return np.ones(z.shape, dtype=bool)
@@ -33,7 +35,7 @@ def mass_above(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def top_p_keep(z: np.ndarray, top_p: float, strict: bool = False) -> np.ndarray:
+def top_p_keep(z: np.ndarray, top_p: float, *, strict: bool = False) -> np.ndarray:
     """Boolean (..., V): the tokens top-p keeps from z (-inf for tokens already dropped).
 
     ``strict`` is the mistake of keeping only tokens whose cumulative mass, themselves included, stays within

@@ -25,14 +25,16 @@ def attention_weights(
     Q: np.ndarray,
     K: np.ndarray,
     mask: np.ndarray | None,
+    *,
     scale: float | None = None,
     axis: int = -1,
     mask_mode: str = "before",
 ) -> np.ndarray:
-    """Attention weights, with knobs for the classic mistakes (used by the detectors).
+    """Attention weights softmax(Q K^T * scale) (..., Lq, Lk), masked positions weighted 0; scale is 1/sqrt(d).
 
-    ``mask_mode``: "before" (masked scores -> -inf, the reference), "after" (zero the weights after the softmax
-    without renormalising), "zero" (multiply the scores by the mask, so masked scores become 0).
+    Knobs for the detectors' mistakes: ``mask_mode``: "before" (masked scores -> -inf, the reference), "after" (zero
+    the weights after the softmax without renormalising), "zero" (multiply the scores by the mask, so masked scores
+    become 0).
     """
     d = Q.shape[-1]
     s = (Q @ _t(K)) * (1.0 / np.sqrt(d) if scale is None else scale)
@@ -58,12 +60,15 @@ def attention_gradients(
     K: np.ndarray,
     V: np.ndarray,
     mask: np.ndarray | None,
+    *,
     scale: float | None = None,
     full_jacobian: bool = True,
     scale_in_backward: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """dQ, dK, dV of the attention output, with knobs for the classic mistakes (the detectors and ``mha_backward``
-    use them): ``scale`` replaces 1/sqrt(d), ``full_jacobian`` False keeps only the softmax Jacobian's diagonal,
+    """dQ, dK, dV of the attention output (the shapes of Q, K, V).
+
+    Knobs for the detectors' mistakes (``mha_backward`` uses them too): ``scale`` replaces 1/sqrt(d),
+    ``full_jacobian`` False keeps only the softmax Jacobian's diagonal,
     ``scale_in_backward`` False leaves the scale out of dS."""
     d = Q.shape[-1]
     c = 1.0 / np.sqrt(d) if scale is None else scale

@@ -29,8 +29,13 @@ def conv_transpose2d_forward(
     return _forward(np.asarray(x, dtype=np.float64), np.asarray(W, dtype=np.float64), b, stride, padding)
 
 
-def _forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, padding: int, crop: bool = True) -> np.ndarray:
-    """The reference forward; ``crop`` False keeps the full scattered output (the "padding ignored" mistake)."""
+def _forward(
+    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, padding: int, *, crop: bool = True
+) -> np.ndarray:
+    """x (N, C_in, H, W) -> y (N, C_out, H_out, W_out): every input pixel scatters W's window, then the padding is
+    cropped.
+
+    The detectors' mistake: ``crop`` False keeps the full scattered output (the "padding ignored" mistake)."""
     n, _c_in, h, w = x.shape
     _, c_out, kh, kw = W.shape
     hf, wf = _full_size(x, W, stride)

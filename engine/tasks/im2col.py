@@ -28,8 +28,11 @@ def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, padding: int = 0) -
     return _im2col(np.asarray(x, dtype=np.float64), kh, kw, stride, padding)
 
 
-def _im2col(x: np.ndarray, kh: int, kw: int, stride: int, padding: int, order: str = "cij") -> np.ndarray:
-    """The reference, and with ``order`` "ijc" the mistake of flattening each window channels-last."""
+def _im2col(x: np.ndarray, kh: int, kw: int, stride: int, padding: int, *, order: str = "cij") -> np.ndarray:
+    """x (N, C, H, W) -> cols (N * H_out * W_out, C * KH * KW): one row per window, channel first then kernel row
+    and column.
+
+    The detectors' mistake: ``order`` "ijc" flattens each window channels-last."""
     n, c, h, w = x.shape
     ho, wo = _out_size(h, w, kh, kw, stride, padding)
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
@@ -51,10 +54,12 @@ def col2im(
 
 
 def _col2im(
-    cols: np.ndarray, x_shape: tuple[int, ...], kh: int, kw: int, stride: int, padding: int, mode: str = "add"
+    cols: np.ndarray, x_shape: tuple[int, ...], kh: int, kw: int, stride: int, padding: int, *, mode: str = "add"
 ) -> np.ndarray:
-    """The reference, and the mistakes: ``mode`` "assign" lets overlapping windows overwrite each other, "mean"
-    averages them, "uncropped" returns the padded array."""
+    """cols (N * H_out * W_out, C * KH * KW) -> x (x_shape): every window added back where it came from.
+
+    The detectors' mistakes: ``mode`` "assign" lets overlapping windows overwrite each other, "mean" averages
+    them, "uncropped" returns the padded array."""
     n, c, h, w = x_shape
     ho, wo = _out_size(h, w, kh, kw, stride, padding)
     windows = cols.reshape(n, ho, wo, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)  # (N, C, KH, KW, H_out, W_out)

@@ -42,14 +42,16 @@ def _pool_backward(
     x: np.ndarray,
     k: int,
     step: int,
+    *,
     tie: Tie = "first",
     accumulate: bool = True,
     whole_window: bool = False,
 ) -> np.ndarray:
-    """The reference backward and the classic wrong variants of it (for the detectors).
+    """dy (N, C, Ho, Wo), x (N, C, H, W) -> dx (N, C, H, W): each window's gradient goes to its maximum.
 
-    ``step`` is how far apart the windows are placed; ``tie`` where a tied window's gradient goes; without
-    ``accumulate`` a later window overwrites what an earlier one wrote (at its maximum, or over its whole window).
+    ``step`` is how far apart the windows are placed. The detectors' mistakes (knobs): ``tie`` where a tied window's
+    gradient goes; without ``accumulate`` a later window overwrites what an earlier one wrote (at its maximum, or
+    over its whole window).
     """
     n, c = x.shape[:2]
     dx = np.zeros(x.shape)

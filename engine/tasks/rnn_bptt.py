@@ -45,16 +45,17 @@ def _backward(
     Wx: np.ndarray,
     Wh: np.ndarray,
     b: np.ndarray,
+    *,
     carry: bool = True,
     last_only: bool = False,
     wh_with_current: bool = False,
     local: str = "h",
 ) -> Grads:
-    """The reference backward, with knobs for the classic mistakes (used by the detectors).
+    """The gradients of the loss through every step of the RNN, from the last step back to the first.
 
-    ``carry`` False: no gradient flows from step t to step t-1 (each step alone); ``last_only``: only dhs[:, -1]
-    is used; ``wh_with_current``: dWh accumulates h_t instead of h_{t-1}; ``local``: the tanh derivative,
-    "h" (1 - h_t^2, right) or "none" (left out).
+    The knobs make the detectors' mistakes: ``carry`` False: no gradient flows from step t to step t-1 (each step
+    alone); ``last_only``: only dhs[:, -1] is used; ``wh_with_current``: dWh accumulates h_t instead of h_{t-1};
+    ``local``: the tanh derivative, "h" (1 - h_t^2, right) or "none" (left out).
     """
     x, h0 = np.asarray(x, dtype=np.float64), np.asarray(h0, dtype=np.float64)
     hs = rnn_forward(x, h0, Wx, Wh, b)

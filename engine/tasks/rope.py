@@ -17,7 +17,7 @@ from engine.task import Call, Case, DiagnosisContext, FunctionSpec, GradientLink
 from engine.tasks._util import normal, params, upstream
 
 
-def angles(positions: np.ndarray, d: int, base: float, exponent: str = "2i/D") -> np.ndarray:
+def angles(positions: np.ndarray, d: int, base: float, *, exponent: str = "2i/D") -> np.ndarray:
     """positions (L,) -> the rotation angles (L, D/2): positions[l] * base ** (-2i / D).
 
     ``exponent`` "i/D" gives the classic mistake base ** (-i / D) (the detectors use it).
@@ -30,7 +30,8 @@ def angles(positions: np.ndarray, d: int, base: float, exponent: str = "2i/D") -
 
 
 def rotate(
-    x: np.ndarray, positions: np.ndarray, base: float, sign: float = 1.0, layout: str = "half", exponent: str = "2i/D"
+    x: np.ndarray, positions: np.ndarray, base: float, *, sign: float = 1.0, layout: str = "half",
+    exponent: str = "2i/D",
 ) -> np.ndarray:
     """Rotate every feature pair of x (..., L, D) by ``sign`` times its angle.
 
@@ -39,7 +40,7 @@ def rotate(
     """
     x = np.asarray(x, dtype=np.float64)
     d = x.shape[-1]
-    theta = angles(positions, d, base, exponent)
+    theta = angles(positions, d, base, exponent=exponent)
     cos, sin = np.cos(theta), sign * np.sin(theta)
     if layout == "half":
         a, b = x[..., : d // 2], x[..., d // 2 :]

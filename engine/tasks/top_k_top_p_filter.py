@@ -44,17 +44,19 @@ def _filter(
     exact_k: bool = False,
     strict_p: bool = False,
 ) -> np.ndarray:
-    """The reference with knobs for the classic mistakes: ``set_temperature`` divides the logits that choose the
+    """The filtered logits: top-k, then top-p, on the logits divided by the temperature; the rest -inf.
+
+    The knobs make the classic mistakes: ``set_temperature`` divides the logits that choose the
     kept set, ``value_temperature`` those returned; ``p_first`` runs top-p before top-k."""
     z_set = logits / (temperature if set_temperature is None else set_temperature)
     z_val = logits / (temperature if value_temperature is None else value_temperature)
     with np.errstate(invalid="ignore"):
         if p_first:
-            keep = top_p_keep(z_set, top_p, strict_p)
-            keep &= top_k_keep(np.where(keep, z_set, -np.inf), top_k, exact_k)
+            keep = top_p_keep(z_set, top_p, strict=strict_p)
+            keep &= top_k_keep(np.where(keep, z_set, -np.inf), top_k, exact_k=exact_k)
         else:
-            keep = top_k_keep(z_set, top_k, exact_k)
-            keep &= top_p_keep(np.where(keep, z_set, -np.inf), top_p, strict_p)
+            keep = top_k_keep(z_set, top_k, exact_k=exact_k)
+            keep &= top_p_keep(np.where(keep, z_set, -np.inf), top_p, strict=strict_p)
     out: np.ndarray = np.where(keep, z_val, -np.inf)
     return out
 
