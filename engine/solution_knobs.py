@@ -69,7 +69,9 @@ class _Specialise(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if isinstance(node.ctx, ast.Load) and node.id in self.values:
-            return ast.copy_location(ast.Constant(self.values[node.id]), node)
+            constant = ast.copy_location(ast.Constant(self.values[node.id]), node)
+            constant.from_knob = True  # type: ignore[attr-defined]
+            return constant
         return node
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
@@ -114,7 +116,7 @@ class _Specialise(ast.NodeTransformer):
         self.generic_visit(node)  # a sign knob at its default: 1.0 * x is x
         if isinstance(node.op, ast.Mult):
             for one, other in ((node.left, node.right), (node.right, node.left)):
-                if isinstance(one, ast.Constant) and _same(one.value, 1.0):
+                if isinstance(one, ast.Constant) and getattr(one, "from_knob", False) and _same(one.value, 1.0):
                     return other
         return node
 
