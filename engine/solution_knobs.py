@@ -195,10 +195,11 @@ def _drop_passed_on_kwargs(trees: dict[str, ast.stmt], fns: dict[str, ast.Functi
         uses = [n for n in ast.walk(fn) if isinstance(n, ast.Name) and n.id == kwarg]
         spread = [kw for c in ast.walk(fn) if isinstance(c, ast.Call) for kw in c.keywords
                   if kw.arg is None and isinstance(kw.value, ast.Name) and kw.value.id == kwarg]
-        filled = any(kw.arg is None or kw.arg not in named for t in trees.values() for c in ast.walk(t)
-                     if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
-                     for kw in c.keywords)
-        if len(uses) != len(spread) or filled:
+        calls = [c for t in trees.values() for c in ast.walk(t)
+                 if isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name]
+        filled = any(kw.arg is None or kw.arg not in named for c in calls for kw in c.keywords)
+        as_value = sum(isinstance(n, ast.Name) and n.id == name for t in trees.values() for n in ast.walk(t))
+        if len(uses) != len(spread) or filled or as_value > len(calls):  # passed around: who knows what it gets
             continue
         fn.args.kwarg = None
         for call in (c for c in ast.walk(fn) if isinstance(c, ast.Call)):

@@ -89,6 +89,8 @@ def test_keyword_arguments_only_passed_on_go_with_the_knobs_they_would_set() -> 
     assert _signature(out["gates"]) == ["a"]
     filled = "def user(a):\n    return forward(a, order='fgio')\n"
     assert without_knobs({"gates": GATES, "forward": forward, "user": filled})["forward"] == forward
+    passed_around = "def user(a):\n    f = forward\n    return f(a)\n"
+    assert without_knobs({"gates": GATES, "forward": forward, "user": passed_around})["forward"] == forward
 
 
 @pytest.mark.parametrize("task_id", TASK_IDS)
