@@ -51,6 +51,7 @@ def grade_candidate(
 
 
 _worker_sandbox: Runner | None = None
+_worker_failure: str | None = None  # why this worker cannot grade (its set-up failed): every candidate's error row
 
 
 def _init_worker(environ: dict[str, str], pack: str | None, pids: SimpleQueue[int]) -> None:
@@ -59,7 +60,7 @@ def _init_worker(environ: dict[str, str], pack: str | None, pids: SimpleQueue[in
 
     The worker is forked from a fork server started once, so its environment is the grading process's as it was
     then; ``environ`` is the one this pool started with (HOME, TMPDIR... reach the sandbox as a forked copy had)."""
-    global _worker_sandbox
+    global _worker_sandbox, _worker_failure
     pids.put(os.getpid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.clear()
@@ -67,15 +68,25 @@ def _init_worker(environ: dict[str, str], pack: str | None, pids: SimpleQueue[in
     if pack is not None:
         from engine.packs import load_pack, use_pack
 
-        use_pack(load_pack(pack))
+        try:
+            use_pack(load_pack(pack))
+        except Exception as e:  # changed or removed since the batch started: say so on each row, do not die
+            _worker_failure = (f"not graded: a grading worker could not load the task pack {pack} "
+                               f"({type(e).__name__}: {e}); was it changed during the batch?")
+            return
     from engine.sandbox import Sandbox
 
-    _worker_sandbox = Sandbox()
+    try:
+        _worker_sandbox = Sandbox()
+    except Exception as e:
+        _worker_failure = f"not graded: a grading worker could not start its sandbox ({type(e).__name__}: {e})"
 
 
 def _grade_in_worker(candidate: Candidate, policy_json: str, task_ids: Sequence[str]) -> str:
     """One candidate's result as JSON; a failure of ours while grading it is that candidate's error row, so the
     batch goes on with the others."""
+    if _worker_failure is not None:
+        return CandidateResult(candidate=candidate.id, path=candidate.shown, error=_worker_failure).model_dump_json()
     try:
         result = grade_candidate(candidate, Policy.model_validate_json(policy_json), task_ids, _worker_sandbox)
     except Exception as e:

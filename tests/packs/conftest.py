@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import engine.packs.loader as pack_loader
 import engine.tasks as catalogue
 from engine.packs.template import write_new_pack
 
@@ -15,13 +16,14 @@ from engine.packs.template import write_new_pack
 @contextmanager
 def catalogue_kept() -> Iterator[None]:
     """The catalogue in use (built-in or a pack's) as it was before the block."""
-    saved = (dict(catalogue._pack_tasks), catalogue._catalogue)
+    saved = (dict(catalogue._pack_tasks), catalogue._catalogue, pack_loader._root_in_use)
     try:
         yield
     finally:
         catalogue._pack_tasks.clear()
         catalogue._pack_tasks.update(saved[0])
         catalogue._catalogue = saved[1]
+        pack_loader._root_in_use = saved[2]  # batch workers load the pack in use: not a test's after it
 
 
 @pytest.fixture(autouse=True)

@@ -175,3 +175,24 @@ def test_batch_with_a_pack_in_every_format_and_a_policy(
     else:
         text = out.read_text()
         assert "course.swish" in text and "alice" in text and "bob" in text
+
+
+def test_a_pack_broken_during_a_batch_is_named_on_each_row(new_pack: Path) -> None:
+    """Workers load the pack again when they start: if it was broken since the batch began, each row says so (not a
+    worker that "died twice")."""
+    from engine.packs import load_pack, use_pack
+    from quiz.batch.candidates import Candidate
+    from quiz.batch.policy import Policy
+    from quiz.batch.pool import LocalPool
+
+    use_pack(load_pack(new_pack))
+    source = (new_pack / "solutions" / "swish.py").read_text()
+    candidates = [Candidate(name, new_pack / f"{name}.py", source, None) for name in ("alice", "bob")]
+    with LocalPool(1) as pool:
+        (new_pack / "pack.toml").write_text("id = [\n")  # after the pool, before its first worker starts
+        rows = list(pool.imap_unordered(candidates, Policy(), ["course.swish"]))
+    assert sorted(r.candidate for r in rows) == ["alice", "bob"]
+    for row in rows:
+        assert row.error is not None and row.error.startswith("not graded: a grading worker could not load the task "
+                                                              f"pack {new_pack.resolve()} ("), row.error
+        assert "died" not in row.error
