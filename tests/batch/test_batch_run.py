@@ -216,7 +216,7 @@ def test_dask_path_against_a_local_cluster(tmp_path: Path, capsys: pytest.Captur
     (folder / "good.py").write_text(CORRECT)
     (folder / "bad.py").write_text(WRONG)
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         status = main(
             ["grade", str(folder), "--task", "linear", "--format", "csv", "--dask", cluster.scheduler_address]

@@ -53,7 +53,7 @@ def folder(tmp_path: Path) -> Path:
 def empty_cluster() -> Iterator[str]:
     """A scheduler on 127.0.0.1 over TCP (other processes can join it) with no worker."""
     with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         yield cluster.scheduler_address
 
 
@@ -146,7 +146,7 @@ def test_other_nnprep_version_on_a_worker(folder: Path, monkeypatch: pytest.Monk
                                           capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(remote, "_installed_version", lambda: "0.0.0-client")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         status, err = _grade(folder, cluster.scheduler_address, capsys)
     from importlib.metadata import version
 
