@@ -45,6 +45,7 @@ class Pack:
     root: Path
     manifest: PackManifest
     tasks: list[PackTask]
+    fingerprint: str = ""  # of the files grading reads, as they were when the pack was loaded (see fingerprint())
 
     @property
     def id(self) -> str:
@@ -99,6 +100,7 @@ def load_pack(name: str | Path) -> Pack:
     problem. Imports the task modules, which runs the instructor's code in this process."""
     root = resolve_pack(name).resolve()
     manifest = read_manifest(root)
+    before = fingerprint(root, manifest)
     package = _package(root, manifest.id)
     seen: set[str] = set()
     tasks: list[PackTask] = []
@@ -131,25 +133,47 @@ def load_pack(name: str | Path) -> Pack:
             entry=entry, task=task, text_path=root / entry.text, solution_path=root / entry.solution,
             wrong=[(root / w.file, w.diagnosis) for w in entry.wrong], gradient_checks=checks,
         ))
-    return Pack(root=root, manifest=manifest, tasks=tasks)
+    return Pack(root=root, manifest=manifest, tasks=tasks, fingerprint=before)
+
+
+def fingerprint(root: Path, manifest: PackManifest) -> str:
+    """A digest of what grading with the pack reads: pack.toml and every Python file in the folder except the
+    shipped solutions and wrong files. Two loads with the same fingerprint grade alike."""
+    skip = {PurePosixPath(e.solution) for e in manifest.tasks}
+    skip |= {PurePosixPath(w.file) for e in manifest.tasks for w in e.wrong}
+    digest = hashlib.sha256()
+    for path in sorted([root / MANIFEST, *root.rglob("*.py")]):
+        rel = PurePosixPath(path.relative_to(root).as_posix())
+        if rel in skip or "__pycache__" in rel.parts or not path.is_file():
+            continue
+        digest.update(f"{rel}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 _root_in_use: Path | None = None
+_fingerprint_in_use = ""
 
 
 def use_pack(pack: Pack) -> None:
     """Make the pack's tasks gradeable by their qualified ids and the catalogue ``engine.all_tasks`` lists."""
-    global _root_in_use
+    global _root_in_use, _fingerprint_in_use
     from engine.tasks import use_tasks
 
     use_tasks([t.task for t in pack.tasks])
-    _root_in_use = pack.root
+    _root_in_use, _fingerprint_in_use = pack.root, pack.fingerprint
 
 
 def pack_in_use() -> Path | None:
     """The folder of the pack last put in use in this process (None: the built-in tasks), for worker processes
     that must load it too (they start from a fresh interpreter, not a copy of this one)."""
     return _root_in_use
+
+
+def pack_fingerprint_in_use() -> str:
+    """The :func:`fingerprint` of the pack in use when it was loaded ("" for the built-in tasks): a worker that
+    loads the pack again compares, so that one batch is never graded by two versions of a pack."""
+    return _fingerprint_in_use
 
 
 def _package(root: Path, pack_id: str) -> str:

@@ -54,7 +54,7 @@ _worker_sandbox: Runner | None = None
 _worker_failure: str | None = None  # why this worker cannot grade (its set-up failed): every candidate's error row
 
 
-def _init_worker(environ: dict[str, str], pack: str | None, pids: SimpleQueue[int]) -> None:
+def _init_worker(environ: dict[str, str], pack: str | None, fingerprint: str, pids: SimpleQueue[int]) -> None:
     """In each worker process: report our pid (so a broken pool's survivors can be killed), ignore ctrl+c (the
     parent stops the pool), take the grading process's environment and task pack, and start our own sandbox.
 
@@ -69,11 +69,16 @@ def _init_worker(environ: dict[str, str], pack: str | None, pids: SimpleQueue[in
         from engine.packs import load_pack, use_pack
 
         try:
-            use_pack(load_pack(pack))
+            loaded = load_pack(pack)
         except Exception as e:  # changed or removed since the batch started: say so on each row, do not die
             _worker_failure = (f"not graded: a grading worker could not load the task pack {pack} "
                                f"({type(e).__name__}: {e}); was it changed during the batch?")
             return
+        if loaded.fingerprint != fingerprint:  # one batch is graded by one version of the pack
+            _worker_failure = (f"not graded: the task pack {pack} changed on disk since this batch started; "
+                               "grade these candidates again")
+            return
+        use_pack(loaded)
     from engine.sandbox import Sandbox
 
     try:
@@ -123,13 +128,13 @@ class LocalPool:
     def _start(self) -> tuple[ProcessPoolExecutor, SimpleQueue[int]]:
         """A new executor, and the queue its workers report their pids on (new too: a worker killed while writing
         to a queue would leave its lock taken, and the next pool's workers waiting on it)."""
-        from engine.packs import pack_in_use
+        from engine.packs import pack_fingerprint_in_use, pack_in_use
 
         pack = pack_in_use()
         pids: SimpleQueue[int] = self._context.SimpleQueue()
         executor = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._context, initializer=_init_worker,
-            initargs=(dict(os.environ), None if pack is None else str(pack), pids),
+            initargs=(dict(os.environ), None if pack is None else str(pack), pack_fingerprint_in_use(), pids),
         )
         return executor, pids
 

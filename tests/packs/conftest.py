@@ -16,14 +16,15 @@ from engine.packs.template import write_new_pack
 @contextmanager
 def catalogue_kept() -> Iterator[None]:
     """The catalogue in use (built-in or a pack's) as it was before the block."""
-    saved = (dict(catalogue._pack_tasks), catalogue._catalogue, pack_loader._root_in_use)
+    saved = (dict(catalogue._pack_tasks), catalogue._catalogue, pack_loader._root_in_use,
+             pack_loader._fingerprint_in_use)
     try:
         yield
     finally:
         catalogue._pack_tasks.clear()
         catalogue._pack_tasks.update(saved[0])
         catalogue._catalogue = saved[1]
-        pack_loader._root_in_use = saved[2]  # batch workers load the pack in use: not a test's after it
+        pack_loader._root_in_use, pack_loader._fingerprint_in_use = saved[2], saved[3]  # what batch workers load
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -177,22 +178,48 @@ def test_batch_with_a_pack_in_every_format_and_a_policy(
         assert "course.swish" in text and "alice" in text and "bob" in text
 
 
-def test_a_pack_broken_during_a_batch_is_named_on_each_row(new_pack: Path) -> None:
-    """Workers load the pack again when they start: if it was broken since the batch began, each row says so (not a
-    worker that "died twice")."""
+def _batch_after_editing(pack: Path, edit: Callable[[], object]) -> list[str | None]:
+    """Each candidate's error in a batch of two correct files whose pool started before ``edit`` changed the pack
+    (workers start, and load the pack again, at the first candidate)."""
     from engine.packs import load_pack, use_pack
     from quiz.batch.candidates import Candidate
     from quiz.batch.policy import Policy
     from quiz.batch.pool import LocalPool
 
-    use_pack(load_pack(new_pack))
-    source = (new_pack / "solutions" / "swish.py").read_text()
-    candidates = [Candidate(name, new_pack / f"{name}.py", source, None) for name in ("alice", "bob")]
+    use_pack(load_pack(pack))
+    source = (pack / "solutions" / "swish.py").read_text()
+    candidates = [Candidate(name, pack / f"{name}.py", source, None) for name in ("alice", "bob")]
     with LocalPool(1) as pool:
-        (new_pack / "pack.toml").write_text("id = [\n")  # after the pool, before its first worker starts
+        edit()
         rows = list(pool.imap_unordered(candidates, Policy(), ["course.swish"]))
     assert sorted(r.candidate for r in rows) == ["alice", "bob"]
-    for row in rows:
-        assert row.error is not None and row.error.startswith("not graded: a grading worker could not load the task "
-                                                              f"pack {new_pack.resolve()} ("), row.error
-        assert "died" not in row.error
+    return [r.error for r in rows]
+
+
+def test_a_pack_broken_during_a_batch_is_named_on_each_row(new_pack: Path) -> None:
+    """Not a worker that "died twice": each row says the pack could not be loaded."""
+    errors = _batch_after_editing(new_pack, lambda: (new_pack / "pack.toml").write_text("id = [\n"))
+    for error in errors:
+        assert error is not None and error.startswith("not graded: a grading worker could not load the task pack "
+                                                      f"{new_pack.resolve()} ("), error
+
+
+def test_a_pack_changed_during_a_batch_grades_nobody_with_the_new_version(new_pack: Path) -> None:
+    module = new_pack / "swish.py"
+    errors = _batch_after_editing(new_pack, lambda: module.write_text(module.read_text() + "\n# edited\n"))
+    assert errors == [f"not graded: the task pack {new_pack.resolve()} changed on disk since this batch started; "
+                      "grade these candidates again"] * 2
+
+
+def test_the_fingerprint_follows_what_grading_reads(new_pack: Path) -> None:
+    from engine.packs.loader import fingerprint, read_manifest
+
+    manifest = read_manifest(new_pack)
+    first = fingerprint(new_pack, manifest)
+    for shipped in [new_pack / "solutions" / "swish.py", *(new_pack / "wrong").glob("*.py")]:
+        shipped.write_text(shipped.read_text() + "\n# a comment\n")
+    assert fingerprint(new_pack, manifest) == first
+    assert _batch_after_editing(new_pack, lambda: None) == [None, None]  # the same files: graded
+    module = new_pack / "swish.py"
+    module.write_text(module.read_text() + "\n# edited\n")
+    assert fingerprint(new_pack, manifest) != first
