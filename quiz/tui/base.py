@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -79,6 +80,16 @@ class BaseScreen(SizeGuard, Screen[R]):
         app = self.app
         assert isinstance(app, NnprepApp)
         return app
+
+    def from_worker(self, callback: Callable[..., object], *args: object) -> None:
+        """From a worker thread: ``callback(*args)`` on the app's thread, unless by then the app is closing (the
+        user quit while the worker still read the database): the screen's widgets may be gone, nothing to show."""
+
+        def if_still_shown() -> None:
+            if self.app.is_running and self.is_running and self.is_attached:
+                callback(*args)
+
+        self.app.call_from_thread(if_still_shown)
 
 
 class BaseModal(SizeGuard, ModalScreen[R]):

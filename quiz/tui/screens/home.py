@@ -98,16 +98,16 @@ class HomeScreen(BaseScreen[None]):
             progress = app.services.progress
             due, streak, leeches = len(progress.due_ids()), progress.streak(), len(progress.leech_ids())
         except Exception as e:
-            app.call_from_thread(self._show_counts, None, 0, 0, f"{type(e).__name__}: {e}")
+            self.from_worker(self._show_counts, None, 0, 0, f"{type(e).__name__}: {e}")
             return
-        app.call_from_thread(self._show_counts, due, streak, leeches, "")
+        self.from_worker(self._show_counts, due, streak, leeches, "")
         try:
             from quiz.mock.service import unfinished_mocks
 
             unfinished = unfinished_mocks(app.services.store())
         except Exception:
             unfinished = []
-        app.call_from_thread(self._show_unfinished, unfinished)
+        self.from_worker(self._show_unfinished, unfinished)
 
     def _show_unfinished(self, unfinished: list[Any]) -> None:
         """Offer to resume (or end) the most recent interrupted mock interview."""

@@ -309,11 +309,11 @@ class MockScreen(BaseScreen[None]):
         try:
             report = self.nn.services.grade(source, task_id, visible_only=True)
         except Exception as e:
-            self.app.call_from_thread(pane.show_examples, None, f"Could not run the examples: {type(e).__name__}: {e}")
+            self.from_worker(pane.show_examples, None, f"Could not run the examples: {type(e).__name__}: {e}")
             return
         seconds = time.monotonic() - started
         n_pass = sum(str(getattr(c.verdict, "value", c.verdict)) == "passed" for c in report.cases)
-        self.app.call_from_thread(pane.show_examples, report,
+        self.from_worker(pane.show_examples, report,
                                   f"Examples: {n_pass}/{len(report.cases)} passed ({seconds:.1f} s)")
 
     # -- leaving and submitting -----------------------------------------------------------------------------------

@@ -50,14 +50,14 @@ class MockGradingScreen(BaseScreen[None]):
         for index in indices:
             entry = self.session.state.plan.entries[index]
             source = self.session.state.entries[index].answer
-            self.app.call_from_thread(self._log, f"{entry.ref}: grading…")
+            self.from_worker(self._log, f"{entry.ref}: grading…")
             try:
                 report = self.nn.services.grade(source, entry.ref, visible_only=False)
             except Exception as e:
-                self.app.call_from_thread(self._graded, index, None, f"{type(e).__name__}: {e}")
+                self.from_worker(self._graded, index, None, f"{type(e).__name__}: {e}")
                 continue
-            self.app.call_from_thread(self._graded, index, report, "")
-        self.app.call_from_thread(self._done)
+            self.from_worker(self._graded, index, report, "")
+        self.from_worker(self._done)
 
     def _log(self, line: str) -> None:
         log = self.query_one("#grading-log", Static)

@@ -88,12 +88,12 @@ class PracticeSetupScreen(BaseScreen[None]):
         try:
             bank = app.services.bank()
         except Unavailable as e:
-            app.call_from_thread(self._failed, f"The question bank is not available yet: {e}")
+            self.from_worker(self._failed, f"The question bank is not available yet: {e}")
             return
         except Exception as e:
-            app.call_from_thread(self._failed, f"The question bank could not be loaded: {e}")
+            self.from_worker(self._failed, f"The question bank could not be loaded: {e}")
             return
-        app.call_from_thread(self._loaded, bank)
+        self.from_worker(self._loaded, bank)
 
     def _failed(self, message: str) -> None:
         self.query_one("#setup-loading").display = False

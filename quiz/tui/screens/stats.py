@@ -93,12 +93,12 @@ class StatsScreen(BaseScreen[None]):
         try:
             stats = app.services.stats()
         except Unavailable as e:
-            app.call_from_thread(self._failed, str(e))
+            self.from_worker(self._failed, str(e))
             return
         except Exception as e:
-            app.call_from_thread(self._failed, f"{type(e).__name__}: {e}")
+            self.from_worker(self._failed, f"{type(e).__name__}: {e}")
             return
-        app.call_from_thread(self._show, stats)
+        self.from_worker(self._show, stats)
 
     def _failed(self, message: str) -> None:
         self.query_one("#stats-loading").display = False

@@ -208,12 +208,12 @@ class TaskScreen(BaseScreen[None]):
         try:
             report = self.nn.services.grade(source, self.task_id, visible_only=visible_only, cancel=cancel)
         except RunCancelled:
-            self.app.call_from_thread(self._cancelled, seq)
+            self.from_worker(self._cancelled, seq)
             return
         except Exception as e:
-            self.app.call_from_thread(self._failed, seq, f"{type(e).__name__}: {e}")
+            self.from_worker(self._failed, seq, f"{type(e).__name__}: {e}")
             return
-        self.app.call_from_thread(self._graded, seq, source, report, visible_only)
+        self.from_worker(self._graded, seq, source, report, visible_only)
 
     def _stop_clock(self) -> None:
         if self._tick is not None:

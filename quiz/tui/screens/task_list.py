@@ -73,9 +73,9 @@ class TaskListScreen(BaseScreen[None]):
         try:
             texts = app.services.task_texts()
         except Exception as e:
-            app.call_from_thread(self._failed, str(e))
+            self.from_worker(self._failed, str(e))
             return
-        app.call_from_thread(self._loaded, texts)
+        self.from_worker(self._loaded, texts)
 
     def _failed(self, message: str) -> None:
         self.query_one("#tasks-loading").display = False
